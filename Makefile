@@ -1,0 +1,36 @@
+# Every target bootstraps the project's own environment in .venv from nothing but python3.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+SEED   ?= 7
+OUT    ?= results/northeast
+
+.PHONY: run test lint bench app clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Reinstall only when the dependency list changes.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+run: $(VENV)/.installed  ## Run the Northeast scenario: CSV, run.json, PNG summary and a short table.
+	$(BIN)/declineabm run configs/northeast.toml --seed $(SEED) --out $(OUT)
+
+test: $(VENV)/.installed  ## Run the whole test suite.
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check src tests viz benchmarks
+	$(BIN)/ruff format --check src tests viz benchmarks
+
+bench: $(VENV)/.installed  ## Speed and memory at three city sizes against Mesa's Schelling; writes bench.csv.
+	$(BIN)/python -m benchmarks.run --out bench.csv
+
+app: $(VENV)/.installed  ## The live city in the browser, on http://127.0.0.1:8765
+	$(BIN)/declineabm app
+
+clean:
+	rm -rf $(VENV) results bench.csv test-output .pytest_cache .ruff_cache
