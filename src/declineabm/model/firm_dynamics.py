@@ -1,0 +1,155 @@
+"""Firms' life cycle: losses, adaptation, closure and the entry of new firms.
+
+A firm that keeps making losses (after any subsidy) closes once its loss streak reaches its
+patience; a subsidy that covers its loss resets the streak (a zombie firm, §2.2.5). A failing
+firm may instead adapt to another sector, rarely if it is a rigid state-owned firm (cause 1).
+A firm above the permitted pollution intensity must clean up or close (§2.2.3). A firm that has
+had no workers for two years closes. Closed sites become industrial wasteland (§2).
+
+New firms enter where they expect a margin: services where local demand is unmet ("services
+follow population"), high-tech where young skilled workers and good infrastructure are,
+manufacturing where labour is and transport is cheap, mines where reserves remain.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from declineabm.model.allocation import sample_weighted
+from declineabm.model.mechanisms.policy import YOUNG_AGES
+from declineabm.scenario import Sector
+
+if TYPE_CHECKING:
+    from declineabm.model.urban_decline import UrbanDeclineModel
+
+ADAPTATION_TARGETS = (Sector.LIGHT, Sector.SERVICES)  # retraining for high-tech is not quick
+MIN_SECTOR_SHARE = 0.01  # a sector absent at the start can still attract entrants
+EMPTY_YEARS = 2  # years without workers after which a firm's site is given up
+CLEAN_UP_TO = 0.8  # a firm that transforms cuts emissions to this share of the permitted level
+
+
+def entrant_margins(model: UrbanDeclineModel) -> np.ndarray:
+    """Margin an average new firm of each sector expects this year."""
+    sectors = model.sectors
+    economy = model.scenario.economy
+    geo = model.geography
+    technology = sectors.technology(model.year - model.scenario.model.start_year)
+    price = np.ones(len(Sector))
+    price[Sector.SERVICES] = model.service_price
+    revenue = technology * price
+    wage = np.maximum(economy.labour_share * technology, economy.wage_floor * model.average_wage)
+    occupied = np.flatnonzero(geo.layer("occupancy") > 0)
+    transport = np.array(
+        [
+            model.transport.cost_share(occupied, np.full(len(occupied), f)).mean()
+            if len(occupied)
+            else 0.0
+            for f in sectors.freight
+        ]
+    )
+    material = sectors.material * model.resources.purchase_cost_index()
+    costs = material + transport + model.environment.compliance_share(sectors.pollution)
+    return 1.0 - wage / revenue - costs
+
+
+def young_skilled(model: UrbanDeclineModel) -> np.ndarray:
+    """Mask of skilled residents aged 18-34, the workforce high-tech firms look for."""
+    residents = model.residents
+    return (
+        (residents.age >= YOUNG_AGES[0])
+        & (residents.age < YOUNG_AGES[1])
+        & (residents.skill >= model.scenario.economy.high_skill)
+    )
+
+
+def location_weights(model: UrbanDeclineModel, sector: Sector) -> np.ndarray:
+    """Relative attraction of every cell to a new firm of ``sector``."""
+    geo = model.geography
+    occupancy = geo.layer("occupancy").astype(np.float64)
+    remote = model.transport.entry_weight(model.sectors.freight[sector])
+    if sector == Sector.RESOURCE:
+        return geo.layer("deposits").copy()
+    if sector == Sector.SERVICES:
+        return occupancy
+    if sector == Sector.HIGHTECH:
+        talent = np.bincount(model.residents.home[young_skilled(model)], minlength=geo.size)
+        return talent * geo.layer("infrastructure") ** 2 * remote
+    return occupancy * remote
+
+
+def update_losses(model: UrbanDeclineModel) -> None:
+    """Lengthen the loss streak of loss-making firms, reset it for the others."""
+    firms = model.firms
+    losing = (firms.profit < 0) & ~model.industry.protected()
+    firms.loss_years[:] = np.where(losing, firms.loss_years + 1, 0)
+    firms.empty_years[:] = np.where(firms.workforce == 0, firms.empty_years + 1, 0)
+
+
+def adapt_or_close(model: UrbanDeclineModel) -> tuple[int, int]:
+    """Failing and polluting firms adapt or close. Returns (adapted, closed)."""
+    firms = model.firms
+    sectors = model.sectors
+    rng = model.streams["firms"]
+    sector = firms.sector.astype(np.intp)
+    intensity = sectors.pollution[sector] * firms.pollution
+    permitted = model.environment.permitted_intensity()
+    violating = intensity > permitted
+    failing = firms.loss_years > 0
+    adapts = (failing | violating) & (rng.random(len(firms)) < model.industry.adaptation_rate())
+
+    if adapts.any():
+        margins = entrant_margins(model)
+        best = max(ADAPTATION_TARGETS, key=lambda s: margins[s])
+        switch = adapts & failing & (sector != best)
+        firms.sector[switch] = best
+        firms.pollution[switch] = 1.0
+        firms.loss_years[adapts] = 0
+        new_intensity = sectors.pollution[firms.sector.astype(np.intp)] * firms.pollution
+        cleanup = adapts & (new_intensity > permitted)
+        firms.pollution[cleanup] *= CLEAN_UP_TO * permitted / new_intensity[cleanup]
+
+    closing = ~adapts & (
+        (firms.loss_years >= model.industry.closure_patience())
+        | violating
+        | (firms.empty_years >= EMPTY_YEARS)
+    )
+    closed = model.close_firms(np.flatnonzero(closing))
+    return int(adapts.sum()), closed
+
+
+def enter(model: UrbanDeclineModel, entry_multiplier: float) -> int:
+    """New firms enter where they expect a margin; returns how many entered."""
+    sectors = model.sectors
+    economy = model.scenario.economy
+    residents = model.residents
+    rng = model.streams["firms"]
+    margins = entrant_margins(model)
+    opportunity = np.clip(margins / economy.target_margin, 0.0, 2.0)
+    if model.service_price > 1.0:  # unmet local demand draws services in
+        opportunity[Sector.SERVICES] += model.service_price - 1.0
+
+    working = float(
+        ((residents.age >= economy.working_age) & (residents.age < economy.retirement_age)).sum()
+    )
+    # Workers each sector can draw on: mines need reserves, high-tech needs young talent.
+    talent = young_skilled(model).sum() / max(model.initial_young_skilled, 1)
+    pools = np.full(len(Sector), working)
+    pools[Sector.RESOURCE] *= model.resources.remaining_share()
+    pools[Sector.HIGHTECH] = model.initial_working_age * talent
+    # Firms the sector's share of the pool could staff; a floor lets absent sectors emerge.
+    capacity = pools * np.maximum(sectors.employment_share, MIN_SECTOR_SHARE) / sectors.firm_size
+    boost = np.ones(len(Sector))
+    boost[[Sector.LIGHT, Sector.HIGHTECH]] = entry_multiplier
+    entered = 0
+    for sector in Sector:
+        expected = (
+            sectors.entry_rate[sector] * capacity[sector] * opportunity[sector] * boost[sector]
+        )
+        count = int(rng.poisson(expected)) if expected > 0 else 0
+        cells = sample_weighted(location_weights(model, sector), count, rng)
+        if len(cells):
+            model.open_firms(sector, cells, state_owned=np.zeros(len(cells), dtype=bool))
+            entered += len(cells)
+    return entered

@@ -1,0 +1,75 @@
+"""Cause 5 (abstract; §2.2.4): an ageing population and the out-migration of the young.
+
+"In order to have a better life, many young people in the Northeast choose to leave their
+hometown after graduation and go to the south to find job opportunities." Each resident's
+yearly chance of leaving rises with unemployment, the wage gap to the growing outside economy
+and poor amenity, and is far higher for young and skilled people, so ageing emerges from who
+leaves. Fertility falls over time (the Northeast ages earliest in China). Some migrants arrive
+when jobs are open and wages compare well.
+
+Switched off, the region is a closed population with the start year's fertility: no one
+leaves or arrives. Ageing by birth and death alone remains.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from declineabm.model.mechanisms.base import Mechanism
+from declineabm.scenario import path_value
+
+GAP_LIMIT = 3.0  # |log wage gap| beyond this adds no push (keeps exp() finite)
+
+
+def profile(points: list[tuple[int, float]], ages: np.ndarray) -> np.ndarray:
+    """Evaluate an ``[[age, value], ...]`` profile at many ages (piecewise linear)."""
+    xs = np.array([p[0] for p in points], dtype=np.float64)
+    ys = np.array([p[1] for p in points], dtype=np.float64)
+    return np.interp(ages, xs, ys)
+
+
+class AgeingAndMigration(Mechanism):
+    """Fertility decline and selective migration (see the module docstring)."""
+
+    section = "demography"
+
+    def fertility(self) -> float:
+        """Total fertility rate this year (held at the start year's when switched off)."""
+        year = self.model.year if self.enabled else self.model.scenario.model.start_year
+        return path_value(self.params.fertility_path, year)
+
+    def outmigration_probability(
+        self,
+        age: np.ndarray,
+        skill: np.ndarray,
+        unemployed: np.ndarray,
+        log_wage_gap: np.ndarray,
+        amenity_shortfall: np.ndarray,
+    ) -> np.ndarray:
+        """Yearly chance that each resident leaves the region."""
+        if not self.enabled:
+            return np.zeros(len(age))
+        p = self.params
+        base = (
+            p.outmigration_base
+            * profile(p.outmigration_age_profile, age)
+            * (1.0 + p.skill_selectivity * skill)
+        )
+        push = np.exp(
+            p.unemployment_push * unemployed
+            + p.wage_gap_push * np.clip(log_wage_gap, -GAP_LIMIT, GAP_LIMIT)
+            + p.amenity_push * amenity_shortfall
+        )
+        return np.minimum(base * push, p.max_outmigration)
+
+    def expected_inmigrants(
+        self, population: int, vacancy_rate: float, log_wage_gap: float
+    ) -> float:
+        """Expected number of in-migrant agents this year."""
+        if not self.enabled or population == 0:
+            return 0.0
+        p = self.params
+        pull = p.inmigration_pull * vacancy_rate - p.wage_gap_push * np.clip(
+            log_wage_gap, -GAP_LIMIT, GAP_LIMIT
+        )
+        return float(population * p.inmigration_base * np.exp(pull))

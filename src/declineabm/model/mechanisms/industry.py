@@ -1,0 +1,52 @@
+"""Cause 1 (abstract; §2.2.1): an old, single, state-owned heavy-industry structure.
+
+"The single industrial structure is difficult to adapt to the market demand, resulting in the
+decline of enterprise competitiveness." State-owned enterprises (SOEs) are less productive,
+pay the city's wage norm whatever their productivity, and until the reform year are protected
+by a soft budget constraint (their losses are covered). After the reform they face the market
+but shed labour slowly, hold on longer before closing, and rarely adapt to another sector.
+
+Switched off, state-owned firms behave exactly like private ones.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from declineabm.model.mechanisms.base import Mechanism
+
+
+class IndustrialRigidity(Mechanism):
+    """Rules that make state-owned heavy industry rigid (see the module docstring)."""
+
+    section = "industry"
+
+    def _soe(self) -> np.ndarray:
+        return self.model.firms.soe & self.enabled
+
+    def efficiency(self) -> np.ndarray:
+        """Productivity factor of each firm (SOEs lose ``1 - soe_efficiency``)."""
+        return np.where(self._soe(), self.params.soe_efficiency, 1.0)
+
+    def wage_norm(self, average_wage: float) -> np.ndarray:
+        """Minimum wage each firm pays: SOEs keep the city's wage norm."""
+        return np.where(self._soe(), self.params.soe_wage_norm * average_wage, 0.0)
+
+    def protected(self) -> np.ndarray:
+        """Firms whose losses are covered this year (SOEs before the market reform)."""
+        return self._soe() & (self.model.year < self.params.reform_year)
+
+    def layoff_rate(self) -> np.ndarray:
+        """Share of workers each loss-making firm sheds this year."""
+        private = self.model.scenario.economy.layoff_rate
+        soe_rate = 0.0 if self.model.year < self.params.reform_year else self.params.soe_layoff_rate
+        return np.where(self._soe(), soe_rate, private)
+
+    def closure_patience(self) -> np.ndarray:
+        """Consecutive loss years after which each firm closes."""
+        private = self.model.scenario.economy.closure_patience
+        return np.where(self._soe(), self.params.soe_closure_patience, private)
+
+    def adaptation_rate(self) -> np.ndarray:
+        """Yearly chance that each failing firm turns to another sector."""
+        return np.where(self._soe(), self.params.adaptation_soe, self.params.adaptation_private)

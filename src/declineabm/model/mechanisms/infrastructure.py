@@ -1,0 +1,49 @@
+"""Cause 4 (abstract): lack of infrastructure.
+
+Infrastructure (roads, utilities, public buildings) decays every year unless the government
+maintains it; built for the city at its peak, it becomes a burden as the tax base shrinks and
+pensions absorb the budget. Poor infrastructure lowers firms' output per worker and residents'
+amenity (§2.3: "infrastructure degradation").
+
+Switched off, infrastructure keeps its initial quality.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from declineabm.model.mechanisms.base import Mechanism
+
+
+class InfrastructureDecay(Mechanism):
+    """Decay and renewal of infrastructure quality (see the module docstring)."""
+
+    section = "infrastructure"
+
+    def productivity_factor(self, cells: np.ndarray) -> np.ndarray:
+        """Output-per-worker factor of firms in ``cells`` (1 where quality is perfect)."""
+        quality = self.model.geography.layer("infrastructure")[cells]
+        return 1.0 - self.params.productivity_weight * (1.0 - quality)
+
+    def unit_price(self) -> float:
+        """Cost of one unit of quality for one housing unit this year (builders earn wages)."""
+        return self.params.unit_cost * self.model.average_wage
+
+    def renew(self, spending: float) -> None:
+        """Decay, then invest ``spending`` where people live (in proportion to residents)."""
+        if not self.enabled:
+            return
+        geo = self.model.geography
+        quality = geo.layer("infrastructure")
+        quality *= 1.0 - self.params.decay_rate
+        occupancy = geo.layer("occupancy").astype(np.float64)
+        housing = geo.layer("housing").astype(np.float64)
+        if spending > 0 and occupancy.sum() > 0:
+            per_cell = spending * occupancy / occupancy.sum()
+            gain = np.divide(
+                per_cell,
+                self.unit_price() * housing,
+                out=np.zeros_like(per_cell),
+                where=housing > 0,
+            )
+            np.minimum(quality + gain, 1.0, out=quality)

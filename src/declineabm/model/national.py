@@ -1,0 +1,54 @@
+"""The exogenous national economy: what the city's share of output is measured against.
+
+The nation grows along a configured path (fast after reform and opening, slower later); the
+outside wage (what a migrant earns in the growing south and east) grows with national output per
+worker. The paper's headline figure, the Northeast's share of national GDP (11.4 % in 2002,
+4.8 % in 2022, §2.2.5), becomes ``output_share = city output / national output``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from declineabm.scenario import NationalSection, path_value
+
+
+class NationalEconomy:
+    """National output and the outside wage, year by year.
+
+    Args:
+        params: The scenario's national section.
+        start_year: First simulated year.
+        end_year: Last simulated year.
+    """
+
+    def __init__(self, params: NationalSection, start_year: int, end_year: int) -> None:
+        self.params = params
+        self.start_year = start_year
+        years = np.arange(start_year, end_year + 1)
+        growth = np.array([path_value(params.growth_path, y) for y in years[1:]])
+        # index[i] = national output in year start_year + i relative to the start year
+        self._output_index = np.r_[1.0, np.cumprod(1.0 + growth)]
+        self._wage_index = np.r_[1.0, np.cumprod(1.0 + growth - params.labour_growth)]
+        self._base_output = 1.0
+        self._base_wage = 1.0
+
+    def calibrate(self, city_output: float, city_wage: float) -> None:
+        """Anchor the nation to the city's start-year output and wage.
+
+        National output at the start is ``city_output / initial_share``; the outside wage is
+        ``outside_wage`` times the city's average wage.
+        """
+        self._base_output = city_output / self.params.initial_share
+        self._base_wage = city_wage * self.params.outside_wage
+
+    def _index(self, series: np.ndarray, year: int) -> float:
+        return float(series[min(max(year - self.start_year, 0), len(series) - 1)])
+
+    def output(self, year: int) -> float:
+        """National output in ``year`` (same units as the city's output)."""
+        return self._base_output * self._index(self._output_index, year)
+
+    def outside_wage(self, year: int) -> float:
+        """Wage of an unskilled migrant outside the region in ``year``."""
+        return self._base_wage * self._index(self._wage_index, year)

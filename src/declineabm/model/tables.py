@@ -1,0 +1,113 @@
+"""Columnar agent state: one numpy column per attribute, one dense row per living agent.
+
+Every rule of the model is a vectorised pass over these columns. Each Mesa agent is a thin
+handle onto its row (``agent.row``); only agents that are created, removed or moved touch
+Mesa's per-agent machinery. Removal fills the holes with rows from the tail (swap-remove), so
+only the handles of moved rows are updated, never the whole population.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+import numpy as np
+
+
+class ColumnTable:
+    """Struct-of-arrays storage with dense rows ``0 .. n-1``.
+
+    Columns are reached as attributes (``table.age``); each returns a writable view of the
+    live rows, so ``table.age += 1`` ages everyone in place.
+
+    Args:
+        columns: Column names and their numpy dtypes.
+        capacity: Initial number of rows to reserve (the table grows by doubling).
+    """
+
+    def __init__(self, columns: Mapping[str, type], capacity: int = 1024) -> None:
+        self.n = 0
+        self._dtypes = dict(columns)
+        self._data = {name: np.zeros(capacity, dtype) for name, dtype in self._dtypes.items()}
+        self.handles = np.empty(capacity, dtype=object)
+
+    def __getattr__(self, name: str) -> np.ndarray:
+        data = self.__dict__.get("_data")
+        if data is None or name not in data:
+            raise AttributeError(name)
+        return data[name][: self.n]
+
+    def __setattr__(self, name: str, value: object) -> None:
+        # `table.age += 1` ends in `table.age = <view>`: write into the column, never shadow it
+        data = self.__dict__.get("_data")
+        if data is not None and name in data:
+            view = data[name][: self.n]
+            if value is not view:
+                view[...] = value
+            return
+        super().__setattr__(name, value)
+
+    def __len__(self) -> int:
+        return self.n
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """Names of the columns."""
+        return tuple(self._dtypes)
+
+    def _reserve(self, needed: int) -> None:
+        capacity = len(self.handles)
+        if needed <= capacity:
+            return
+        new_capacity = max(needed, 2 * capacity)
+        for name, column in self._data.items():
+            grown = np.zeros(new_capacity, column.dtype)
+            grown[: self.n] = column[: self.n]
+            self._data[name] = grown
+        handles = np.empty(new_capacity, dtype=object)
+        handles[: self.n] = self.handles[: self.n]
+        self.handles = handles
+
+    def append(self, count: int, **values: np.ndarray | float) -> np.ndarray:
+        """Add ``count`` rows; columns not given are zero. Returns the new row indices."""
+        unknown = set(values) - set(self._data)
+        if unknown:
+            raise KeyError(f"unknown columns: {sorted(unknown)}")
+        start = self.n
+        self._reserve(start + count)
+        self.n = start + count
+        for name, value in values.items():
+            self._data[name][start : self.n] = value
+        return np.arange(start, self.n)
+
+    def attach(self, rows: np.ndarray, make_handle: Callable[[int], object]) -> None:
+        """Create the Mesa agent for each row (the only per-agent Python work on creation)."""
+        handles = self.handles
+        for row in rows.tolist():
+            handles[row] = make_handle(row)
+
+    def remove(self, rows: np.ndarray) -> np.ndarray:
+        """Remove rows (their handles must already be detached from Mesa).
+
+        Returns:
+            ``remap``: for every old row, its new row index, or -1 if it was removed.
+        """
+        n = self.n
+        remap = np.arange(n)
+        rows = np.unique(rows)
+        if len(rows) == 0:
+            return remap
+        removed = np.zeros(n, dtype=bool)
+        removed[rows] = True
+        new_n = n - len(rows)
+        holes = np.flatnonzero(removed[:new_n])
+        movers = np.flatnonzero(~removed[new_n:]) + new_n
+        for column in self._data.values():
+            column[holes] = column[movers]
+        self.handles[holes] = self.handles[movers]
+        for handle, row in zip(self.handles[holes].tolist(), holes.tolist(), strict=True):
+            handle.row = row
+        self.handles[new_n:n] = None
+        remap[rows] = -1
+        remap[movers] = holes
+        self.n = new_n
+        return remap

@@ -1,0 +1,371 @@
+"""UrbanDeclineModel: residents, firms and a government on a grid, one step a year."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+import mesa
+import numpy as np
+from mesa import DataCollector
+
+from declineabm.model import economy, firm_dynamics, housing, labour, population
+from declineabm.model.agents import Firm, Government, Resident
+from declineabm.model.allocation import sample_weighted
+from declineabm.model.economy import SectorArrays
+from declineabm.model.geography import apportion, build_geography
+from declineabm.model.indicators import INDICATOR_NAMES, compute
+from declineabm.model.mechanisms.demography import AgeingAndMigration, profile
+from declineabm.model.mechanisms.environment import EnvironmentalStandards
+from declineabm.model.mechanisms.industry import IndustrialRigidity
+from declineabm.model.mechanisms.infrastructure import InfrastructureDecay
+from declineabm.model.mechanisms.policy import RevitalizationPolicy, Support
+from declineabm.model.mechanisms.resources import ResourceDepletion
+from declineabm.model.mechanisms.transport import TransportCosts
+from declineabm.model.national import NationalEconomy
+from declineabm.model.public_finance import settle_budget
+from declineabm.model.tables import ColumnTable
+from declineabm.scenario import Scenario, Sector, load_scenario
+
+RESIDENT_COLUMNS = {
+    "age": np.int16,
+    "skill": np.float32,
+    "employer": np.int32,  # firm row, -1 for none
+    "income": np.float64,
+    "home": np.int32,  # flat cell index
+    "years_unemployed": np.int16,
+}
+FIRM_COLUMNS = {
+    "sector": np.int8,
+    "soe": np.bool_,
+    "cell": np.int32,
+    "founded": np.int16,
+    "productivity": np.float64,  # firm-specific factor, mean 1
+    "pollution": np.float64,  # emission intensity relative to the sector's norm
+    "positions": np.int64,
+    "workforce": np.int64,
+    "loss_years": np.int16,
+    "empty_years": np.int16,
+    "output": np.float64,
+    "wage": np.float64,
+    "wage_bill": np.float64,
+    "costs": np.float64,
+    "profit_tax": np.float64,
+    "subsidy": np.float64,
+    "profit": np.float64,
+}
+STREAMS = ("geography", "population", "migration", "labour", "firms", "housing")
+EVENTS = (
+    "births",
+    "deaths",
+    "in_migrants",
+    "out_migrants",
+    "out_migrants_young",
+    "moves",
+    "firm_entries",
+    "firm_closures",
+    "firm_adaptations",
+    "zombie_firms",
+    "protected_losses",
+)
+INITIAL_MATCH_ROUNDS = 12  # at the start, fill the existing jobs before the clock runs
+FIRM_SIZE_DISPERSION = 0.5  # log s.d. of firm size at creation
+POLLUTION_DISPERSION = 0.3  # log s.d. of a firm's emission intensity around its sector norm
+
+
+class UrbanDeclineModel(mesa.Model):
+    """An old industrial city over the decades of its decline.
+
+    Residents, firms and a government live on a grid; one step is one year. Every rule traces
+    to a cause of decline in the paper and each cause can be switched off in the scenario
+    (``industry``, ``resources``, ``transport``, ``infrastructure``, ``demography``,
+    ``environment``, ``policy``). See ``docs/ODD.md`` for the full description.
+
+    Args:
+        scenario: A scenario name in ``configs/`` (``"northeast"``), a path to a TOML file, or a
+            :class:`~declineabm.scenario.Scenario`.
+        seed: Seed of the model's random streams; the same scenario and seed give the same run.
+        **params: Parameter overrides by dotted key, e.g. ``**{"policy.enabled": False}``, or
+            with ``__`` for the dot: ``demography__outmigration_base=0.02``.
+    """
+
+    def __init__(
+        self,
+        scenario: str | os.PathLike[str] | Scenario | Mapping[str, Any] = "baseline",
+        seed: int | None = None,
+        **params: Any,
+    ) -> None:
+        if seed is None:
+            seed = int(np.random.SeedSequence().entropy % 2**63)
+        super().__init__(seed=seed)
+        self.scenario = load_scenario(scenario, params)
+        self.seed = int(seed)
+        spec = self.scenario.model
+        self.year = spec.start_year
+        self.persons_per_agent = spec.persons_per_agent
+        self.streams = dict(zip(STREAMS, self.rng.spawn(len(STREAMS)), strict=True))
+
+        self.sectors = SectorArrays.from_scenario(self.scenario)
+        self.national = NationalEconomy(self.scenario.national, spec.start_year, spec.end_year)
+        self.industry = IndustrialRigidity(self, self.scenario.industry)
+        self.resources = ResourceDepletion(self, self.scenario.resources)
+        self.transport = TransportCosts(self, self.scenario.transport)
+        self.infrastructure = InfrastructureDecay(self, self.scenario.infrastructure)
+        self.demography = AgeingAndMigration(self, self.scenario.demography)
+        self.environment = EnvironmentalStandards(self, self.scenario.environment)
+        self.policy = RevitalizationPolicy(self, self.scenario.policy)
+        self.mechanisms = (
+            self.industry,
+            self.resources,
+            self.transport,
+            self.infrastructure,
+            self.demography,
+            self.environment,
+            self.policy,
+        )
+
+        self.geography = build_geography(
+            spec, self.scenario.geography, self.streams["geography"], self.random
+        )
+        self.grid = self.geography.grid
+        self.residents = ColumnTable(RESIDENT_COLUMNS, capacity=int(spec.residents * 1.25))
+        self.firms = ColumnTable(FIRM_COLUMNS, capacity=1024)
+        self.government = Government(self)
+
+        # City-wide state carried from one year to the next.
+        self.average_wage = 0.0
+        self.service_price = 1.0
+        self.household_income = 0.0
+        self.initial_household_income = 0.0
+        self.initial_service_supply = 0.0
+        self.last_output = 0.0
+        self.unemployment_rate = 0.0
+        self.vacancy_rate = 0.0
+        self.young_support_per_person = 0.0
+        self.support = Support()
+        self.vitality_baseline: dict[str, float] | None = None
+        self.initial_young_skilled = 0
+        self.initial_working_age = 0
+        self.events = dict.fromkeys(EVENTS, 0)
+        self.indicators: dict[str, float] = {}
+
+        self._populate()
+        self._open_initial_firms()
+        self._start_economy()
+        self.datacollector = DataCollector(
+            model_reporters={name: _reporter(name) for name in INDICATOR_NAMES}
+        )
+        self._record()
+
+    # ------------------------------------------------------------------------------------
+    # Initial state
+
+    def _populate(self) -> None:
+        """Residents with the scenario's age profile, housed at random in the housing stock."""
+        spec = self.scenario.model
+        rng = self.streams["population"]
+        ages = np.arange(101)
+        density = profile(self.scenario.demography.age_profile, ages)
+        age = rng.choice(ages, size=spec.residents, p=density / density.sum())
+        skill = population.cohort_skill(self, self.year - age, rng)
+        units = np.repeat(np.arange(self.geography.size), self.geography.layer("housing"))
+        home = rng.permutation(units)[: spec.residents]
+        self.add_residents(age=age, skill=skill, home=home)
+        housing.update_occupancy(self)
+
+    def _open_initial_firms(self) -> None:
+        """The initial industrial structure: jobs by sector, firms of lognormal size."""
+        rng = self.streams["firms"]
+        economy_params = self.scenario.economy
+        working = (self.residents.age >= economy_params.working_age) & (
+            self.residents.age < economy_params.retirement_age
+        )
+        jobs = apportion(
+            self.sectors.employment_share, int(working.sum() * economy_params.employment_rate)
+        )
+        for sector in Sector:
+            sizes = []
+            while sum(sizes) < jobs[sector]:
+                size = self.sectors.firm_size[sector] * rng.lognormal(
+                    -(FIRM_SIZE_DISPERSION**2) / 2, FIRM_SIZE_DISPERSION
+                )
+                sizes.append(max(1, round(size)))
+            if not sizes:
+                continue
+            sizes[-1] -= sum(sizes) - jobs[sector]
+            weights = firm_dynamics.location_weights(self, sector)
+            cells = sample_weighted(weights, len(sizes), rng)
+            soe = rng.random(len(cells)) < self.sectors.soe_share[sector]
+            founded = self.year - rng.integers(5, 40, len(cells))
+            self.open_firms(
+                sector, cells, soe, positions=np.array(sizes)[: len(cells)], founded=founded
+            )
+        self.initial_young_skilled = int(firm_dynamics.young_skilled(self).sum())
+        self.initial_working_age = int(working.sum())
+        mining = self.firms.positions[self.firms.sector == Sector.RESOURCE].sum()
+        self.resources.scale_reserves(int(mining))
+
+    def _start_economy(self) -> None:
+        """Fill the jobs, run the start year's production and budget, anchor the nation."""
+        rounds = self.scenario.economy.match_rounds
+        for _ in range(max(1, INITIAL_MATCH_ROUNDS // rounds)):
+            labour.match(self)
+        technology = self.sectors.technology(0)
+        self.average_wage = float(
+            self.scenario.economy.labour_share
+            * np.average(technology, weights=self.sectors.employment_share)
+        )
+        economy.produce(self)
+        services = self.firms.sector == Sector.SERVICES
+        self.initial_service_supply = float(self.firms.output[services].sum())
+        settle_budget(self)
+        self.initial_household_income = self.household_income
+        self.national.calibrate(float(self.firms.output.sum()), self.average_wage)
+
+    # ------------------------------------------------------------------------------------
+    # The year
+
+    def step(self) -> None:
+        """Advance one year (see ``docs/ODD.md``, process overview and scheduling)."""
+        self.last_output = float(self.firms.output.sum())
+        self.year += 1
+        self.events = dict.fromkeys(EVENTS, 0)
+        # 1. Life course: ageing, deaths, retirement.
+        self.events["deaths"] = population.age_and_die(self)
+        labour.retire(self)
+        # 2. Production and public finance.
+        economy.produce(self)
+        protected = self.industry.protected() & (self.firms.profit < 0)
+        self.events["protected_losses"] = float(-self.firms.profit[protected].sum())
+        settle_budget(self)
+        # 3. Firms: losses, adaptation, closure, entry.
+        firm_dynamics.update_losses(self)
+        adapted, closed = firm_dynamics.adapt_or_close(self)
+        self.events["firm_adaptations"], self.events["firm_closures"] = adapted, closed
+        multiplier = self.policy.entry_multiplier(self.support, self.last_output)
+        self.events["firm_entries"] = firm_dynamics.enter(self, multiplier)
+        # 4. Labour market.
+        labour.adjust_workforce(self)
+        labour.match(self)
+        labour.end_of_year(self)
+        # 5. Births and migration, then housing.
+        self.events["births"] = population.give_birth(self)
+        housing.update_occupancy(self)
+        self.events["out_migrants"], self.events["out_migrants_young"] = population.leave(self)
+        housing.update_occupancy(self)
+        self.events["in_migrants"] = population.arrive(self)
+        housing.update_occupancy(self)
+        self.events["moves"] = housing.move(self)
+        housing.age_buildings(self)
+        self._record()
+        self.running = self.year < self.scenario.model.end_year
+
+    def run(self, until: int | None = None) -> None:
+        """Step until the scenario's end year (or the year ``until``)."""
+        until = self.scenario.model.end_year if until is None else until
+        while self.year < until:
+            self.step()
+
+    def _record(self) -> None:
+        """Compute the year's indicators and hand them to the DataCollector."""
+        self.indicators = compute(self)
+        # next year's migrants look at this year's labour market
+        self.unemployment_rate = self.indicators["unemployment_rate"]
+        self.vacancy_rate = self.indicators["job_vacancy_rate"]
+        self.datacollector.collect(self)
+
+    @property
+    def best_amenity(self) -> float:
+        """Amenity of a cell with perfect infrastructure and clean air."""
+        return self.scenario.infrastructure.amenity_weight
+
+    # ------------------------------------------------------------------------------------
+    # Creating, moving and removing agents (the only per-agent Python work)
+
+    def add_residents(self, age: np.ndarray, skill: np.ndarray, home: np.ndarray) -> np.ndarray:
+        """Create resident agents living in the flat cells ``home``; returns their rows."""
+        rows = self.residents.append(len(age), age=age, skill=skill, home=home, employer=-1)
+        cells = self.geography.cells
+        self.residents.attach(
+            rows, lambda row: Resident(self, row, cells[self.residents.home[row]])
+        )
+        return rows
+
+    def remove_residents(self, rows: np.ndarray) -> int:
+        """Remove residents (deaths, departures); returns how many."""
+        for handle in self.residents.handles[rows].tolist():
+            handle.remove()
+        self.residents.remove(rows)
+        return len(rows)
+
+    def relocate_residents(self, rows: np.ndarray, homes: np.ndarray) -> None:
+        """Move residents to new homes (flat cells)."""
+        self.residents.home[rows] = homes
+        cells = self.geography.cells
+        for handle, home in zip(self.residents.handles[rows].tolist(), homes.tolist(), strict=True):
+            handle.cell = cells[home]
+
+    def open_firms(
+        self,
+        sector: Sector,
+        cells: np.ndarray,
+        state_owned: np.ndarray,
+        positions: np.ndarray | None = None,
+        founded: np.ndarray | int | None = None,
+    ) -> np.ndarray:
+        """Create firms of one sector in the flat ``cells``; returns their rows."""
+        rng = self.streams["firms"]
+        count = len(cells)
+        if positions is None:
+            size = self.sectors.firm_size[sector] * rng.lognormal(
+                -(FIRM_SIZE_DISPERSION**2) / 2, FIRM_SIZE_DISPERSION, count
+            )
+            positions = np.maximum(np.round(size), 1)
+        sigma = self.scenario.economy.productivity_dispersion
+        rows = self.firms.append(
+            count,
+            sector=int(sector),
+            soe=state_owned,
+            cell=cells,
+            founded=self.year if founded is None else founded,
+            productivity=rng.lognormal(-(sigma**2) / 2, sigma, count),
+            pollution=rng.lognormal(-(POLLUTION_DISPERSION**2) / 2, POLLUTION_DISPERSION, count),
+            positions=positions,
+        )
+        geo_cells = self.geography.cells
+        self.firms.attach(rows, lambda row: Firm(self, row, geo_cells[self.firms.cell[row]]))
+        return rows
+
+    def close_firms(self, rows: np.ndarray) -> int:
+        """Close firms: their workers lose their jobs, their sites become wasteland."""
+        if len(rows) == 0:
+            return 0
+        residents, firms = self.residents, self.firms
+        closing = np.zeros(len(firms), dtype=bool)
+        closing[rows] = True
+        employer = residents.employer
+        residents.employer[(employer >= 0) & closing[np.maximum(employer, 0)]] = -1
+        np.add.at(self.geography.layer("closed_sites"), firms.cell[rows], 1)
+        for handle in firms.handles[rows].tolist():
+            handle.remove()
+        remap = firms.remove(rows)
+        employed = residents.employer >= 0
+        residents.employer[employed] = remap[residents.employer[employed]]
+        return len(rows)
+
+    def dispose(self) -> None:
+        """Release the model's agents so a long-lived process does not keep it in memory.
+
+        Mesa keeps a per-model id counter in ``Agent._ids`` for the life of the process;
+        dropping it lets the model be garbage-collected.
+        """
+        mesa.Agent._ids.pop(self, None)
+
+
+def _reporter(name: str):
+    def report(model: UrbanDeclineModel) -> float:
+        return model.indicators[name]
+
+    report.__name__ = name
+    return report
