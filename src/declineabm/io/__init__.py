@@ -1,0 +1,1 @@
+"""Input and output apart from the science: files, provenance, reports."""

@@ -1,0 +1,99 @@
+"""Writing files so that a crash never leaves a damaged one behind.
+
+Everything is written to a temporary file beside its target and moved into place with
+``os.replace`` (atomic on POSIX), so a reader sees either the old file or the complete new one,
+and a task that runs twice (as Dask may do) writes the same bytes twice harmlessly.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` atomically."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; give the file normal permissions
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_json(path: Path, data: Any) -> None:
+    """Write ``data`` as indented JSON, atomically."""
+    write_atomic(path, json.dumps(data, indent=2, sort_keys=False) + "\n")
+
+
+def format_value(value: Any) -> str:
+    """CSV text of a value: integers without a decimal point, floats round-trip exact."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return repr(int(value)) if value.is_integer() and abs(value) < 2**53 else repr(value)
+    text = str(value)
+    if any(c in text for c in ',"\n\r'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def csv_line(values: Iterable[Any]) -> str:
+    """One CSV line (with newline) from values."""
+    return ",".join(format_value(v) for v in values) + "\n"
+
+
+class StreamingCsv:
+    """A CSV written row by row to ``<name>.part`` and moved into place on :meth:`commit`.
+
+    Rows are flushed as they come, so if the process dies the ``.part`` file holds every row
+    finished so far, and the previous complete file (if any) is untouched.
+
+    Args:
+        path: Final path of the CSV.
+        header: Column names.
+    """
+
+    def __init__(self, path: Path, header: Sequence[str]) -> None:
+        self.path = path
+        self.part = path.with_name(path.name + ".part")
+        self.header = list(header)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._handle: TextIO | None = open(self.part, "w", encoding="utf-8", newline="")  # noqa: SIM115
+        self._handle.write(csv_line(self.header))
+        self._handle.flush()
+
+    def write(self, row: dict[str, Any]) -> None:
+        """Append one row (values in header order) and flush it to disk."""
+        assert self._handle is not None, "the CSV is already committed"
+        self._handle.write(csv_line(row[name] for name in self.header))
+        self._handle.flush()
+
+    def commit(self) -> None:
+        """Close the file and move it to its final name."""
+        if self._handle is not None:
+            os.fsync(self._handle.fileno())
+            self._handle.close()
+            self._handle = None
+            os.replace(self.part, self.path)
+
+    def close(self) -> None:
+        """Close without committing (the ``.part`` file stays as a record of progress)."""
+        if self._handle is not None:
+            self._handle.close()
+            self._handle = None
