@@ -16,6 +16,8 @@ def small() -> dict[str, object]:
     return dict(SMALL)
 
 
-def small_model(scenario: str = "northeast", seed: int = 1, **overrides: object) -> UrbanDeclineModel:
+def small_model(
+    scenario: str = "northeast", seed: int = 1, **overrides: object
+) -> UrbanDeclineModel:
     """A small model of a shipped scenario."""
     return UrbanDeclineModel(scenario, seed=seed, **{**SMALL, **overrides})

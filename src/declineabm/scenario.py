@@ -144,7 +144,22 @@ class ModelSection(Section):
     def _years_in_order(self) -> ModelSection:
         if self.end_year <= self.start_year:
             raise ValueError(
-                f"end_year ({self.end_year}) must be after start_year ({self.start_year})"
+                f"model.end_year ({self.end_year}) must be after model.start_year "
+                f"({self.start_year})"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _fits_in_memory(self) -> ModelSection:
+        # Measured: a Mesa grid cell with its connections ~1.5 KB, a resident ~0.6 KB; the
+        # population can grow, so allow for twice the initial residents.
+        needed = self.width * self.height * 1500 + self.residents * 2 * 600
+        available = _physical_memory()
+        if needed > available:
+            raise ValueError(
+                f"model.width x model.height = {self.width}x{self.height} with model.residents "
+                f"= {self.residents} needs about {needed / 2**30:.1f} GiB, more than this "
+                f"machine's {available / 2**30:.1f} GiB"
             )
         return self
 
@@ -179,8 +194,9 @@ class SectorParams(Section):
     productivity: Positive = Field(
         description="Output per worker at the start year (thousand yuan, constant prices)."
     )
-    tfp_growth: Annotated[float, Field(ge=-0.2, le=0.3)] = Field(
-        description="Annual growth of output per worker (technology)."
+    tfp_gap: Annotated[float, Field(ge=-0.2, le=0.2)] = Field(
+        description="Growth of the sector's output per worker relative to the nation's "
+        "(negative for sunset industries)."
     )
     firm_size: Annotated[float, Field(ge=1.0, le=1_000_000)] = Field(
         description="Mean firm size at creation, in persons."
@@ -215,7 +231,7 @@ class SectorsSection(Section):
     def _shares_sum_to_one(self) -> SectorsSection:
         total = sum(self[s].employment_share for s in Sector)
         if abs(total - 1.0) > 1e-6:
-            raise ValueError(f"employment_share of the five sectors sums to {total:g}, not 1")
+            raise ValueError(f"sectors.*.employment_share sums to {total:g}, not 1")
         return self
 
 
@@ -227,6 +243,10 @@ class EconomySection(Section):
         description="Log standard deviation of firm productivity."
     )
     labour_share: Rate = Field(description="Wage bill as a share of output (private firms).")
+    wage_flexibility: Annotated[float, Field(ge=0.0, le=5.0)] = Field(
+        description="Yearly wage response to labour-market tightness (job-vacancy rate minus "
+        "unemployment rate)."
+    )
     wage_floor: Annotated[float, Field(ge=0.0, le=2.0)] = Field(
         description="Minimum wage relative to last year's city average wage."
     )
@@ -300,8 +320,9 @@ class NationalSection(Section):
         description="The city's share of national output in the start year."
     )
     growth_path: GrowthPath = Field(description="Real growth of national output.")
-    labour_growth: Annotated[float, Field(ge=-0.2, le=0.2)] = Field(
-        description="Growth of the national labour force (wages grow with output per worker)."
+    labour_force_growth: Annotated[float, Field(ge=-0.2, le=0.2)] = Field(
+        description="Growth of the national labour force: national output per worker (which "
+        "sets outside wages and every sector's technology) grows this much slower than output."
     )
     outside_wage: Positive = Field(
         description="Wage outside the region relative to the city's average wage, at the start."
@@ -320,7 +341,11 @@ class IndustrySection(Section):
 
     enabled: bool = Field(description="Switch the cause on or off.")
     reform_year: Year = Field(
-        description="Year state-owned firms lose protection (soft budget) and face the market."
+        description="Year the market reform of state-owned firms begins: from then on, firms "
+        "lose their protection (soft budget, plan prices) one by one."
+    )
+    reform_span: Annotated[int, Field(ge=0, le=50)] = Field(
+        description="Years over which the reform reaches every state-owned firm."
     )
     soe_efficiency: Annotated[float, Field(gt=0.0, le=1.5)] = Field(
         description="Productivity of state-owned firms relative to private ones."
@@ -499,21 +524,6 @@ class Scenario(Section):
     demography: DemographySection
     environment: EnvironmentSection
     policy: PolicySection
-
-    @model_validator(mode="after")
-    def _fits_in_memory(self) -> Scenario:
-        cells = self.model.width * self.model.height
-        # Measured: a Mesa grid cell with its connections ~1.5 KB, a resident ~0.6 KB; the
-        # population can grow, so allow for twice the initial residents.
-        needed = cells * 1500 + self.model.residents * 2 * 600
-        available = _physical_memory()
-        if needed > available:
-            raise ValueError(
-                f"a {self.model.width}x{self.model.height} grid with {self.model.residents} "
-                f"residents needs about {needed / 2**30:.1f} GiB, more than this machine's "
-                f"{available / 2**30:.1f} GiB"
-            )
-        return self
 
     @property
     def years(self) -> range:
@@ -704,10 +714,10 @@ def _describe(exc: ValidationError, raw: Mapping[str, Any]) -> str:
     if error["type"] == "missing":
         return f"missing key '{key}'"
     value = error.get("input")
-    shown = json.dumps(value) if not isinstance(value, Mapping) else "{...}"
     allowed = _allowed(loc)
     message = error["msg"].removeprefix("Value error, ")
-    where = f"{key} = {shown}: " if key else ""
+    # A check across a whole section names its keys in the message itself.
+    where = f"{key} = {json.dumps(value)}: " if key and not isinstance(value, Mapping) else ""
     return f"{where}{message}" + (f" (allowed: {allowed})" if allowed else "")
 
 

@@ -1,14 +1,17 @@
 """Production, wages and firm accounts: the city's economy in one vectorised pass a year.
 
 Every firm produces ``workforce x output per worker x price``. Output per worker is the
-sector's technology level (growing at its ``tfp_growth``) times the firm's own productivity and
+sector's technology level (national output per worker, adjusted by the sector's ``tfp_gap``:
+sunset industries fall behind, new ones pull ahead) times the firm's own productivity and
 the factors the causes contribute: state ownership (cause 1), depleted deposits (cause 2) and
-infrastructure (cause 4). Tradable goods sell at national prices; local services sell to local
-households, so their price falls when the city's income falls ("services follow population").
+infrastructure (cause 4). Tradable goods sell on the national market; local services sell to local
+households, so when the city's income falls they sell less than they could make ("services
+follow population").
 
-Wages follow the sector's technology level, with a floor at a share of the city's average wage
-(and the state-owned wage norm of cause 1). Costs are raw materials (cause 2), transport
-(cause 3) and environmental compliance (cause 6); profits are taxed.
+Wages follow the sector's technology level times the city's wage level, which rises when jobs
+go unfilled and falls with unemployment (a wage curve), with a floor at a share of the city's
+average wage (and the state-owned wage norm of cause 1). Costs are raw materials (cause 2),
+transport (cause 3) and environmental compliance (cause 6); profits are taxed.
 """
 
 from __future__ import annotations
@@ -23,15 +26,13 @@ from declineabm.scenario import Scenario, Sector
 if TYPE_CHECKING:
     from declineabm.model.urban_decline import UrbanDeclineModel
 
-MAX_SERVICE_PRICE = 2.0  # local service prices cannot more than double when supply is short
-
 
 @dataclass(frozen=True)
 class SectorArrays:
     """Per-sector parameters as arrays indexed by :class:`Sector`."""
 
     productivity: np.ndarray
-    tfp_growth: np.ndarray
+    tfp_gap: np.ndarray
     firm_size: np.ndarray
     soe_share: np.ndarray
     employment_share: np.ndarray
@@ -47,7 +48,7 @@ class SectorArrays:
         size = np.array([p.firm_size for p in params]) / scenario.model.persons_per_agent
         return cls(
             productivity=np.array([p.productivity for p in params]),
-            tfp_growth=np.array([p.tfp_growth for p in params]),
+            tfp_gap=np.array([p.tfp_gap for p in params]),
             firm_size=np.maximum(size, 1.0),
             soe_share=np.array([p.soe_share for p in params]),
             employment_share=np.array([p.employment_share for p in params]),
@@ -57,28 +58,54 @@ class SectorArrays:
             entry_rate=np.array([p.entry_rate for p in params]),
         )
 
-    def technology(self, years_since_start: int) -> np.ndarray:
-        """Output per worker of an average private firm in each sector."""
-        return self.productivity * (1.0 + self.tfp_growth) ** years_since_start
+    def technology(self, national_productivity: float, years_since_start: int) -> np.ndarray:
+        """Output per worker of an average private firm in each sector.
+
+        Args:
+            national_productivity: National output per worker relative to the start year.
+            years_since_start: Years since the start year (the sector gaps compound).
+        """
+        return self.productivity * national_productivity * (1.0 + self.tfp_gap) ** years_since_start
 
 
-def service_price(model: UrbanDeclineModel, supply: float) -> float:
-    """Price of local services: demand (scaling with local income) over supply at price 1."""
+WAGE_LEVEL_BOUNDS = (0.25, 4.0)  # the wage curve cannot move wages beyond these multiples
+MAX_WAGE_CHANGE = 0.05  # nominal rigidity: the wage level moves at most 5 % a year
+
+
+def market_wages(model: UrbanDeclineModel) -> np.ndarray:
+    """Wage an average private firm of each sector pays this year."""
+    economy = model.scenario.economy
+    return economy.labour_share * model.technology() * model.wage_level
+
+
+def adjust_wage_level(model: UrbanDeclineModel) -> None:
+    """Move the city's wage level with labour-market tightness (for next year's wages)."""
+    tightness = model.vacancy_rate - model.unemployment_rate
+    change = model.scenario.economy.wage_flexibility * tightness
+    level = model.wage_level * (1.0 + np.clip(change, -MAX_WAGE_CHANGE, MAX_WAGE_CHANGE))
+    model.wage_level = float(np.clip(level, *WAGE_LEVEL_BOUNDS))
+
+
+def service_demand_ratio(model: UrbanDeclineModel, supply: float) -> float:
+    """Local demand for services over what service firms can supply this year.
+
+    Demand grows with local household income (income elasticity ``service_income_elasticity``)
+    from the start year, when it equals supply.
+    """
+    if model.initial_service_supply == 0:
+        return 1.0
     if supply <= 0:
-        return MAX_SERVICE_PRICE
+        return np.inf
     income_ratio = model.household_income / model.initial_household_income
-    demand = (
-        model.initial_service_supply
-        * income_ratio**model.scenario.economy.service_income_elasticity
-    )
-    return float(min(demand / supply, MAX_SERVICE_PRICE))
+    elasticity = model.scenario.economy.service_income_elasticity
+    return float(model.initial_service_supply * income_ratio**elasticity / supply)
 
 
 def produce(model: UrbanDeclineModel) -> None:
     """Run this year's production and fill the firms' accounts (before any subsidy).
 
     Writes the firm columns ``workforce, output, wage, wage_bill, costs, profit`` and the
-    model's ``average_wage``, ``service_price``; extracts minerals and emits pollution.
+    model's ``average_wage`` and ``service_demand``; extracts minerals and emits pollution.
     """
     firms, residents = model.firms, model.residents
     sectors = model.sectors
@@ -87,7 +114,7 @@ def produce(model: UrbanDeclineModel) -> None:
     firms.workforce[:] = workforce
     sector = firms.sector.astype(np.intp)
 
-    technology = sectors.technology(model.year - model.scenario.model.start_year)
+    technology = model.technology()
     per_worker = (
         technology[sector]
         * firms.productivity
@@ -97,15 +124,15 @@ def produce(model: UrbanDeclineModel) -> None:
     )
     services = sector == Sector.SERVICES
     supply = float((workforce * per_worker)[services].sum())
-    price = np.ones(len(firms))
-    model.service_price = service_price(model, supply) if model.initial_service_supply else 1.0
-    price[services] = model.service_price
-    output = workforce * per_worker * price
+    model.service_demand = service_demand_ratio(model, supply)
+    sold = np.ones(len(firms))  # share of capacity sold: services sell no more than demanded
+    sold[services] = min(1.0, model.service_demand)
+    output = workforce * per_worker * sold
 
     economy = model.scenario.economy
     wage = np.maximum.reduce(
         [
-            economy.labour_share * technology[sector],
+            market_wages(model)[sector],
             np.full(len(firms), economy.wage_floor * model.average_wage),
             model.industry.wage_norm(model.average_wage),
         ]
@@ -131,5 +158,10 @@ def produce(model: UrbanDeclineModel) -> None:
         model.average_wage = float(wage_bill.sum() / total_workers)
 
     model.resources.extract(workforce)
-    emissions = output * sectors.pollution[sector] * firms.pollution
-    model.environment.disperse(np.bincount(firms.cell, emissions, minlength=model.geography.size))
+    # Emissions follow physical activity: output deflated by national productivity, since newer
+    # technology produces the same value with less material throughput.
+    activity = output / model.national.productivity(model.year)
+    emissions = activity * sectors.pollution[sector] * firms.pollution
+    model.environment.disperse(
+        np.bincount(firms.cell, emissions, minlength=model.geography.size).astype(np.float64)
+    )

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from declineabm.model.allocation import sample_weighted
+from declineabm.model.economy import market_wages
 from declineabm.model.mechanisms.policy import YOUNG_AGES
 from declineabm.scenario import Sector
 
@@ -35,11 +36,11 @@ def entrant_margins(model: UrbanDeclineModel) -> np.ndarray:
     sectors = model.sectors
     economy = model.scenario.economy
     geo = model.geography
-    technology = sectors.technology(model.year - model.scenario.model.start_year)
-    price = np.ones(len(Sector))
-    price[Sector.SERVICES] = model.service_price
-    revenue = technology * price
-    wage = np.maximum(economy.labour_share * technology, economy.wage_floor * model.average_wage)
+    technology = model.technology()
+    sold = np.ones(len(Sector))  # a new service firm shares the shortfall of local demand
+    sold[Sector.SERVICES] = min(1.0, model.service_demand)
+    revenue = technology * sold
+    wage = np.maximum(market_wages(model), economy.wage_floor * model.average_wage)
     occupied = np.flatnonzero(geo.layer("occupancy") > 0)
     transport = np.array(
         [
@@ -127,8 +128,8 @@ def enter(model: UrbanDeclineModel, entry_multiplier: float) -> int:
     rng = model.streams["firms"]
     margins = entrant_margins(model)
     opportunity = np.clip(margins / economy.target_margin, 0.0, 2.0)
-    if model.service_price > 1.0:  # unmet local demand draws services in
-        opportunity[Sector.SERVICES] += model.service_price - 1.0
+    if model.service_demand > 1.0:  # unmet local demand draws services in
+        opportunity[Sector.SERVICES] += min(model.service_demand - 1.0, 1.0)
 
     working = float(
         ((residents.age >= economy.working_age) & (residents.age < economy.retirement_age)).sum()

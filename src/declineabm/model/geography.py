@@ -14,6 +14,7 @@ layer                     meaning                                               
 ``derelict``              housing units abandoned, unusable until restored        agents
 ``deposits``              remaining mineral reserves                              units
 ``deposits_initial``      reserves at the start                                   units
+``deposit_field``         the deposit field a cell belongs to (-1: none)          id
 ``infrastructure``        infrastructure quality                                  0..1
 ``pollution``             pollution concentration                                 index
 ``market_distance``       distance to the port / national market                  km
@@ -36,6 +37,7 @@ LAYERS: dict[str, type] = {
     "derelict": np.int64,
     "deposits": np.float64,
     "deposits_initial": np.float64,
+    "deposit_field": np.int64,
     "infrastructure": np.float64,
     "pollution": np.float64,
     "market_distance": np.float64,
@@ -154,16 +156,20 @@ def build_geography(
     layers["housing"].data[:] = housing.reshape(shape)
 
     # Mining towns: deposit fields beside the secondary centres (or the primary if alone).
-    deposits = np.zeros(shape)
+    # A cell belongs to the field that contributes most to it; thin fringes hold nothing.
+    fields = np.zeros((params.deposit_fields, *shape))
     hosts = centres[1:] if len(centres) > 1 else centres
     for i in range(params.deposit_fields):
         host = hosts[i % len(hosts)]
         offset = rng.normal(0.0, params.deposit_spread, 2)
         field_centre = np.clip(host + offset, 0, np.array(shape) - 1)
-        deposits += _gaussian(shape, field_centre, params.deposit_spread)
-    deposits[deposits < 0.05 * deposits.max(initial=0.0)] = 0.0
-    layers["deposits"].data[:] = deposits
-    layers["deposits_initial"].data[:] = deposits
+        fields[i] = _gaussian(shape, field_centre, params.deposit_spread)
+    deposits = fields.sum(axis=0) if len(fields) else np.zeros(shape)
+    owner = fields.argmax(axis=0) if len(fields) else np.zeros(shape, dtype=np.int64)
+    rich = deposits >= 0.05
+    layers["deposits"].data[:] = np.where(rich, deposits, 0.0)
+    layers["deposits_initial"].data[:] = layers["deposits"].data
+    layers["deposit_field"].data[:] = np.where(rich, owner, -1)
 
     relative = np.sqrt(density / density.max())
     quality = (

@@ -124,19 +124,19 @@ INDICATORS: tuple[Indicator, ...] = (
     _i("brownfield_sites", "environmental", "sites", "Closed firm sites (industrial wasteland)."),
     # --- cultural decline: "urban vitality, innovation ... are degraded"
     _i("young_adult_share", "cultural", "fraction", "Residents aged 18-34 / residents."),
-    _i("skilled_young_share", "cultural", "fraction", "Skilled residents aged 18-34 / aged 18-34."),
+    _i("talent_share", "cultural", "fraction", "Skilled residents aged 18-34 / residents."),
     _i("hightech_job_share", "cultural", "fraction", "Jobs in high-tech firms / jobs."),
     _i("service_job_share", "cultural", "fraction", "Jobs in services / jobs."),
     _i(
         "vitality_index",
         "cultural",
         "index (start = 100)",
-        "100 x cube root of the product of young_adult_share, skilled_young_share and "
-        "(hightech_job_share + service_job_share), each relative to its start-year value.",
+        "100 x geometric mean of young_adult_share (vitality), talent_share (human capital) "
+        "and hightech_job_share (innovation), each relative to its start-year value.",
     ),
 )
 INDICATOR_NAMES = tuple(ind.name for ind in INDICATORS)
-VITALITY_PARTS = ("young_adult_share", "skilled_young_share", "new_economy_job_share")
+VITALITY_PARTS = ("young_adult_share", "talent_share", "hightech_job_share")
 
 
 def _ratio(numerator: float, denominator: float) -> float:
@@ -227,13 +227,12 @@ def compute(model: UrbanDeclineModel) -> dict[str, float]:
         "remaining_resources": model.resources.remaining_share(),
         "brownfield_sites": float(geo.layer("closed_sites").sum()),
         "young_adult_share": _ratio(young.sum(), population),
-        "skilled_young_share": _ratio(skilled_young.sum(), young.sum()),
+        "talent_share": _ratio(skilled_young.sum(), population),
         "hightech_job_share": _ratio(jobs_by[Sector.HIGHTECH], jobs),
         "service_job_share": _ratio(jobs_by[Sector.SERVICES], jobs),
     }
     for sector in Sector:
         values[f"firms_{sector.key}"] = float((firms.sector == sector).sum())
-    values["new_economy_job_share"] = values["hightech_job_share"] + values["service_job_share"]
     if model.vitality_baseline is None:
         model.vitality_baseline = {part: values[part] for part in VITALITY_PARTS}
     ratios = [_ratio(values[part], model.vitality_baseline[part]) for part in VITALITY_PARTS]

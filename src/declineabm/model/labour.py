@@ -77,8 +77,13 @@ def job_seekers(model: UrbanDeclineModel) -> np.ndarray:
     )
 
 
-def match(model: UrbanDeclineModel) -> int:
-    """Fill open positions with job seekers within commuting reach; returns the hires."""
+def match(model: UrbanDeclineModel, only: np.ndarray | None = None) -> int:
+    """Fill open positions with job seekers within commuting reach; returns the hires.
+
+    Args:
+        model: The model.
+        only: Optional mask of the firms whose positions are open in this call.
+    """
     firms, residents = model.firms, model.residents
     economy = model.scenario.economy
     rng = model.streams["labour"]
@@ -89,6 +94,8 @@ def match(model: UrbanDeclineModel) -> int:
     for _ in range(economy.match_rounds):
         seekers = job_seekers(model)
         vacancies = np.maximum(firms.positions - firms.workforce, 0)
+        if only is not None:
+            vacancies = np.where(only, vacancies, 0)
         if len(seekers) == 0 or vacancies.sum() == 0:
             break
         skilled = residents.skill[seekers] >= economy.high_skill

@@ -1,8 +1,9 @@
 """The exogenous national economy: what the city's share of output is measured against.
 
 The nation grows along a configured path (fast after reform and opening, slower later); the
-outside wage (what a migrant earns in the growing south and east) grows with national output per
-worker. The paper's headline figure, the Northeast's share of national GDP (11.4 % in 2002,
+national output per worker sets the technology every sector of the city can use (each with its
+own gap: sunset industries fall behind) and the outside wage, what a migrant earns in the growing
+south and east. The paper's headline figure, the Northeast's share of national GDP (11.4 % in 2002,
 4.8 % in 2022, §2.2.5), becomes ``output_share = city output / national output``.
 """
 
@@ -29,7 +30,7 @@ class NationalEconomy:
         growth = np.array([path_value(params.growth_path, y) for y in years[1:]])
         # index[i] = national output in year start_year + i relative to the start year
         self._output_index = np.r_[1.0, np.cumprod(1.0 + growth)]
-        self._wage_index = np.r_[1.0, np.cumprod(1.0 + growth - params.labour_growth)]
+        self._productivity_index = np.r_[1.0, np.cumprod(1.0 + growth - params.labour_force_growth)]
         self._base_output = 1.0
         self._base_wage = 1.0
 
@@ -49,6 +50,10 @@ class NationalEconomy:
         """National output in ``year`` (same units as the city's output)."""
         return self._base_output * self._index(self._output_index, year)
 
+    def productivity(self, year: int) -> float:
+        """National output per worker in ``year`` relative to the start year."""
+        return self._index(self._productivity_index, year)
+
     def outside_wage(self, year: int) -> float:
         """Wage of an unskilled migrant outside the region in ``year``."""
-        return self._base_wage * self._index(self._wage_index, year)
+        return self._base_wage * self.productivity(year)

@@ -43,12 +43,12 @@ def settle_budget(model: UrbanDeclineModel) -> None:
 
     # Failing state-owned firms: losses covered (zombies), unless still protected by the plan.
     eligible = firms.soe & (firms.profit < 0) & ~model.industry.protected()
-    soe_subsidy = model.policy.cover_losses(-firms.profit, eligible, support.soe)
+    soe_subsidy = model.policy.cover_losses(-firms.profit, eligible, firms.workforce, support.soe)
     # New industries: support in proportion to their workforce.
     new_firms = model.policy.new_industry_firms()
     staff = np.where(new_firms, firms.workforce, 0).astype(np.float64)
     new_subsidy = support.new_industries * staff / staff.sum() if staff.sum() > 0 else 0.0 * staff
-    model.events["zombie_firms"] = int((eligible & (soe_subsidy >= -firms.profit)).sum())
+    model.events["zombie_firms"] = int((soe_subsidy > 0).sum())
     subsidy = soe_subsidy + new_subsidy
     firms.subsidy[:] = subsidy
     firms.profit[:] += subsidy
@@ -78,7 +78,9 @@ def settle_budget(model: UrbanDeclineModel) -> None:
     gov.close_year()
 
     # Household incomes of the year.
-    wage = np.where(residents.employer >= 0, firms.wage[np.maximum(residents.employer, 0)], 0.0)
+    employed = residents.employer >= 0
+    wage = np.zeros(len(residents))
+    wage[employed] = firms.wage[residents.employer[employed]]
     residents.income[:] = (
         wage
         + np.where(retired, pension, 0.0)

@@ -41,6 +41,7 @@ FIRM_COLUMNS = {
     "soe": np.bool_,
     "cell": np.int32,
     "founded": np.int16,
+    "reformed": np.int16,  # year the market reform reaches the firm (matters for SOEs)
     "productivity": np.float64,  # firm-specific factor, mean 1
     "pollution": np.float64,  # emission intensity relative to the sector's norm
     "positions": np.int64,
@@ -135,7 +136,8 @@ class UrbanDeclineModel(mesa.Model):
 
         # City-wide state carried from one year to the next.
         self.average_wage = 0.0
-        self.service_price = 1.0
+        self.wage_level = 1.0
+        self.service_demand = 1.0
         self.household_income = 0.0
         self.initial_household_income = 0.0
         self.initial_service_supply = 0.0
@@ -175,7 +177,12 @@ class UrbanDeclineModel(mesa.Model):
         housing.update_occupancy(self)
 
     def _open_initial_firms(self) -> None:
-        """The initial industrial structure: jobs by sector, firms of lognormal size."""
+        """The initial industrial structure, placed and staffed as a planner would.
+
+        Mines open on the deposit fields and hire first; the other firms then open where the
+        workers still without a job live, high-tech firms hire the scarce skilled workers, and
+        finally everyone looks for the remaining jobs within commuting reach.
+        """
         rng = self.streams["firms"]
         economy_params = self.scenario.economy
         working = (self.residents.age >= economy_params.working_age) & (
@@ -184,34 +191,51 @@ class UrbanDeclineModel(mesa.Model):
         jobs = apportion(
             self.sectors.employment_share, int(working.sum() * economy_params.employment_rate)
         )
+        rounds = max(1, INITIAL_MATCH_ROUNDS // self.scenario.economy.match_rounds)
         for sector in Sector:
-            sizes = []
-            while sum(sizes) < jobs[sector]:
-                size = self.sectors.firm_size[sector] * rng.lognormal(
-                    -(FIRM_SIZE_DISPERSION**2) / 2, FIRM_SIZE_DISPERSION
-                )
-                sizes.append(max(1, round(size)))
-            if not sizes:
-                continue
-            sizes[-1] -= sum(sizes) - jobs[sector]
-            weights = firm_dynamics.location_weights(self, sector)
-            cells = sample_weighted(weights, len(sizes), rng)
-            soe = rng.random(len(cells)) < self.sectors.soe_share[sector]
-            founded = self.year - rng.integers(5, 40, len(cells))
-            self.open_firms(
-                sector, cells, soe, positions=np.array(sizes)[: len(cells)], founded=founded
-            )
+            if sector == Sector.RESOURCE:
+                weights = self.geography.layer("deposits").copy()
+            else:
+                idle = labour.job_seekers(self)
+                if sector == Sector.HIGHTECH:  # high-tech hires skilled workers only
+                    idle = idle[self.residents.skill[idle] >= economy_params.high_skill]
+                weights = np.bincount(
+                    self.residents.home[idle], minlength=self.geography.size
+                ).astype(np.float64)
+            self._open_planned_firms(sector, int(jobs[sector]), weights, rng)
+            if sector in (Sector.RESOURCE, Sector.HIGHTECH):
+                for _ in range(rounds):
+                    labour.match(self, only=self.firms.sector == sector)
+        for _ in range(rounds):
+            labour.match(self)
         self.initial_young_skilled = int(firm_dynamics.young_skilled(self).sum())
         self.initial_working_age = int(working.sum())
         mining = self.firms.positions[self.firms.sector == Sector.RESOURCE].sum()
         self.resources.scale_reserves(int(mining))
 
+    def _open_planned_firms(
+        self, sector: Sector, jobs: int, weights: np.ndarray, rng: np.random.Generator
+    ) -> None:
+        """Open firms of lognormal size with ``jobs`` positions in all, sited by ``weights``."""
+        sizes: list[int] = []
+        while sum(sizes) < jobs:
+            size = self.sectors.firm_size[sector] * rng.lognormal(
+                -(FIRM_SIZE_DISPERSION**2) / 2, FIRM_SIZE_DISPERSION
+            )
+            sizes.append(max(1, round(size)))
+        if not sizes:
+            return
+        sizes[-1] -= sum(sizes) - jobs
+        cells = sample_weighted(weights, len(sizes), rng)
+        soe = rng.random(len(cells)) < self.sectors.soe_share[sector]
+        founded = self.year - rng.integers(5, 40, len(cells))
+        self.open_firms(
+            sector, cells, soe, positions=np.array(sizes)[: len(cells)], founded=founded
+        )
+
     def _start_economy(self) -> None:
-        """Fill the jobs, run the start year's production and budget, anchor the nation."""
-        rounds = self.scenario.economy.match_rounds
-        for _ in range(max(1, INITIAL_MATCH_ROUNDS // rounds)):
-            labour.match(self)
-        technology = self.sectors.technology(0)
+        """Run the start year's production and budget, and anchor the nation."""
+        technology = self.technology()
         self.average_wage = float(
             self.scenario.economy.labour_share
             * np.average(technology, weights=self.sectors.employment_share)
@@ -269,11 +293,22 @@ class UrbanDeclineModel(mesa.Model):
 
     def _record(self) -> None:
         """Compute the year's indicators and hand them to the DataCollector."""
+        # deaths, retirements and departures since the last count left jobs behind
+        self.firms.workforce[:] = np.bincount(
+            self.residents.employer[self.residents.employer >= 0], minlength=len(self.firms)
+        )
         self.indicators = compute(self)
         # next year's migrants look at this year's labour market
         self.unemployment_rate = self.indicators["unemployment_rate"]
         self.vacancy_rate = self.indicators["job_vacancy_rate"]
+        economy.adjust_wage_level(self)
         self.datacollector.collect(self)
+
+    def technology(self) -> np.ndarray:
+        """This year's output per worker of an average private firm, by sector."""
+        return self.sectors.technology(
+            self.national.productivity(self.year), self.year - self.scenario.model.start_year
+        )
 
     @property
     def best_amenity(self) -> float:
@@ -329,6 +364,7 @@ class UrbanDeclineModel(mesa.Model):
             soe=state_owned,
             cell=cells,
             founded=self.year if founded is None else founded,
+            reformed=self.industry.reform_dates(count, rng),
             productivity=rng.lognormal(-(sigma**2) / 2, sigma, count),
             pollution=rng.lognormal(-(POLLUTION_DISPERSION**2) / 2, POLLUTION_DISPERSION, count),
             positions=positions,

@@ -1,10 +1,13 @@
 """Cause 1 (abstract; §2.2.1): an old, single, state-owned heavy-industry structure.
 
 "The single industrial structure is difficult to adapt to the market demand, resulting in the
-decline of enterprise competitiveness." State-owned enterprises (SOEs) are less productive,
-pay the city's wage norm whatever their productivity, and until the reform year are protected
-by a soft budget constraint (their losses are covered). After the reform they face the market
-but shed labour slowly, hold on longer before closing, and rarely adapt to another sector.
+decline of enterprise competitiveness." State-owned enterprises (SOEs) pay the city's wage norm
+whatever their productivity and, until the reform reaches them, are protected by a soft budget
+constraint (their losses are covered) and sell at plan prices. The reform reaches them one by
+one over the reform years (China's SOE reform ran from the mid-1990s to the early 2000s, with
+the mass layoffs of 1998-2003); from then on market prices value their output at their lower
+efficiency, and they shed labour slowly, hold on longer before closing, and rarely adapt to
+another sector.
 
 Switched off, state-owned firms behave exactly like private ones.
 """
@@ -24,9 +27,22 @@ class IndustrialRigidity(Mechanism):
     def _soe(self) -> np.ndarray:
         return self.model.firms.soe & self.enabled
 
+    def reform_dates(self, count: int, rng: np.random.Generator) -> np.ndarray:
+        """The year the reform reaches each of ``count`` new firms (for state-owned ones)."""
+        first = self.params.reform_year
+        return first + rng.integers(0, self.params.reform_span + 1, count)
+
+    def _reformed(self) -> np.ndarray:
+        return self.model.year >= self.model.firms.reformed
+
     def efficiency(self) -> np.ndarray:
-        """Productivity factor of each firm (SOEs lose ``1 - soe_efficiency``)."""
-        return np.where(self._soe(), self.params.soe_efficiency, 1.0)
+        """Output factor of each firm: reformed SOEs lose ``1 - soe_efficiency``.
+
+        Before the reform, plan prices value their output as if they were as productive as
+        anyone, so the start year is the same whether this cause is on or off.
+        """
+        exposed = self._soe() & self._reformed()
+        return np.where(exposed, self.params.soe_efficiency, 1.0)
 
     def wage_norm(self, average_wage: float) -> np.ndarray:
         """Minimum wage each firm pays: SOEs keep the city's wage norm."""
@@ -34,12 +50,12 @@ class IndustrialRigidity(Mechanism):
 
     def protected(self) -> np.ndarray:
         """Firms whose losses are covered this year (SOEs before the market reform)."""
-        return self._soe() & (self.model.year < self.params.reform_year)
+        return self._soe() & ~self._reformed()
 
     def layoff_rate(self) -> np.ndarray:
         """Share of workers each loss-making firm sheds this year."""
         private = self.model.scenario.economy.layoff_rate
-        soe_rate = 0.0 if self.model.year < self.params.reform_year else self.params.soe_layoff_rate
+        soe_rate = np.where(self._reformed(), self.params.soe_layoff_rate, 0.0)
         return np.where(self._soe(), soe_rate, private)
 
     def closure_patience(self) -> np.ndarray:

@@ -6,8 +6,8 @@ support worth a share of the city's output. A share is lost: "the waste of resou
 unreasonable allocation of resources ... low efficiency and serious corruption". What arrives is
 split by a configurable targeting:
 
-* failing state-owned firms: their losses are covered (a soft budget constraint that keeps
-  zombie firms alive);
+* failing state-owned firms: their losses are covered, the largest employers first, as far as
+  the funds go (a soft budget constraint that keeps zombie firms alive);
 * new industries: young light-manufacturing and high-tech firms get support per worker and
   more such firms enter;
 * infrastructure: added to the government's infrastructure investment;
@@ -61,13 +61,22 @@ class RevitalizationPolicy(Mechanism):
         return Support(budget, budget - delivered, *(delivered * shares))
 
     @staticmethod
-    def cover_losses(losses: np.ndarray, eligible: np.ndarray, funds: float) -> np.ndarray:
-        """Subsidy per firm: eligible losses covered pro rata until the funds run out."""
+    def cover_losses(
+        losses: np.ndarray, eligible: np.ndarray, workforce: np.ndarray, funds: float
+    ) -> np.ndarray:
+        """Subsidy per firm: whole losses of eligible firms, largest employers first.
+
+        Jobs are what the support is meant to save, so the biggest employers are rescued
+        first; a firm is rescued in full or not at all, and what cannot rescue a whole firm
+        is not spent.
+        """
         need = np.where(eligible, np.maximum(losses, 0.0), 0.0)
-        total = need.sum()
-        if total <= 0 or funds <= 0:
-            return np.zeros(len(losses))
-        return need * min(1.0, funds / total)
+        candidates = np.flatnonzero(need > 0)
+        order = candidates[np.argsort(-workforce[candidates], kind="stable")]
+        rescued = order[np.cumsum(need[order]) <= funds]
+        subsidy = np.zeros(len(losses))
+        subsidy[rescued] = need[rescued]
+        return subsidy
 
     def new_industry_firms(self) -> np.ndarray:
         """Firms that count as new industries: young light-manufacturing and high-tech firms."""

@@ -1,9 +1,10 @@
 """Cause 2 (abstract): over-dependence on raw materials, and their depletion.
 
-The region grew as "a typical resource-dependent development model" (§1). Mines draw down the
-deposits in their cell; as a deposit empties, each miner extracts less and extraction costs more.
-Manufacturers depend on raw materials: when the region's own reserves are gone they must buy
-them from far away, at a premium.
+The region grew as "a typical resource-dependent development model" (§1). Each deposit field
+(a coal field, an oil field) is one pool of reserves that every mine in the field draws down;
+as a field empties, each miner extracts less and extraction costs more. Manufacturers depend on
+raw materials: when the region's own reserves are gone they must buy them from far away, at a
+premium.
 
 Switched off, deposits never deplete.
 """
@@ -17,26 +18,45 @@ from declineabm.scenario import Sector
 
 
 class ResourceDepletion(Mechanism):
-    """Deposits, their depletion and what it does to costs (see the module docstring)."""
+    """Deposit fields, their depletion and what it does to costs (see the module docstring)."""
 
     section = "resources"
 
+    def _fields(self) -> tuple[np.ndarray, np.ndarray]:
+        """Field id of every cell, and the number of fields."""
+        field = self.model.geography.layer("deposit_field")
+        return field, int(field.max(initial=-1)) + 1
+
+    def _field_totals(self, layer: str) -> np.ndarray:
+        field, count = self._fields()
+        inside = field >= 0
+        values = self.model.geography.layer(layer)
+        return np.bincount(field[inside], values[inside], minlength=count).astype(np.float64)
+
     def scale_reserves(self, mining_workers: int) -> None:
-        """Size the deposits to ``deposit_years`` of extraction by the initial miners."""
+        """Size the reserves to ``deposit_years`` of extraction by the initial miners."""
         geo = self.model.geography
         deposits = geo.layer("deposits")
-        total = deposits.sum()
         yearly = mining_workers * self.params.extraction_per_worker
         reserves = self.model.scenario.geography.deposit_years * max(yearly, 1.0)
-        if total > 0:
-            deposits *= reserves / total
+        if deposits.sum() > 0:
+            deposits *= reserves / deposits.sum()
         geo.layer("deposits_initial")[:] = deposits
 
+    def field_depletion(self) -> np.ndarray:
+        """Share of each field's reserves already extracted."""
+        initial = self._field_totals("deposits_initial")
+        remaining = self._field_totals("deposits")
+        return 1.0 - np.divide(remaining, initial, out=np.zeros_like(initial), where=initial > 0)
+
     def _depletion(self, cells: np.ndarray) -> np.ndarray:
-        geo = self.model.geography
-        initial = geo.layer("deposits_initial")[cells]
-        remaining = geo.layer("deposits")[cells]
-        return np.where(initial > 0, 1.0 - remaining / np.where(initial > 0, initial, 1.0), 1.0)
+        """Depletion of the field under each cell (1 where there is no field)."""
+        field, _ = self._fields()
+        owner = field[cells]
+        depletion = np.ones(len(cells))
+        inside = owner >= 0
+        depletion[inside] = self.field_depletion()[owner[inside]]
+        return depletion
 
     def remaining_share(self) -> float:
         """Reserves left in the region as a share of the initial reserves."""
@@ -45,12 +65,11 @@ class ResourceDepletion(Mechanism):
         return float(geo.layer("deposits").sum() / initial) if initial > 0 else 0.0
 
     def yield_factor(self) -> np.ndarray:
-        """Output factor of each firm: miners extract less from an emptying deposit."""
+        """Output factor of each firm: miners extract less from an emptying field."""
         firms = self.model.firms
         mining = firms.sector == Sector.RESOURCE
-        depletion = self._depletion(firms.cell[mining])
         factor = np.ones(len(firms))
-        factor[mining] = (1.0 - depletion) ** self.params.yield_exponent
+        factor[mining] = (1.0 - self._depletion(firms.cell[mining])) ** self.params.yield_exponent
         return factor
 
     def purchase_cost_index(self) -> float:
@@ -65,18 +84,28 @@ class ResourceDepletion(Mechanism):
         index[mining] = 1.0 + self.params.depletion_cost * self._depletion(firms.cell[mining])
         return index
 
-    def extract(self, workforce: np.ndarray) -> np.ndarray:
-        """Draw down the deposits under each mine; returns what each firm extracted."""
+    def extract(self, workforce: np.ndarray) -> None:
+        """Draw down each field by what its mines extract this year."""
+        if not self.enabled:
+            return
         firms = self.model.firms
-        mining = (firms.sector == Sector.RESOURCE) & (workforce > 0)
-        wanted = np.where(mining, workforce * self.params.extraction_per_worker, 0.0)
+        field, count = self._fields()
+        mine_field = np.where(firms.sector == Sector.RESOURCE, field[firms.cell], -1)
+        mining = mine_field >= 0
+        wanted = np.bincount(
+            mine_field[mining],
+            workforce[mining] * self.params.extraction_per_worker,
+            minlength=count,
+        ).astype(np.float64)
+        remaining = self._field_totals("deposits")
+        fraction_left = 1.0 - np.divide(
+            np.minimum(wanted, remaining),
+            remaining,
+            out=np.zeros_like(remaining),
+            where=remaining > 0,
+        )
+        # Every cell of a field keeps the same share of what it held.
         geo = self.model.geography
+        inside = field >= 0
         deposits = geo.layer("deposits")
-        demand = np.bincount(firms.cell, wanted, minlength=geo.size)
-        # Mines sharing a cell share what is left in proportion to what they want.
-        available = np.minimum(deposits, demand)
-        share = np.divide(available, demand, out=np.zeros_like(demand), where=demand > 0)
-        extracted = wanted * share[firms.cell]
-        if self.enabled:
-            deposits -= available
-        return extracted
+        deposits[inside] *= fraction_left[field[inside]]

@@ -1,0 +1,65 @@
+"""The model's accounting holds every year, including at the extremes."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import small_model
+from invariants import check
+
+
+@pytest.mark.parametrize("scenario", ["northeast", "baseline"])
+@pytest.mark.parametrize("seed", [1, 2])
+def test_invariants_hold_every_year(scenario: str, seed: int) -> None:
+    model = small_model(scenario, seed=seed)
+    check(model)
+    while model.running:
+        population = model.indicators["population"]
+        model.step()
+        check(model, population)
+    assert model.year == model.scenario.model.end_year
+
+
+def test_everyone_leaving_ends_cleanly_with_zeros() -> None:
+    model = small_model(
+        **{
+            "demography.outmigration_base": 1.0,
+            "demography.max_outmigration": 1.0,
+            "demography.outmigration_age_profile": [[0, 1.0]],
+            "demography.inmigration_base": 0.0,
+        }
+    )
+    while model.running:
+        population = model.indicators["population"]
+        model.step()
+        check(model, population)
+    assert model.indicators["population"] == 0
+    assert model.indicators["employment"] == 0
+    assert model.indicators["output"] == 0
+
+
+def test_every_firm_closing_ends_cleanly_with_zeros() -> None:
+    # Wages above output per worker: every firm loses money and closes; no one enters.
+    overrides = {
+        f"sectors.{s}.entry_rate": 0.0
+        for s in ("resource", "heavy", "light", "services", "hightech")
+    }
+    model = small_model(
+        **overrides,
+        **{
+            "economy.labour_share": 1.0,
+            "economy.wage_floor": 2.0,
+            "industry.reform_year": 1990,
+            "industry.reform_span": 0,
+            "economy.closure_patience": 1,
+            "industry.soe_closure_patience": 1,
+            "industry.adaptation_private": 0.0,
+            "industry.adaptation_soe": 0.0,
+        },
+    )
+    while model.running:
+        population = model.indicators["population"]
+        model.step()
+        check(model, population)
+    assert model.indicators["firms"] == 0
+    assert model.indicators["employment"] == 0
+    assert model.indicators["unemployment_rate"] == 1.0

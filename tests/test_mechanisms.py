@@ -1,0 +1,94 @@
+"""Switching each cause off moves the 2022 city the way the paper implies.
+
+Every comparison is paired (same seeds in both arms, common random numbers) and averaged over
+several seeds of the small Northeast city.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from conftest import small_model
+
+from declineabm.scenario import MECHANISMS
+
+SEEDS = range(1, 6)
+YEAR = 2022
+
+
+def outcome(**overrides: object) -> pd.Series:
+    rows = []
+    for seed in SEEDS:
+        model = small_model(seed=seed, **overrides)
+        model.run(YEAR)
+        df = model.datacollector.get_model_vars_dataframe()
+        row = df.iloc[-1].copy()
+        row["out_migrants_total"] = df["out_migrants"].sum()
+        row["zombie_years"] = df["zombie_firms"].sum()
+        row["subsidies_total"] = df["subsidy_spending"].sum()
+        rows.append(row)
+        model.dispose()
+    return pd.DataFrame(rows).mean()
+
+
+@pytest.fixture(scope="module")
+def arms() -> dict[str, pd.Series]:
+    results = {"all": outcome()}
+    for mechanism in MECHANISMS:
+        results[mechanism] = outcome(**{f"{mechanism}.enabled": False})
+    return results
+
+
+def test_every_cause_of_decline_lowers_the_output_share(arms) -> None:
+    # The paper's five causes and environmental standards each make the city fall behind.
+    for mechanism in (
+        "industry",
+        "resources",
+        "transport",
+        "infrastructure",
+        "demography",
+        "environment",
+    ):
+        assert arms[mechanism]["output_share"] > arms["all"]["output_share"], mechanism
+
+
+def test_without_rigid_state_industry_the_city_keeps_more_people(arms) -> None:
+    assert arms["industry"]["population"] > arms["all"]["population"]
+    assert arms["industry"]["housing_vacancy_rate"] < arms["all"]["housing_vacancy_rate"]
+
+
+def test_without_depletion_reserves_last_and_mining_survives(arms) -> None:
+    assert arms["resources"]["remaining_resources"] == 1.0
+    assert arms["all"]["remaining_resources"] < 0.8
+    assert arms["resources"]["resource_job_share"] > 2 * arms["all"]["resource_job_share"]
+    assert arms["resources"]["firms_resource"] > arms["all"]["firms_resource"]
+
+
+def test_without_transport_costs_heavy_industry_keeps_its_jobs(arms) -> None:
+    assert arms["transport"]["heavy_job_share"] > arms["all"]["heavy_job_share"]
+
+
+def test_without_infrastructure_decay_quality_and_population_hold(arms) -> None:
+    assert arms["infrastructure"]["mean_infrastructure"] > arms["all"]["mean_infrastructure"]
+    assert arms["infrastructure"]["population"] > arms["all"]["population"]
+
+
+def test_without_out_migration_the_city_ages_slower(arms) -> None:
+    assert arms["demography"]["out_migrants_total"] == 0
+    assert arms["all"]["out_migrants_total"] > 0
+    assert arms["demography"]["share_65plus"] < arms["all"]["share_65plus"]
+    assert arms["demography"]["median_age"] < arms["all"]["median_age"]
+    assert arms["demography"]["young_adult_share"] > arms["all"]["young_adult_share"]
+
+
+def test_without_standards_polluters_stay_open_and_pollute_more(arms) -> None:
+    assert arms["environment"]["heavy_job_share"] > arms["all"]["heavy_job_share"]
+    assert arms["environment"]["mean_pollution"] > arms["all"]["mean_pollution"]
+    assert arms["environment"]["environmental_standard"] == 0.0
+
+
+def test_revitalization_keeps_loss_makers_alive_and_slows_decline_modestly(arms) -> None:
+    assert arms["policy"]["zombie_years"] == 0 and arms["policy"]["subsidies_total"] == 0
+    assert arms["all"]["zombie_years"] > 0 and arms["all"]["subsidies_total"] > 0
+    gain = arms["all"]["output_share"] / arms["policy"]["output_share"] - 1
+    assert 0 < gain < 0.25  # modest: "not a sustained and effective role" (§2.2.5)

@@ -1,0 +1,158 @@
+"""`declineabm run` end to end, as a user runs it: files, determinism, errors, crashes."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from conftest import SMALL
+
+from declineabm.model.indicators import INDICATOR_NAMES
+from declineabm.scenario import config_dir
+
+SMALL_ARGS = [arg for key, value in SMALL.items() for arg in ("--set", f"{key}={value}")]
+
+
+def declineabm(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "declineabm", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        check=False,
+    )
+
+
+def test_run_writes_yearly_csv_run_json_and_figure(tmp_path: Path) -> None:
+    out = tmp_path / "ne"
+    result = declineabm(
+        "run", str(config_dir() / "northeast.toml"), "--seed", "7", "--out", str(out), *SMALL_ARGS
+    )
+    assert result.returncode == 0, result.stderr
+    df = pd.read_csv(out / "model.csv")
+    assert list(df.columns) == list(INDICATOR_NAMES) and df.columns[0] == "year"
+    assert list(df["year"]) == list(range(1990, 2026))
+    record = json.loads((out / "run.json").read_text())
+    assert record["seed"] == 7 and record["status"] == "ok"
+    assert record["config"]["model"]["residents"] == SMALL["model.residents"]
+    assert len(record["scenario_sha256"]) == 64 and record["versions"]["mesa"] == "3.3.1"
+    assert record["wall_time_s"] > 0
+    assert (out / "summary.png").stat().st_size > 10_000
+    assert "output share" in result.stdout  # the short table
+    assert not list(out.glob("*.part"))
+
+
+def test_same_seed_same_bytes_other_seed_other_bytes(tmp_path: Path) -> None:
+    runs = {}
+    for name, seed, hashseed in (("a", "3", "0"), ("b", "3", "12345"), ("c", "4", "0")):
+        out = tmp_path / name
+        result = declineabm(
+            "run",
+            "northeast",
+            "--seed",
+            seed,
+            "--out",
+            str(out),
+            "--quiet",
+            "--no-figure",
+            *SMALL_ARGS,
+            env={"PYTHONHASHSEED": hashseed},
+        )
+        assert result.returncode == 0, result.stderr
+        runs[name] = (out / "model.csv").read_bytes()
+    assert runs["a"] == runs["b"]
+    assert runs["a"] != runs["c"]
+
+
+def test_set_overrides_reach_the_model(tmp_path: Path) -> None:
+    out = tmp_path / "nopolicy"
+    result = declineabm(
+        "run",
+        "northeast",
+        "--seed",
+        "1",
+        "--out",
+        str(out),
+        "--quiet",
+        "--set",
+        "policy.enabled=false",
+        "--set",
+        "demography.outmigration_base=0.02",
+        *SMALL_ARGS,
+    )
+    assert result.returncode == 0, result.stderr
+    df = pd.read_csv(out / "model.csv")
+    assert (df["subsidy_spending"] == 0).all() and (df["zombie_firms"] == 0).all()
+    config = json.loads((out / "run.json").read_text())["config"]
+    assert config["policy"]["enabled"] is False
+    assert config["demography"]["outmigration_base"] == 0.02
+
+
+@pytest.mark.parametrize(
+    ("args", "names"),
+    [
+        (["--set", "demography.outmigration_base=-1"], "demography.outmigration_base"),
+        (["--set", "policy.efficiency=2"], "policy.efficiency"),
+        (["--set", "model.residents=many"], "model.residents"),
+        (["--set", "economy.nosuch=1"], "economy.nosuch"),
+        (["--set", "policy.enabled"], "policy.enabled"),
+    ],
+)
+def test_bad_input_one_line_exit_2_nothing_written(tmp_path: Path, args, names) -> None:
+    out = tmp_path / "never"
+    result = declineabm("run", "northeast", "--out", str(out), *args)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and names in lines[0] and "Traceback" not in result.stderr
+    assert not out.exists()
+
+
+def test_missing_scenario_file(tmp_path: Path) -> None:
+    result = declineabm("run", str(tmp_path / "nope.toml"), "--out", str(tmp_path / "x"))
+    assert result.returncode == 2 and "nope.toml" in result.stderr
+    assert not (tmp_path / "x").exists()
+
+
+def test_a_killed_run_keeps_its_years_and_the_previous_results(tmp_path: Path) -> None:
+    out = tmp_path / "ne"
+    previous = declineabm(
+        "run", "northeast", "--seed", "1", "--out", str(out), "--quiet", "--no-figure", *SMALL_ARGS
+    )
+    assert previous.returncode == 0
+    before = (out / "model.csv").read_bytes()
+    # The full-size city takes long enough to be killed halfway.
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "declineabm",
+            "run",
+            "northeast",
+            "--seed",
+            "2",
+            "--out",
+            str(out),
+            "--quiet",
+            "--no-figure",
+        ],
+    )
+    part = out / "model.csv.part"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if part.exists() and part.read_text().count("\n") >= 4:
+            break
+        time.sleep(0.02)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    rows = part.read_text().splitlines()
+    assert rows[0].split(",") == list(INDICATOR_NAMES)
+    assert 3 <= len(rows) - 1 < 36
+    assert all(len(row.split(",")) == len(INDICATOR_NAMES) for row in rows)
+    assert (out / "model.csv").read_bytes() == before

@@ -1,0 +1,93 @@
+"""Scenario files: what is accepted, and one clear line for what is not."""
+
+from __future__ import annotations
+
+import pytest
+
+from declineabm import ScenarioError, UrbanDeclineModel, load_scenario
+from declineabm.scenario import MECHANISMS, available_scenarios, parse_assignment
+
+
+def test_shipped_scenarios_load_and_every_cause_has_a_switch() -> None:
+    assert {"baseline", "northeast"} <= set(available_scenarios())
+    for name in available_scenarios():
+        scenario = load_scenario(name)
+        for mechanism in MECHANISMS:
+            assert isinstance(getattr(scenario, mechanism).enabled, bool)
+
+
+def test_northeast_covers_the_papers_period_and_policy() -> None:
+    scenario = load_scenario("northeast")
+    assert scenario.model.start_year <= 1990
+    assert scenario.model.end_year >= 2022
+    assert scenario.policy.enabled and scenario.policy.start_year == 2003
+    waves = dict(scenario.policy.waves)
+    assert waves[2016] > waves[2014] > waves[2003]
+
+
+def test_northeast_extends_baseline_and_overrides_what_differs() -> None:
+    baseline, northeast = load_scenario("baseline"), load_scenario("northeast")
+    assert northeast.economy == baseline.economy
+    assert northeast.sectors.heavy.soe_share > baseline.sectors.heavy.soe_share
+    assert northeast.digest() != baseline.digest()
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "expected"),
+    [
+        ("demography.outmigration_base", -0.1, "demography.outmigration_base = -0.1"),
+        ("demography.outmigration_base", 1.5, "allowed: 0.0 to 1.0"),
+        ("economy.profit_tax", "high", 'economy.profit_tax = "high"'),
+        ("model.width", 5, "model.width = 5"),
+        ("model.end_year", 1980, "model.end_year (1980) must be after model.start_year"),
+        ("demography.outmigraton_base", 0.1, "did you mean 'outmigration_base'"),
+        ("nosuchsection.key", 1, "unknown key 'nosuchsection'"),
+        ("sectors.heavy.employment_share", 0.9, "sectors.*.employment_share sums to 1.55, not 1"),
+        ("demography.fertility_path", [[2000, 1.0], [1990, 2.0]], "strictly increasing"),
+    ],
+)
+def test_bad_values_are_refused_with_one_line_naming_the_key(
+    key: str, value: object, expected: str
+) -> None:
+    with pytest.raises(ScenarioError) as err:
+        load_scenario("northeast", {key: value})
+    message = str(err.value)
+    assert expected in message
+    assert "\n" not in message
+
+
+def test_a_grid_too_large_for_memory_is_refused() -> None:
+    with pytest.raises(ScenarioError, match=r"model.width x model.height = 2000x2000 .* GiB"):
+        load_scenario(
+            "baseline", {"model.width": 2000, "model.height": 2000, "model.residents": 20_000_000}
+        )
+
+
+def test_overrides_by_keyword_in_both_spellings() -> None:
+    a = UrbanDeclineModel("northeast", seed=3, **{"model.residents": 500, "policy.enabled": False})
+    b = UrbanDeclineModel("northeast", seed=3, model__residents=500, policy__enabled=False)
+    assert a.scenario == b.scenario
+    assert len(a.residents) == 500 and not a.scenario.policy.enabled
+
+
+def test_set_values_parse_as_toml() -> None:
+    assert parse_assignment("policy.enabled=false") == ("policy.enabled", False)
+    assert parse_assignment("demography.outmigration_base=0.02") == (
+        "demography.outmigration_base",
+        0.02,
+    )
+    assert parse_assignment("policy.waves=[[2003, 1.0]]") == ("policy.waves", [[2003, 1.0]])
+    with pytest.raises(ScenarioError, match="expected key=value"):
+        parse_assignment("policy.enabled")
+
+
+def test_scenario_from_a_path_and_extends(tmp_path) -> None:
+    path = tmp_path / "mine.toml"
+    path.write_text('extends = "northeast"\nname = "mine"\n[policy]\nefficiency = 0.9\n')
+    scenario = load_scenario(path)
+    assert scenario.name == "mine" and scenario.policy.efficiency == 0.9
+    assert scenario.sectors == load_scenario("northeast").sectors
+    broken = tmp_path / "broken.toml"
+    broken.write_text("[model\n")
+    with pytest.raises(ScenarioError, match="not valid TOML"):
+        load_scenario(broken)
