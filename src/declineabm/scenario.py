@@ -324,6 +324,10 @@ class NationalSection(Section):
         description="Growth of the national labour force: national output per worker (which "
         "sets outside wages and every sector's technology) grows this much slower than output."
     )
+    structural_change_gain: Annotated[float, Field(ge=0.0, le=0.2)] = Field(
+        description="Part of national growth in output per worker that comes from farm workers "
+        "moving into industry and services; a city that industrialized early (§1) misses it."
+    )
     outside_wage: Positive = Field(
         description="Wage outside the region relative to the city's average wage, at the start."
     )

@@ -58,14 +58,14 @@ class SectorArrays:
             entry_rate=np.array([p.entry_rate for p in params]),
         )
 
-    def technology(self, national_productivity: float, years_since_start: int) -> np.ndarray:
+    def technology(self, national_technology: float, years_since_start: int) -> np.ndarray:
         """Output per worker of an average private firm in each sector.
 
         Args:
-            national_productivity: National output per worker relative to the start year.
+            national_technology: Technology available from the nation, relative to the start.
             years_since_start: Years since the start year (the sector gaps compound).
         """
-        return self.productivity * national_productivity * (1.0 + self.tfp_gap) ** years_since_start
+        return self.productivity * national_technology * (1.0 + self.tfp_gap) ** years_since_start
 
 
 WAGE_LEVEL_BOUNDS = (0.25, 4.0)  # the wage curve cannot move wages beyond these multiples
@@ -158,9 +158,9 @@ def produce(model: UrbanDeclineModel) -> None:
         model.average_wage = float(wage_bill.sum() / total_workers)
 
     model.resources.extract(workforce)
-    # Emissions follow physical activity: output deflated by national productivity, since newer
+    # Emissions follow physical activity: output deflated by technology, since newer
     # technology produces the same value with less material throughput.
-    activity = output / model.national.productivity(model.year)
+    activity = output / model.national.technology(model.year)
     emissions = activity * sectors.pollution[sector] * firms.pollution
     model.environment.disperse(
         np.bincount(firms.cell, emissions, minlength=model.geography.size).astype(np.float64)

@@ -1,10 +1,12 @@
 """The exogenous national economy: what the city's share of output is measured against.
 
-The nation grows along a configured path (fast after reform and opening, slower later); the
-national output per worker sets the technology every sector of the city can use (each with its
-own gap: sunset industries fall behind) and the outside wage, what a migrant earns in the growing
-south and east. The paper's headline figure, the Northeast's share of national GDP (11.4 % in 2002,
-4.8 % in 2022, §2.2.5), becomes ``output_share = city output / national output``.
+The nation grows along a configured path (fast after reform and opening, slower later). National
+output per worker, less the gains of structural change (farm workers moving into industry, which
+the early-industrialized Northeast had long finished, §1), is the technology every sector of the
+city can use (each sector with its own gap: sunset industries fall behind) and drives the outside
+wage, what a migrant earns in the cities of the growing south and east. The paper's headline
+figure, the Northeast's share of national GDP (11.4 % in 2002, 4.8 % in 2022, §2.2.5), becomes
+``output_share = city output / national output``.
 """
 
 from __future__ import annotations
@@ -31,6 +33,12 @@ class NationalEconomy:
         # index[i] = national output in year start_year + i relative to the start year
         self._output_index = np.r_[1.0, np.cumprod(1.0 + growth)]
         self._productivity_index = np.r_[1.0, np.cumprod(1.0 + growth - params.labour_force_growth)]
+        # The city's firms share the nation's technical progress, but not the gains of moving
+        # farm workers into industry: the Northeast had done that decades earlier.
+        self._technology_index = (
+            self._productivity_index
+            / np.r_[1.0, np.cumprod(np.full(len(growth), 1.0 + params.structural_change_gain))]
+        )
         self._base_output = 1.0
         self._base_wage = 1.0
 
@@ -50,10 +58,14 @@ class NationalEconomy:
         """National output in ``year`` (same units as the city's output)."""
         return self._base_output * self._index(self._output_index, year)
 
-    def productivity(self, year: int) -> float:
-        """National output per worker in ``year`` relative to the start year."""
-        return self._index(self._productivity_index, year)
+    def technology(self, year: int) -> float:
+        """Technology available to the city's firms in ``year`` relative to the start year."""
+        return self._index(self._technology_index, year)
 
     def outside_wage(self, year: int) -> float:
-        """Wage of an unskilled migrant outside the region in ``year``."""
-        return self._base_wage * self.productivity(year)
+        """Wage of an unskilled migrant outside the region in ``year``.
+
+        Migrants compete in other cities' labour markets, whose wages rise with the same
+        technical progress as the city's own (not with the gains of structural change).
+        """
+        return self._base_wage * self.technology(year)

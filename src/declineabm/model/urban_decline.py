@@ -307,7 +307,7 @@ class UrbanDeclineModel(mesa.Model):
     def technology(self) -> np.ndarray:
         """This year's output per worker of an average private firm, by sector."""
         return self.sectors.technology(
-            self.national.productivity(self.year), self.year - self.scenario.model.start_year
+            self.national.technology(self.year), self.year - self.scenario.model.start_year
         )
 
     @property
