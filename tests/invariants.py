@@ -26,7 +26,6 @@ RATE_INDICATORS = (
     "mean_infrastructure",
     "remaining_resources",
     "young_adult_share",
-    "talent_share",
     "hightech_job_share",
     "service_job_share",
 )

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
+from scipy.special import ndtr
 
 from declineabm.model.housing import vacant_units
 from declineabm.model.mechanisms.policy import YOUNG_AGES
@@ -124,24 +125,42 @@ INDICATORS: tuple[Indicator, ...] = (
     _i("brownfield_sites", "environmental", "sites", "Closed firm sites (industrial wasteland)."),
     # --- cultural decline: "urban vitality, innovation ... are degraded"
     _i("young_adult_share", "cultural", "fraction", "Residents aged 18-34 / residents."),
-    _i("talent_share", "cultural", "fraction", "Skilled residents aged 18-34 / residents."),
+    _i(
+        "talent_retention",
+        "cultural",
+        "ratio",
+        "Skilled share of residents aged 18-34 / the share their cohorts' education predicts "
+        "(1: the city keeps its talent; below 1: a brain drain).",
+    ),
     _i("hightech_job_share", "cultural", "fraction", "Jobs in high-tech firms / jobs."),
     _i("service_job_share", "cultural", "fraction", "Jobs in services / jobs."),
     _i(
         "vitality_index",
         "cultural",
         "index (start = 100)",
-        "100 x geometric mean of young_adult_share (vitality), talent_share (human capital) "
-        "and hightech_job_share (innovation), each relative to its start-year value.",
+        "100 x geometric mean of young_adult_share (a young city) and talent_retention (a city "
+        "that keeps its skilled), each relative to its start-year value.",
     ),
 )
 INDICATOR_NAMES = tuple(ind.name for ind in INDICATORS)
-VITALITY_PARTS = ("young_adult_share", "talent_share", "hightech_job_share")
+VITALITY_PARTS = ("young_adult_share", "talent_retention")
 
 
 def _ratio(numerator: float, denominator: float) -> float:
     """Numerator / denominator, 0 where the denominator is 0 (an empty city has no rates)."""
     return float(numerator / denominator) if denominator else 0.0
+
+
+def expected_skilled_share(model: UrbanDeclineModel, birth_years: np.ndarray) -> float:
+    """Share of skilled people the education of these birth cohorts alone would give."""
+    if len(birth_years) == 0:
+        return 0.0
+    economy = model.scenario.economy
+    means = np.interp(
+        birth_years, [p[0] for p in economy.skill_path], [p[1] for p in economy.skill_path]
+    )
+    spread = max(economy.skill_dispersion, 1e-9)
+    return float(ndtr((means - economy.high_skill) / spread).mean())
 
 
 def compute(model: UrbanDeclineModel) -> dict[str, float]:
@@ -227,7 +246,10 @@ def compute(model: UrbanDeclineModel) -> dict[str, float]:
         "remaining_resources": model.resources.remaining_share(),
         "brownfield_sites": float(geo.layer("closed_sites").sum()),
         "young_adult_share": _ratio(young.sum(), population),
-        "talent_share": _ratio(skilled_young.sum(), population),
+        "talent_retention": _ratio(
+            _ratio(skilled_young.sum(), young.sum()),
+            expected_skilled_share(model, model.year - age[young]),
+        ),
         "hightech_job_share": _ratio(jobs_by[Sector.HIGHTECH], jobs),
         "service_job_share": _ratio(jobs_by[Sector.SERVICES], jobs),
     }
@@ -236,5 +258,5 @@ def compute(model: UrbanDeclineModel) -> dict[str, float]:
     if model.vitality_baseline is None:
         model.vitality_baseline = {part: values[part] for part in VITALITY_PARTS}
     ratios = [_ratio(values[part], model.vitality_baseline[part]) for part in VITALITY_PARTS]
-    values["vitality_index"] = 100.0 * float(np.prod(ratios)) ** (1.0 / 3.0)
+    values["vitality_index"] = 100.0 * float(np.prod(ratios)) ** (1.0 / len(ratios))
     return {name: values[name] for name in INDICATOR_NAMES}
