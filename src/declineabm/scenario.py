@@ -263,6 +263,13 @@ class EconomySection(Section):
     match_rounds: Annotated[int, Field(ge=1, le=20)] = Field(
         description="Rounds of job applications per year."
     )
+    older_worker_age: Annotated[int, Field(ge=18, le=80)] = Field(
+        description="Age from which a job seeker's old-industry skills fit few new jobs."
+    )
+    older_search_rate: Rate = Field(
+        description="Yearly chance that a job seeker of that age or older finds openings "
+        "to apply to."
+    )
     service_income_elasticity: Annotated[float, Field(ge=0.0, le=5.0)] = Field(
         description="Elasticity of local demand for services with respect to local income."
     )

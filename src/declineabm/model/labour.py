@@ -77,12 +77,16 @@ def job_seekers(model: UrbanDeclineModel) -> np.ndarray:
     )
 
 
-def match(model: UrbanDeclineModel, only: np.ndarray | None = None) -> int:
+def match(model: UrbanDeclineModel, only: np.ndarray | None = None, everyone: bool = False) -> int:
     """Fill open positions with job seekers within commuting reach; returns the hires.
+
+    Older job seekers search only in some years: laid-off workers past their forties, whose
+    skills belonged to the old plants, rarely found new work (the Northeast's "4050" workers).
 
     Args:
         model: The model.
         only: Optional mask of the firms whose positions are open in this call.
+        everyone: Every job seeker searches (the planned allocation of the start year).
     """
     firms, residents = model.firms, model.residents
     economy = model.scenario.economy
@@ -90,9 +94,16 @@ def match(model: UrbanDeclineModel, only: np.ndarray | None = None) -> int:
     geo = model.geography
     reach = min(economy.commute_reach, max(geo.width, geo.height))
     high_tech = firms.sector == Sector.HIGHTECH
+    searching = (
+        np.ones(len(residents), dtype=bool)
+        if everyone
+        else (residents.age < economy.older_worker_age)
+        | (rng.random(len(residents)) < economy.older_search_rate)
+    )
     hires = 0
     for _ in range(economy.match_rounds):
         seekers = job_seekers(model)
+        seekers = seekers[searching[seekers]]
         vacancies = np.maximum(firms.positions - firms.workforce, 0)
         if only is not None:
             vacancies = np.where(only, vacancies, 0)

@@ -205,9 +205,9 @@ class UrbanDeclineModel(mesa.Model):
             self._open_planned_firms(sector, int(jobs[sector]), weights, rng)
             if sector in (Sector.RESOURCE, Sector.HIGHTECH):
                 for _ in range(rounds):
-                    labour.match(self, only=self.firms.sector == sector)
+                    labour.match(self, only=self.firms.sector == sector, everyone=True)
         for _ in range(rounds):
-            labour.match(self)
+            labour.match(self, everyone=True)
         self.initial_young_skilled = int(firm_dynamics.young_skilled(self).sum())
         self.initial_working_age = int(working.sum())
         mining = self.firms.positions[self.firms.sector == Sector.RESOURCE].sum()
