@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from declineabm import __version__
 from declineabm.scenario import ScenarioError
 
-COMMANDS = ("run",)
+COMMANDS = ("run", "app")
 """Subcommands, each a module of :mod:`declineabm.commands`."""
 
 EXIT_BAD_INPUT = 2
