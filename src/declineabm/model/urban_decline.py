@@ -393,10 +393,15 @@ class UrbanDeclineModel(mesa.Model):
     def dispose(self) -> None:
         """Release the model's agents so a long-lived process does not keep it in memory.
 
-        Mesa keeps a per-model id counter in ``Agent._ids`` for the life of the process;
-        dropping it lets the model be garbage-collected.
+        Mesa keeps a per-model id counter in ``Agent._ids`` for the life of the process, and
+        the agents sit in numpy object arrays (the tables' handles, the grid's cells) that
+        Python's cycle collector cannot see into; dropping both lets the model be
+        garbage-collected. The model cannot be stepped afterwards.
         """
         mesa.Agent._ids.pop(self, None)
+        self.residents.handles[:] = None
+        self.firms.handles[:] = None
+        self.geography.cells[:] = None
 
 
 def _reporter(name: str):
