@@ -5,6 +5,9 @@ from __future__ import annotations
 import pytest
 
 from declineabm import UrbanDeclineModel
+from declineabm.commands.app import import_viz
+
+import_viz()  # the app's page code (viz/), importable as declineabm_viz like `declineabm app` does
 
 SMALL = {"model.residents": 3000, "model.width": 30, "model.height": 30}
 """Overrides that shrink a scenario to a city of 3,000 agents for fast tests."""

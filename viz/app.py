@@ -92,10 +92,10 @@ def Title(frame: solara.Reactive[Frame | None]):
 
 
 @solara.component
-def Page():
-    """One session's page."""
+def Page(settings: Settings | None = None):
+    """One session's page (``settings``: the first city, by default the Northeast, seed 7)."""
     frame = solara.use_reactive(None)
-    live = solara.use_memo(LiveRun, [])
+    live = solara.use_memo(lambda: LiveRun(settings), [])
     pending = solara.use_reactive(live.settings)
     applied = solara.use_reactive(live.settings)
 

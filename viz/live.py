@@ -308,6 +308,16 @@ class LiveRun:
         return self._frame
 
     @property
+    def model(self) -> UrbanDeclineModel | None:
+        """The current model (the worker steps it: read it only while the run is idle)."""
+        return self._main.model if self._main else None
+
+    @property
+    def counterfactual(self) -> UrbanDeclineModel | None:
+        """The counterfactual model, if one runs (read it only while the run is idle)."""
+        return self._counterfactual.model if self._counterfactual else None
+
+    @property
     def settings(self) -> Settings:
         """What the current run was built from, with live changes."""
         return self._settings
@@ -358,10 +368,11 @@ class LiveRun:
         Raises:
             ScenarioError: A name is not one of the causes.
         """
-        causes = tuple(sorted(set(switched_off), key=MECHANISMS.index)) if switched_off else ()
-        unknown = [c for c in causes if c not in MECHANISMS]
+        chosen = set(switched_off)
+        unknown = sorted(chosen - set(MECHANISMS))
         if unknown:
             raise ScenarioError(f"unknown cause '{unknown[0]}' (causes: {', '.join(MECHANISMS)})")
+        causes = tuple(cause for cause in MECHANISMS if cause in chosen)
         self._submit("compare", causes)
 
     def apply_live(self, changes: Mapping[str, Any]) -> None:
