@@ -7,8 +7,6 @@ record too, with the run's live changes added.
 
 from __future__ import annotations
 
-import json
-
 import solara
 
 from .live import Frame, LiveRun
@@ -23,29 +21,23 @@ def file_stem(frame: Frame) -> str:
 def Downloads(live: LiveRun, frame: Frame):
     """Buttons that download model.csv and run.json of the run so far."""
     stem = file_stem(frame)
+    # The files are made when a button is pressed, so they hold every finished year. Bound
+    # methods compare equal from one frame to the next, so a redraw while the run plays does
+    # not cancel a download under way.
+    files = [
+        (live.csv_text, "model.csv", "text/csv"),
+        (live.run_json, "run.json", "application/json"),
+    ]
+    if frame.counterfactual_rows:
+        files.append((live.counterfactual_csv_text, "counterfactual.csv", "text/csv"))
     with (
         solara.Card("Download", subtitle=f"The run from {frame.start_year} to {frame.year}"),
         solara.Row(gap="8px", style={"flex-wrap": "wrap"}),
     ):
-        # The data are made when a button is pressed, so they include every finished year.
-        solara.FileDownload(
-            live.csv_text,
-            filename=f"{stem}-model.csv",
-            mime_type="text/csv",
-            children=[solara.Button("model.csv", icon_name="mdi-download", small=True)],
-        )
-        solara.FileDownload(
-            lambda: json.dumps(live.run_record(), indent=2) + "\n",
-            filename=f"{stem}-run.json",
-            mime_type="application/json",
-            children=[solara.Button("run.json", icon_name="mdi-download", small=True)],
-        )
-        if frame.counterfactual_rows:
+        for make, name, mime in files:
             solara.FileDownload(
-                lambda: live.csv_text(counterfactual=True),
-                filename=f"{stem}-counterfactual-model.csv",
-                mime_type="text/csv",
-                children=[
-                    solara.Button("counterfactual.csv", icon_name="mdi-download", small=True)
-                ],
-            )
+                make,
+                filename=f"{stem}-{name}",
+                mime_type=mime,
+                children=[solara.Button(name, icon_name="mdi-download", small=True)],
+            ).key(name)

@@ -14,6 +14,7 @@ shared between sessions.
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
@@ -399,6 +400,14 @@ class LiveRun:
         lines = [csv_line(INDICATOR_NAMES)]
         lines += [csv_line(row[name] for name in INDICATOR_NAMES) for row in rows]
         return "".join(lines)
+
+    def counterfactual_csv_text(self) -> str:
+        """The counterfactual's yearly indicators so far, in the same format."""
+        return self.csv_text(counterfactual=True)
+
+    def run_json(self) -> str:
+        """:meth:`run_record` as the text of a ``run.json`` file."""
+        return json.dumps(self.run_record(), indent=2) + "\n"
 
     def run_record(self) -> dict[str, Any]:
         """The run's ``run.json`` content, as ``declineabm run`` writes it, plus live changes."""

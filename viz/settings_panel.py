@@ -58,7 +58,7 @@ def PendingChanges(live: LiveRun, frame: Frame, pending: solara.Reactive[Setting
         solara.Text(
             f"{count} change{'s' if count > 1 else ''} not in the running city yet: "
             + ", ".join(diff),
-            classes=["caption-text"],
+            classes=["caption-text", "pending-text"],
         )
         with solara.Row(gap="8px"):
             solara.Button("Reset with changes", color="primary", on_click=reset, small=True)
