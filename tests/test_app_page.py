@@ -32,9 +32,19 @@ def app():
     rc.close()  # unmounts the page: its worker stops and frees the city
 
 
+def shown(rc, kind, **match):
+    """The one widget of a kind with these attributes, once the page has drawn it.
+
+    Another thread (the run's worker) may be drawing when the test edits the page; the page
+    then draws the edit right after, so tests wait for what they expect rather than expect it
+    at once.
+    """
+    return rc.find(kind, **match).wait_for(timeout=WAIT).widget
+
+
 def text_of(rc, class_: str) -> str:
     """The text of the one element with these CSS classes."""
-    return rc.find(v.Html, class_=class_).widget.children[0]
+    return shown(rc, v.Html, class_=class_).children[0]
 
 
 def wait_year(rc, year: int, step: int) -> None:
@@ -82,7 +92,7 @@ def test_download_csv_and_run_json(app) -> None:
 
 
 def test_bad_seed_shows_a_message_and_keeps_the_last_good_one(app) -> None:
-    field = app.find(v.TextField, class_="seed-input").widget
+    field = shown(app, v.TextField, class_="seed-input")
     field.v_model = "twelve"
     wait_until(lambda: "must be a whole number" in "".join(field.error_messages))
     assert "keeping 7" in field.error_messages[0]
@@ -91,8 +101,6 @@ def test_bad_seed_shows_a_message_and_keeps_the_last_good_one(app) -> None:
     click(app, "run-reset")  # and Reset builds with the last good one
     wait_year(app, 1990, 0)
     assert text_of(app, "run-title").startswith("northeast, seed 7:")
-    # Another thread (the run's worker) may be drawing: the page then answers an edit
-    # right after, so wait for it rather than expect it at once.
     field.v_model = "42"
     wait_until(lambda: field.error_messages == [])
     click(app, "run-reset")
@@ -101,7 +109,7 @@ def test_bad_seed_shows_a_message_and_keeps_the_last_good_one(app) -> None:
 
 
 def test_out_of_range_size_shows_the_allowed_range(app) -> None:
-    field = app.find(v.TextField, class_="number-model-residents").widget
+    field = shown(app, v.TextField, class_="number-model-residents")
     field.v_model = "10"
     wait_until(lambda: "allows 1,000 to 200,000" in "".join(field.error_messages))
     field.v_model = "4000"
@@ -112,7 +120,7 @@ def test_out_of_range_size_shows_the_allowed_range(app) -> None:
 
 
 def test_switch_a_cause_off_and_reset(app) -> None:
-    switch = app.find(v.Switch, class_="switch-industry").widget
+    switch = shown(app, v.Switch, class_="switch-industry")
     switch.v_model = False
     app.find(v.Html, children=["1 change not in the running city yet: industry.enabled"]).wait_for(
         timeout=WAIT
@@ -128,7 +136,7 @@ def test_switch_a_cause_off_and_reset(app) -> None:
 
 def test_apply_a_cause_parameter_live(app) -> None:
     click(app, "open-policy")
-    slider = app.find(v.Slider, class_="slider-policy-efficiency").widget
+    slider = shown(app, v.Slider, class_="slider-policy-efficiency")
     slider.v_model = 0.9000000000000001  # as a browser sends it
     app.find(v.Html, children=["Efficiency (reaches its target): 90% •"]).wait_for(timeout=WAIT)
     click(app, "run-step")
@@ -140,8 +148,8 @@ def test_apply_a_cause_parameter_live(app) -> None:
 
 
 def test_map_layers(app) -> None:
-    image = app.find(widgets.Image).widget
-    picker = app.find(v.Select, class_="layer-picker").widget
+    image = shown(app, widgets.Image)
+    picker = shown(app, v.Select, class_="layer-picker")
     labels = {item["value"]: item["text"] for item in picker.items}
     assert set(labels) == {
         "population", "vacant", "derelict", "firms", "unemployment", "pollution",
@@ -150,14 +158,14 @@ def test_map_layers(app) -> None:
     pictures = set()
     for key, label in labels.items():
         picker.v_model = key
-        legend = app.find(HTML, attributes={"class": "map-legend"}).widget
+        legend = shown(app, HTML, attributes={"class": "map-legend"})
         wait_until(lambda legend=legend, label=label: label in legend.unsafe_innerHTML)
         pictures.add(image.value)
     assert len(pictures) == len(labels)  # every layer draws a different picture
 
 
 def test_scenario_picker_offers_only_configs(app) -> None:
-    picker = app.find(v.Select, class_="scenario-select").widget
+    picker = shown(app, v.Select, class_="scenario-select")
     assert picker.items == available_scenarios()
     picker.v_model = "../../etc/passwd"  # not offered, so ignored: nothing pending
     app.find(v.Card, class_="ma-2 pending-card").assert_empty()
@@ -167,7 +175,7 @@ def test_scenario_picker_offers_only_configs(app) -> None:
 
 
 def test_counterfactual_on_the_charts(app) -> None:
-    app.find(v.Select, class_="compare-select").widget.v_model = ["policy", "industry"]
+    shown(app, v.Select, class_="compare-select").v_model = ["policy", "industry"]
     click(app, "compare-run")
     click(app, "run-step")
     wait_year(app, 1991, 1)

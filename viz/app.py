@@ -58,7 +58,7 @@ def Main(live: LiveRun, frame: solara.Reactive[Frame | None]):
         f"{current.scenario.name}, seed {current.settings.seed}: {current.scenario.description}",
         classes=["run-title"],
     )
-    with solara.Columns([5, 7]):
+    with solara.Columns([4, 8]):
         CityMap(current)
         Charts(current)
 
@@ -72,9 +72,10 @@ def RunPanels(
     RunControls(live, current, pending)
     if current is None:
         return
-    PendingChanges(live, current, pending)
-    ComparePanel(live, current)
-    Downloads(live, current)
+    # each panel gets only what it shows, so most frames leave them alone
+    PendingChanges(live, current.settings, current.finished, pending)
+    ComparePanel(live, current.switched_off)
+    Downloads(live, current.settings, bool(current.counterfactual_rows))
 
 
 @solara.component
@@ -85,9 +86,8 @@ def SettingsPanels(pending: solara.Reactive[Settings], applied: solara.Reactive[
 
 
 @solara.component
-def Title(frame: solara.Reactive[Frame | None]):
-    """The app bar's title with the year."""
-    solara.AppBarTitle(TITLE)
+def YearInAppBar(frame: solara.Reactive[Frame | None]):
+    """The year and step in the app bar, redrawn with every frame."""
     RunStatus(frame.value)
 
 
@@ -112,8 +112,11 @@ def Page(settings: Settings | None = None):
     solara.use_effect(run_worker, [])
     solara.Style(CSS)
     solara.Title("declineabm")
+    # The app bar's contents are handed to the layout once: a component in it that added them
+    # again on every frame would redraw the whole page every frame.
+    solara.AppBarTitle(TITLE)
     with solara.AppBar():
-        Title(frame)
+        YearInAppBar(frame)
     with solara.Sidebar():
         # Only components that read a reactive value redraw when it changes: the run panels
         # follow every frame, the long list of settings only edits and resets.

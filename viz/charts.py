@@ -144,8 +144,8 @@ def trajectory_option(frame: Frame, name: str, reference: dict[int, float] | Non
         )
     return {
         "animation": False,
-        "grid": {"left": 52, "right": 14, "top": 30, "bottom": 52},
-        "legend": {"bottom": 0, "textStyle": {"fontSize": 11}},
+        "grid": {"left": 52, "right": 14, "top": 30, "bottom": 50},
+        "legend": {"bottom": 0, "type": "scroll", "textStyle": {"fontSize": 11}},
         "tooltip": {"trigger": "axis"},
         "xAxis": {"type": "category", "data": years, "boundaryGap": False},
         "yAxis": {"type": "value", "name": unit, "scale": True},

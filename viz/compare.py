@@ -9,13 +9,13 @@ from __future__ import annotations
 import solara
 
 from .catalogue import CAUSES
-from .live import Frame, LiveRun
+from .live import LiveRun
 
 
 @solara.component
-def ComparePanel(live: LiveRun, frame: Frame):
-    """Choose causes to switch off in a counterfactual run."""
-    chosen = solara.use_reactive(list(frame.switched_off))
+def ComparePanel(live: LiveRun, switched_off: tuple[str, ...]):
+    """Choose causes to switch off in a counterfactual run (``switched_off``: the current one)."""
+    chosen = solara.use_reactive(list(switched_off))
     titles = {cause.section: cause.title for cause in CAUSES}
 
     def run() -> None:
@@ -44,13 +44,13 @@ def ComparePanel(live: LiveRun, frame: Frame):
                 outlined=True,
                 small=True,
                 on_click=run,
-                disabled=not chosen.value or tuple(chosen.value) == frame.switched_off,
+                disabled=not chosen.value or tuple(chosen.value) == switched_off,
                 classes=["compare-run"],
             )
-            if frame.switched_off:
+            if switched_off:
                 solara.Button("Remove", small=True, text=True, on_click=clear)
-        if frame.switched_off:
+        if switched_off:
             solara.Text(
-                "Dashed lines: the city without " + ", ".join(frame.switched_off) + ".",
+                "Dashed lines: the city without " + ", ".join(switched_off) + ".",
                 classes=["caption-text"],
             )

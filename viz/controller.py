@@ -3,6 +3,9 @@
 Mesa's ``ModelController`` steps the model on the thread that draws it; here every click only
 queues a request to the session's :class:`~viz.live.LiveRun`, whose worker thread steps the city
 and publishes frames, so the buttons answer at once even while a 200×200 city is stepping.
+
+Solara redraws a component when its arguments change, so each part gets only what it shows:
+the buttons change when the run starts, stops or ends, the progress line every year.
 """
 
 from __future__ import annotations
@@ -35,11 +38,11 @@ def RunStatus(frame: Frame | None):
 
 
 @solara.component
-def RunControls(live: LiveRun, frame: Frame | None, pending: solara.Reactive[Settings]):
-    """Buttons to run the city, the speed, and messages about the run."""
+def RunButtons(
+    live: LiveRun, pending: solara.Reactive[Settings], ready: bool, playing: bool, finished: bool
+):
+    """Reset, Play/Pause and Step; a Reset with invalid settings says why and changes nothing."""
     message = solara.use_reactive("")
-    speed = solara.use_reactive(speed_label(DEFAULT_SPEED))
-    render_every = solara.use_reactive(1)
 
     def reset() -> None:
         try:
@@ -54,6 +57,43 @@ def RunControls(live: LiveRun, frame: Frame | None, pending: solara.Reactive[Set
         else:
             live.play()
 
+    with solara.Row(gap="8px"):
+        solara.Button(
+            "Reset",
+            icon_name="mdi-restore",
+            color="primary",
+            outlined=True,
+            on_click=reset,
+            disabled=not ready,
+            classes=["run-reset"],
+        )
+        solara.Button(
+            "Pause" if playing else "Play",
+            icon_name="mdi-pause" if playing else "mdi-play",
+            color="primary",
+            on_click=play_pause,
+            disabled=not ready or finished,
+            classes=["run-play"],
+        )
+        solara.Button(
+            "Step",
+            icon_name="mdi-step-forward",
+            color="primary",
+            outlined=True,
+            on_click=lambda: live.step(1),
+            disabled=not ready or finished or playing,
+            classes=["run-step"],
+        )
+    if message.value:
+        solara.Error(message.value, dense=True, classes=["run-error"])
+
+
+@solara.component
+def SpeedControls(live: LiveRun):
+    """Playing speed, and how often a playing run is drawn (large cities: less often)."""
+    speed = solara.use_reactive(speed_label(DEFAULT_SPEED))
+    render_every = solara.use_reactive(1)
+
     def set_speed(label: str) -> None:
         speed.set(label)
         live.set_speed(SPEEDS[label])
@@ -62,41 +102,11 @@ def RunControls(live: LiveRun, frame: Frame | None, pending: solara.Reactive[Set
         render_every.set(years)
         live.set_render_every(years)
 
-    ready = frame is not None
-    playing = ready and frame.playing
-    finished = ready and frame.finished
-    with solara.Card("Run", classes=["run-card"]):
-        with solara.Row(gap="8px"):
-            solara.Button(
-                "Reset",
-                icon_name="mdi-restore",
-                color="primary",
-                outlined=True,
-                on_click=reset,
-                disabled=not ready,
-                classes=["run-reset"],
-            )
-            solara.Button(
-                "Pause" if playing else "Play",
-                icon_name="mdi-pause" if playing else "mdi-play",
-                color="primary",
-                on_click=play_pause,
-                disabled=not ready or finished,
-                classes=["run-play"],
-            )
-            solara.Button(
-                "Step",
-                icon_name="mdi-step-forward",
-                color="primary",
-                outlined=True,
-                on_click=lambda: live.step(1),
-                disabled=not ready or finished or playing,
-                classes=["run-step"],
-            )
-        solara.Text("Speed (years per second)", classes=["caption-text"])
-        solara.ToggleButtonsSingle(
-            value=speed.value, values=list(SPEEDS), on_value=set_speed, classes=["run-speed"]
-        )
+    solara.Text("Speed (years per second)", classes=["caption-text"])
+    solara.ToggleButtonsSingle(
+        value=speed.value, values=list(SPEEDS), on_value=set_speed, classes=["run-speed"]
+    )
+    with solara.Column(gap="0px", classes=["redraw-every"]):
         solara.SliderInt(
             "Redraw every … years",
             value=render_every.value,
@@ -104,18 +114,39 @@ def RunControls(live: LiveRun, frame: Frame | None, pending: solara.Reactive[Set
             max=10,
             on_value=set_render_every,
         )
-        if ready:
-            done = (frame.year - frame.start_year) / (frame.end_year - frame.start_year)
-            solara.ProgressLinear(value=100 * done)
-            RunStatus(frame)
-            if finished:
-                solara.Text(
-                    f"The run has reached {frame.end_year}: Reset to start again.",
-                    classes=["caption-text"],
-                )
-        else:
-            solara.ProgressLinear(True)
-        if frame is not None and frame.busy:
-            solara.Info(frame.busy, dense=True)
-        if message.value or (frame is not None and frame.error):
-            solara.Error(message.value or frame.error, dense=True, classes=["run-error"])
+
+
+@solara.component
+def RunProgress(frame: Frame | None):
+    """How far the run has got, and what the worker is doing or could not do."""
+    if frame is None:
+        solara.ProgressLinear(True)
+        return
+    done = (frame.year - frame.start_year) / (frame.end_year - frame.start_year)
+    solara.ProgressLinear(value=100 * done)
+    RunStatus(frame)
+    if frame.finished:
+        solara.Text(
+            f"The run has reached {frame.end_year}: Reset to start again.",
+            classes=["caption-text"],
+        )
+    if frame.busy:
+        solara.Info(frame.busy, dense=True)
+    if frame.error:
+        solara.Error(frame.error, dense=True, classes=["run-error"])
+
+
+@solara.component
+def RunControls(live: LiveRun, frame: Frame | None, pending: solara.Reactive[Settings]):
+    """The run card: buttons, speed and progress."""
+    ready = frame is not None
+    with solara.Card("Run", classes=["run-card"]):
+        RunButtons(
+            live,
+            pending,
+            ready=ready,
+            playing=ready and frame.playing,
+            finished=ready and frame.finished,
+        )
+        SpeedControls(live)
+        RunProgress(frame)

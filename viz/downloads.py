@@ -9,18 +9,24 @@ from __future__ import annotations
 
 import solara
 
-from .live import Frame, LiveRun
+from .live import LiveRun, Settings
 
 
-def file_stem(frame: Frame) -> str:
-    """Download names: scenario, seed and year reached, e.g. ``northeast-seed7-2003``."""
-    return f"{frame.settings.scenario}-seed{frame.settings.seed}-{frame.year}"
+def file_stem(settings: Settings) -> str:
+    """Download names start with the scenario and seed, e.g. ``northeast-seed7``."""
+    return f"{settings.scenario}-seed{settings.seed}"
 
 
 @solara.component
-def Downloads(live: LiveRun, frame: Frame):
-    """Buttons that download model.csv and run.json of the run so far."""
-    stem = file_stem(frame)
+def Downloads(live: LiveRun, settings: Settings, counterfactual: bool):
+    """Buttons that download model.csv and run.json of the run so far.
+
+    Args:
+        live: The session's city.
+        settings: What the run was built from (names the files).
+        counterfactual: A counterfactual runs: offer its indicators too.
+    """
+    stem = file_stem(settings)
     # The files are made when a button is pressed, so they hold every finished year. Bound
     # methods compare equal from one frame to the next, so a redraw while the run plays does
     # not cancel a download under way.
@@ -28,10 +34,10 @@ def Downloads(live: LiveRun, frame: Frame):
         (live.csv_text, "model.csv", "text/csv"),
         (live.run_json, "run.json", "application/json"),
     ]
-    if frame.counterfactual_rows:
+    if counterfactual:
         files.append((live.counterfactual_csv_text, "counterfactual.csv", "text/csv"))
     with (
-        solara.Card("Download", subtitle=f"The run from {frame.start_year} to {frame.year}"),
+        solara.Card("Download", subtitle="The run so far, one row a year"),
         solara.Row(gap="8px", style={"flex-wrap": "wrap"}),
     ):
         for make, name, mime in files:

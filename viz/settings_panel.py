@@ -15,7 +15,7 @@ import solara
 from declineabm.scenario import Scenario, ScenarioError, available_scenarios, load_scenario
 
 from .catalogue import CAUSES, CITY, Cause, Control, is_live
-from .live import Frame, LiveRun, Settings, differences, parse_seed
+from .live import LiveRun, Settings, differences, parse_seed
 
 
 def _format(control: Control, value: float) -> str:
@@ -31,10 +31,19 @@ def _set(pending: solara.Reactive[Settings], key: str, value: Any) -> None:
 
 
 @solara.component
-def PendingChanges(live: LiveRun, frame: Frame, pending: solara.Reactive[Settings]):
-    """What the controls would change, with buttons to apply it."""
+def PendingChanges(
+    live: LiveRun, applied: Settings, finished: bool, pending: solara.Reactive[Settings]
+):
+    """What the controls would change, with buttons to apply it.
+
+    Args:
+        live: The session's city.
+        applied: What the running city was built from.
+        finished: The run has reached its last year (nothing left to change live).
+        pending: The settings the controls edit.
+    """
     message = solara.use_reactive("")
-    diff = differences(pending.value, frame.settings)
+    diff = solara.use_memo(lambda: differences(pending.value, applied), [pending.value, applied])
     if not diff:
         return
     live_now = {k: v for k, v in diff.items() if is_live(k)}
@@ -69,7 +78,7 @@ def PendingChanges(live: LiveRun, frame: Frame, pending: solara.Reactive[Setting
                     outlined=True,
                     on_click=apply_now,
                     small=True,
-                    disabled=frame.finished,
+                    disabled=finished,
                     classes=["apply-now"],
                 )
         if live_now:
