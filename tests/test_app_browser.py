@@ -83,13 +83,19 @@ class Session:
         ]
 
 
+def require_chromium(path: Path) -> None:
+    """Skip without the browser, unless DECLINEABM_REQUIRE_BROWSER says it must be there (CI)."""
+    if path.exists():
+        return
+    reason = f"Debian's Chromium is not installed at {path} (apt-get install chromium)"
+    if os.environ.get("DECLINEABM_REQUIRE_BROWSER"):
+        pytest.fail(f"{reason}, and DECLINEABM_REQUIRE_BROWSER is set")
+    pytest.skip(reason)
+
+
 @pytest.fixture(scope="module")
 def chromium() -> Iterator[object]:
-    if not CHROMIUM.exists():
-        reason = f"Debian's Chromium is not installed at {CHROMIUM} (apt-get install chromium)"
-        if os.environ.get("DECLINEABM_REQUIRE_BROWSER"):
-            pytest.fail(f"{reason}, and DECLINEABM_REQUIRE_BROWSER is set")
-        pytest.skip(reason)
+    require_chromium(CHROMIUM)
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -245,6 +251,16 @@ def test_two_sessions_run_independent_cities(chromium, server: Server) -> None:
         second.page.context.close()
 
 
+def test_a_large_city(session: Session) -> None:
+    page = session.page
+    for name in ("width", "height"):
+        page.locator(f".number-model-{name} input").fill("200")
+    page.locator(".run-reset").click()
+    page.wait_for_function("document.querySelector('.city-map').naturalWidth === 200")
+    step(page, 1)
+    assert page.locator(".city-map").evaluate("img => img.naturalHeight") == 200
+
+
 def test_play_with_a_counterfactual_to_the_end(session: Session, server: Server) -> None:
     page = session.page
     pick(page, "compare-select", "Revitalization policy")
@@ -260,3 +276,11 @@ def test_play_with_a_counterfactual_to_the_end(session: Session, server: Server)
     page.screenshot(path=OUTPUT / "app.png")
     assert session.foreign(server) == []
     assert server.outside() == []
+
+
+@pytest.mark.parametrize("required", ["", "1"])
+def test_missing_browser_skips_unless_required(monkeypatch, tmp_path, required: str) -> None:
+    monkeypatch.setenv("DECLINEABM_REQUIRE_BROWSER", required)
+    outcome = pytest.fail.Exception if required else pytest.skip.Exception
+    with pytest.raises(outcome, match="Chromium is not installed"):
+        require_chromium(tmp_path / "chromium")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 import time
 
 import ipyvuetify as v
@@ -21,12 +22,12 @@ from declineabm.model.indicators import INDICATOR_NAMES
 from declineabm.scenario import available_scenarios
 
 WAIT = 30  # seconds; building and stepping a small city takes a fraction of that
+SMALL_SETTINGS = Settings(overrides=tuple(sorted(SMALL.items())))
 
 
 @pytest.fixture
 def app():
-    settings = Settings(overrides=tuple(sorted(SMALL.items())))
-    _, rc = solara.render(solara.AppLayout(children=[Page(settings)]), handle_error=False)
+    _, rc = solara.render(solara.AppLayout(children=[Page(SMALL_SETTINGS)]), handle_error=False)
     rc.find(v.Html, children=["Year 1990 · step 0 of 35"]).wait_for(timeout=WAIT)
     yield rc
     rc.close()  # unmounts the page: its worker stops and frees the city
@@ -186,3 +187,13 @@ def test_counterfactual_on_the_charts(app) -> None:
 
     wait_until(lambda: "without industry, policy" in series())
     assert "this run" in series()
+
+
+def test_closing_the_page_stops_its_city() -> None:
+    before = set(threading.enumerate())
+    _, rc = solara.render(solara.AppLayout(children=[Page(SMALL_SETTINGS)]), handle_error=False)
+    rc.find(v.Html, children=["Year 1990 · step 0 of 35"]).wait_for(timeout=WAIT)
+    (worker,) = [t for t in set(threading.enumerate()) - before if t.name == "declineabm-live"]
+    rc.close()  # what Solara does when a browser tab closes
+    worker.join(WAIT)
+    assert not worker.is_alive()

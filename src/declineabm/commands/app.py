@@ -45,9 +45,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--open", action="store_true", help="open the page in a web browser")
 
 
-def viz_dir() -> Path:
-    """The folder holding the app's page code (``viz/``)."""
-    package = Path(__file__).resolve().parents[1]  # .../declineabm
+def viz_dir(package: Path | None = None) -> Path:
+    """The folder holding the app's page code (``viz/``).
+
+    Args:
+        package: The installed ``declineabm`` package folder (default: this one).
+    """
+    package = package or Path(__file__).resolve().parents[1]
     candidates = [package.parents[1] / "viz", package / "_viz"]  # source checkout, wheel
     for path in candidates:
         if (path / "app.py").is_file():
