@@ -76,6 +76,7 @@ def scale_of(indicator: Indicator) -> tuple[float, str]:
         "fraction": (100.0, "%"),
         "persons": (1e-6, "million people"),
         "million yuan": (1e-3, "billion yuan"),
+        "0..1": (1.0, "0 to 1"),
     }.get(indicator.unit, (1.0, indicator.unit))
 
 
@@ -135,7 +136,7 @@ def trajectory_option(frame: Frame, name: str, reference: dict[int, float] | Non
         ]
         series.append(
             {
-                "name": "paper (Northeast)",
+                "name": "paper",
                 "type": "scatter",
                 "symbolSize": 9,
                 "data": points,
@@ -145,7 +146,7 @@ def trajectory_option(frame: Frame, name: str, reference: dict[int, float] | Non
     return {
         "animation": False,
         "grid": {"left": 52, "right": 14, "top": 30, "bottom": 50},
-        "legend": {"bottom": 0, "type": "scroll", "textStyle": {"fontSize": 11}},
+        "legend": {"bottom": 0, "itemGap": 8, "itemWidth": 16, "textStyle": {"fontSize": 11}},
         "tooltip": {"trigger": "axis"},
         "xAxis": {"type": "category", "data": years, "boundaryGap": False},
         "yAxis": {"type": "value", "name": unit, "scale": True},
@@ -167,7 +168,7 @@ def OutputShareChart(frame: Frame):
     """The city's share of national output, with the Northeast's figures from the paper."""
     with solara.Card("Share of national output", classes=["chart-card"]):
         solara.Text(
-            "The paper (§2.2.5): the Northeast's share of national GDP \"dropped from 11.4 "
+            "Dots: the paper (§2.2.5), the Northeast's share of national GDP \"dropped from 11.4 "
             'percent in 2002 to 4.8 percent in 2022".',
             classes=["caption-text"],
         )
