@@ -176,9 +176,10 @@ def test_failing_step_shows_an_error_and_keeps_the_session(live: LiveRun, monkey
         raise RuntimeError("the model broke")
 
     monkeypatch.setattr(live.model, "step", broken)
-    live.step()
-    assert live.wait_idle()
+    live.play()
+    assert live.wait_idle()  # the failure stops playing
     assert live.frame.error == "the model broke" and live.frame.year == 1990
+    assert not live.frame.playing
     monkeypatch.undo()
     live.step()
     assert live.wait_idle()

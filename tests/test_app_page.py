@@ -173,6 +173,7 @@ def test_scenario_picker_offers_only_configs(app) -> None:
     picker.v_model = "baseline"
     app.find(v.Card, class_="ma-2 pending-card").wait_for(timeout=WAIT)
     assert "scenario" in text_of(app, "caption-text pending-text")
+    app.find(v.Btn, class_="apply-now").assert_empty()  # another scenario needs a new city
 
 
 def test_counterfactual_on_the_charts(app) -> None:

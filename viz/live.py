@@ -503,6 +503,8 @@ class LiveRun:
     def _fail(self, exc: Exception) -> None:
         if not isinstance(exc, ScenarioError):
             logger.exception("background request failed")
+        with self._cond:
+            self._playing = False  # a step that failed would fail again at every tick
         self._error = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         self._publish()
 

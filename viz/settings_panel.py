@@ -46,7 +46,8 @@ def PendingChanges(
     diff = solara.use_memo(lambda: differences(pending.value, applied), [pending.value, applied])
     if not diff:
         return
-    live_now = {k: v for k, v in diff.items() if is_live(k)}
+    # a different scenario's values belong to a new city, not to this one
+    live_now = {} if "scenario" in diff else {k: v for k, v in diff.items() if is_live(k)}
 
     def reset() -> None:
         try:
