@@ -1,0 +1,200 @@
+"""Speed and memory of the decline model against Mesa's Schelling example, in one run.
+
+``make bench`` (``python -m benchmarks.run --out bench.csv``) measures, at about 3k, 30k and
+300k agents, the full decline model (northeast scenario, every mechanism on, data collection
+on) and Mesa's own Schelling example, prints a table and writes it as CSV with the columns
+``model, agents, init_s, step_s, us_per_agent_step, peak_kb_per_agent, ratio_to_schelling``.
+
+Method (see ``docs/PERFORMANCE.md``):
+
+* every measurement runs in a fresh interpreter (:mod:`benchmarks.measure`) that first warms
+  up on a tiny model of the same kind, so no run inherits another's caches or memory;
+* the measurements are interleaved — repetition 1 of every model and size, then repetition 2,
+  and so on — so a burst of load from other processes hits both models alike, and each figure
+  is the median over the repetitions;
+* ``us_per_agent_step`` is the time of the timed steps over the sum of the agents alive
+  before each of them; ``ratio_to_schelling`` divides it by Schelling's at the same size;
+* ``peak_kb_per_agent`` is (peak resident memory - resident memory after imports and the
+  warm-up) / agents at the start; the table also prints the absolute peak, the baseline
+  and peak / agents.
+
+Sweep throughput with 1 and 2 workers comes from ``benchmarks/sweep_throughput.py`` (the sweep
+issue) when that module exists: see :func:`sweep_rows`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import importlib
+import itertools
+import json
+import statistics
+import subprocess
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+SIZES = (3_000, 30_000, 300_000)
+MODELS = ("decline", "schelling")
+REFERENCE = "schelling"
+COLUMNS = (
+    "model",
+    "agents",
+    "init_s",
+    "step_s",
+    "us_per_agent_step",
+    "peak_kb_per_agent",
+    "ratio_to_schelling",
+)
+SWEEP_WORKERS = (1, 2)
+
+
+def measure_in_subprocess(model: str, agents: int, steps: int) -> dict[str, Any]:
+    """Run :mod:`benchmarks.measure` in a fresh interpreter and return its result."""
+    command = [sys.executable, "-m", "benchmarks.measure", model, str(agents), "--steps"]
+    done = subprocess.run(
+        [*command, str(steps)], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"{model} at {agents} agents failed:\n{done.stderr}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def summarise(runs: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """Medians over the repetitions of one model at one size."""
+    per_agent_step = [sum(r["step_s"]) / sum(r["step_agents"]) * 1e6 for r in runs]
+    model_kb = [r["peak_kb"] - r["baseline_kb"] for r in runs]
+    agents = statistics.median(r["agents"] for r in runs)
+    return {
+        "model": runs[0]["model"],
+        "agents": int(agents),
+        "init_s": statistics.median(r["init_s"] for r in runs),
+        "step_s": statistics.median(statistics.fmean(r["step_s"]) for r in runs),
+        "us_per_agent_step": statistics.median(per_agent_step),
+        "peak_kb_per_agent": statistics.median(model_kb) / agents,
+        "peak_mb": statistics.median(r["peak_kb"] for r in runs) / 1024,
+        "baseline_mb": statistics.median(r["baseline_kb"] for r in runs) / 1024,
+        "repetitions": len(runs),
+    }
+
+
+def benchmark(sizes: Iterable[int], repeats: int, steps: int, log=print) -> list[dict[str, Any]]:
+    """Measure every model at every size, interleaved, and return one summary row each.
+
+    Rows are ordered by size, then model; ``ratio_to_schelling`` compares each row with the
+    Schelling row of the same size (1 for Schelling itself).
+    """
+    sizes = list(sizes)
+    runs: dict[tuple[int, str], list[dict[str, Any]]] = {(s, m): [] for s in sizes for m in MODELS}
+    for rep in range(repeats):
+        for size in sizes:
+            for model in MODELS:
+                result = measure_in_subprocess(model, size, steps)
+                runs[size, model].append(result)
+                step = statistics.fmean(result["step_s"])
+                log(
+                    f"  rep {rep + 1}/{repeats} {model:>9} {result['agents']:>8,} agents: "
+                    f"init {result['init_s']:.2f} s, step {step:.3f} s"
+                )
+    rows = []
+    for size in sizes:
+        summary = {model: summarise(runs[size, model]) for model in MODELS}
+        reference = summary[REFERENCE]["us_per_agent_step"]
+        for model in MODELS:
+            row = summary[model]
+            row["ratio_to_schelling"] = row["us_per_agent_step"] / reference
+            rows.append(row)
+    return rows
+
+
+def sweep_rows(workers: Iterable[int] = SWEEP_WORKERS) -> list[dict[str, Any]]:
+    """Sweep throughput with 1 and 2 workers, if the sweep benchmark exists.
+
+    The hook for the sweep issue: ``benchmarks/sweep_throughput.py`` is expected to provide
+    ``measure(workers: int) -> Mapping[str, float]`` (e.g. ``runs``, ``seconds``,
+    ``runs_per_s``). Until the module exists this returns no rows.
+    """
+    try:
+        sweep_throughput = importlib.import_module("benchmarks.sweep_throughput")
+    except ModuleNotFoundError as exc:
+        if exc.name != "benchmarks.sweep_throughput":
+            raise
+        return []
+    return [{"workers": n, **sweep_throughput.measure(workers=n)} for n in workers]
+
+
+def format_table(rows: Sequence[Mapping[str, Any]]) -> str:
+    """The summary rows as an aligned text table."""
+    header = (
+        f"{'model':<10}{'agents':>9}{'init s':>9}{'step s':>9}{'µs/agent-step':>15}"
+        f"{'peak MB':>9}{'base MB':>9}{'KB/agent':>10}{'(absolute)':>11}{'vs Schelling':>14}"
+    )
+    lines = [header, "-" * len(header)]
+    lines += [
+        f"{r['model']:<10}{r['agents']:>9,}{r['init_s']:>9.3f}{r['step_s']:>9.4f}"
+        f"{r['us_per_agent_step']:>15.3f}{r['peak_mb']:>9.1f}{r['baseline_mb']:>9.1f}"
+        f"{r['peak_kb_per_agent']:>10.3f}{r['peak_mb'] * 1024 / r['agents']:>11.3f}"
+        f"{r['ratio_to_schelling']:>14.3f}"
+        for r in rows
+    ]
+    return "\n".join(lines)
+
+
+def scaling_summary(rows: Sequence[Mapping[str, Any]], model: str = "decline") -> list[str]:
+    """How the model's cost grows from one size to the next (the issue's scaling targets)."""
+    ours = [r for r in rows if r["model"] == model]
+    lines = []
+    for small, large in itertools.pairwise(ours):
+        lines.append(
+            f"{model} {small['agents']:,} -> {large['agents']:,} agents: "
+            f"µs/agent-step x{large['us_per_agent_step'] / small['us_per_agent_step']:.2f}, "
+            f"init x{large['init_s'] / small['init_s']:.2f} "
+            f"for x{large['agents'] / small['agents']:.2f} agents"
+        )
+    return lines
+
+
+def write_csv(path: Path, rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> None:
+    """Write ``rows`` (only ``columns``) to ``path``."""
+    with path.open("w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(columns), extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the benchmark, print the table and write the CSV."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=Path("bench.csv"))
+    parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES), metavar="AGENTS")
+    parser.add_argument("--repeats", type=int, default=5, help="repetitions per model and size")
+    parser.add_argument("--steps", type=int, default=5, help="timed steps per repetition")
+    parser.add_argument("--no-sweep", action="store_true", help="skip the sweep throughput")
+    args = parser.parse_args(argv)
+
+    def log(message: str) -> None:
+        print(message, file=sys.stderr, flush=True)
+
+    log(f"benchmark: sizes {args.sizes}, {args.repeats} repetitions of {args.steps} steps")
+    rows = benchmark(args.sizes, args.repeats, args.steps, log=log)
+    print(format_table(rows))
+    for line in scaling_summary(rows):
+        print(line)
+    write_csv(args.out, rows, COLUMNS)
+    print(f"wrote {args.out}")
+
+    sweeps = [] if args.no_sweep else sweep_rows()
+    if sweeps:
+        sweep_out = args.out.with_name(f"{args.out.stem}_sweep.csv")
+        for row in sweeps:
+            print("sweep: " + ", ".join(f"{k} {v}" for k, v in row.items()))
+        write_csv(sweep_out, sweeps, list(sweeps[0]))
+        print(f"wrote {sweep_out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
