@@ -66,9 +66,12 @@ def sample_within_reach(
     """For each searcher, draw one slot within Chebyshev distance ``reach`` of its cell.
 
     A slot (a firm, a cell) is drawn with probability proportional to its integer weight
-    (vacancies, vacant flats) among the slots in the searcher's window. The window is split in
-    ``2 * reach + 1`` grid columns, each a contiguous run of flat cell indices, so the draw is a
-    few cumulative sums and one ``searchsorted`` for all searchers together.
+    (vacancies, vacant flats) among the slots in the searcher's window. Each searcher draws one
+    integer below the total weight of its window; the window is read as its grid columns in
+    order, each a contiguous run of flat cell indices, and the draw lands in the first column
+    whose running total exceeds it. A summed-area table gives any run of columns in four
+    look-ups, so that column is found by bisection: time and memory grow with the number of
+    searchers only, not with the window's width.
 
     Args:
         x: Grid x of each searcher's cell.
@@ -90,27 +93,47 @@ def sample_within_reach(
     weights = np.asarray(slot_weights, dtype=np.int64)
     order = np.argsort(slot_cells, kind="stable")
     slot_cum = np.cumsum(weights[order])
+    per_cell = np.bincount(slot_cells, weights, minlength=width * height).astype(np.int64)
     cell_cum = np.zeros(width * height + 1, dtype=np.int64)
-    cell_cum[1:] = np.cumsum(np.bincount(slot_cells, weights, minlength=width * height)).astype(
-        np.int64
-    )
+    np.cumsum(per_cell, out=cell_cum[1:])
+    # area[c, j]: weight in grid columns < c and rows < j (a summed-area table)
+    area = np.zeros((width + 1, height + 1), dtype=np.int64)
+    area[1:, 1:] = per_cell.reshape(width, height).cumsum(axis=1).cumsum(axis=0)
+    area = area.reshape(-1)
+    stride = height + 1
 
-    columns = x[:, None] + np.arange(-reach, reach + 1)[None, :]
-    valid = (columns >= 0) & (columns < width)
-    columns = np.clip(columns, 0, width - 1)
-    y_low = np.clip(y - reach, 0, height - 1)[:, None]
-    y_high = np.clip(y + reach, 0, height - 1)[:, None]
-    start = cell_cum[columns * height + y_low]
-    segment = np.where(valid, cell_cum[columns * height + y_high + 1] - start, 0)
-    seg_cum = np.cumsum(segment, axis=1)
-    total = seg_cum[:, -1]
-    has = total > 0
-    draw = np.zeros(n, dtype=np.int64)
-    draw[has] = rng.integers(0, total[has])
-    column = np.argmax(seg_cum > draw[:, None], axis=1)
-    before = np.take_along_axis(seg_cum - segment, column[:, None], axis=1)[:, 0]
-    position = np.take_along_axis(start, column[:, None], axis=1)[:, 0] + (draw - before)
-    chosen[has] = order[np.searchsorted(slot_cum, position[has], side="right")]
+    c_low = np.maximum(x - reach, 0)
+    c_high = np.minimum(x + reach, width - 1)
+    y_low = np.clip(y - reach, 0, height - 1)
+    y_top = np.clip(y + reach, 0, height - 1) + 1
+    base_low, base_top = c_low * stride + y_low, c_low * stride + y_top
+
+    def through(column: np.ndarray, rows: np.ndarray | slice = slice(None)) -> np.ndarray:
+        """Window weight in grid columns ``c_low[rows] .. column`` (inclusive)."""
+        end = (column + 1) * stride
+        return (
+            area[end + y_top[rows]]
+            - area[base_top[rows]]
+            - area[end + y_low[rows]]
+            + area[base_low[rows]]
+        )
+
+    total = through(c_high)
+    has = np.flatnonzero(total > 0)
+    draw = rng.integers(0, total[has])
+    low, high = c_low[has], c_high[has]
+    while True:
+        open_ = np.flatnonzero(low < high)
+        if len(open_) == 0:
+            break
+        middle = (low[open_] + high[open_]) // 2
+        beyond = through(middle, has[open_]) > draw[open_]
+        high[open_] = np.where(beyond, middle, high[open_])
+        low[open_] = np.where(beyond, low[open_], middle + 1)
+    column = low
+    before = through(column - 1, has)
+    position = cell_cum[column * height + y_low[has]] + (draw - before)
+    chosen[has] = order[np.searchsorted(slot_cum, position, side="right")]
     return chosen
 
 
