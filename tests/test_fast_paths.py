@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import gc
+
+import mesa
 import numpy as np
 import pytest
+from conftest import small_model
 
+from declineabm.model import urban_decline
+from declineabm.model.agents import Firm, Resident
 from declineabm.model.allocation import sample_within_reach
 
 
@@ -59,3 +65,74 @@ def test_sample_within_reach_matches_the_reference(seed):
     assert (np.abs(cell_x - x[picked]) <= reach).all()
     assert (np.abs(cell_y - y[picked]) <= reach).all()
     assert (weights[fast[picked]] > 0).all()
+
+
+# --- Mesa bookkeeping: the batches leave what one-agent-at-a-time Mesa calls leave
+
+
+def one_at_a_time_create(cls, model, rows, cells):
+    places = model.geography.cells
+    return [
+        cls(model, row, places[cell])
+        for row, cell in zip(rows.tolist(), cells.tolist(), strict=True)
+    ]
+
+
+def one_at_a_time_remove(cls, model, agents, cells):
+    for agent in agents:
+        agent.remove()
+
+
+def one_at_a_time_move(geo, agents, old, new):
+    for agent, cell in zip(agents, new.tolist(), strict=True):
+        agent.cell = geo.cells[cell]
+
+
+def mesa_state(model):
+    """Everything Mesa knows about the model's agents, as plain comparable values."""
+    ids = lambda agents: [agent.unique_id for agent in agents]  # noqa: E731
+    grid = model.geography.grid
+    return {
+        "agents": ids(model.agents),
+        "registry": ids(model._agents),
+        "by_type": {cls.__name__: ids(agents) for cls, agents in model.agents_by_type.items()},
+        "cells": [ids(cell.agents) for cell in model.geography.cells],
+        "empty": grid._mesa_property_layers["empty"].data.tolist(),
+        "next_id": next(mesa.Agent._ids[model]),
+    }
+
+
+@pytest.mark.parametrize("scenario", ["northeast", "baseline"])
+def test_batches_leave_mesa_as_one_agent_at_a_time_calls_do(scenario, monkeypatch):
+    fast = small_model(scenario, seed=4)
+    fast.run(until=fast.year + 6)
+    with monkeypatch.context() as patch:
+        patch.setattr(urban_decline, "create_agents", one_at_a_time_create)
+        patch.setattr(urban_decline, "remove_agents", one_at_a_time_remove)
+        patch.setattr(urban_decline, "move_agents", one_at_a_time_move)
+        slow = small_model(scenario, seed=4)
+        slow.run(until=slow.year + 6)
+    assert fast.events["moves"] > 0 and fast.events["deaths"] > 0
+    assert mesa_state(fast) == mesa_state(slow)
+    fast.dispose()
+    slow.dispose()
+
+
+def test_every_agent_is_a_handle_on_its_row_in_exactly_one_cell():
+    model = small_model("northeast", seed=5)
+    model.run(until=model.year + 4)
+    residents, firms, geo = model.residents, model.firms, model.geography
+    for table, place, cls in ((residents, residents.home, Resident), (firms, firms.cell, Firm)):
+        handles = table.handles[: len(table)].tolist()
+        assert [agent.row for agent in handles] == list(range(len(table)))
+        assert all(
+            agent.cell is geo.cells[cell]
+            for agent, cell in zip(handles, place.tolist(), strict=True)
+        )
+        assert set(model.agents_by_type[cls]) == set(handles)
+    homes = np.bincount(residents.home, minlength=geo.size)
+    sites = np.bincount(firms.cell, minlength=geo.size)
+    assert [len(cell.agents) for cell in geo.cells] == (homes + sites).tolist()
+    assert len(model.agents) == len(residents) + len(firms) + 1  # and the government
+    assert gc.isenabled()
+    model.dispose()

@@ -4,13 +4,30 @@ Residents and firms are real Mesa agents placed on the grid, but their state liv
 model's numpy columns (see :mod:`declineabm.model.tables`); each agent is a handle onto its row,
 so the rules run as vectorised passes while Mesa tools (AgentSets, cells, SolaraViz) still see
 ordinary agents. Properties read the columns, so an agent always shows the current state.
+
+Births, arrivals, deaths, departures and moves come by the thousand each year, so agents are
+created, removed and moved in batches (:func:`create_agents`, :func:`remove_agents`,
+:func:`move_agents`). Each batch leaves Mesa's bookkeeping exactly as the one-agent-at-a-time
+calls would (``Agent.__init__``, ``Agent.remove``, the ``cell`` setter): the same unique ids,
+the same registration order in ``model.agents`` and ``model.agents_by_type``, the same agent
+lists in the cells and the same ``empty`` property layer; ``tests/test_fast_paths.py`` checks it
+against those calls. The batches write Mesa's containers directly (Mesa is pinned to 3.3.1),
+which skips the per-agent method calls and debug-log formatting and, above all, Mesa's
+``Cell.remove_agent``: a list search costing as much as the agents in the cell, which made
+removals and moves grow with the square of the people per cell in a dense city centre.
 """
 
 from __future__ import annotations
 
+import gc
+import weakref
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
+import numpy as np
 from mesa import Agent
+from mesa.agent import AgentSet
 from mesa.discrete_space import CellAgent, FixedAgent
 
 from declineabm.scenario import Sector
@@ -18,6 +35,7 @@ from declineabm.scenario import Sector
 if TYPE_CHECKING:
     from mesa.discrete_space import Cell
 
+    from declineabm.model.geography import Geography
     from declineabm.model.urban_decline import UrbanDeclineModel
 
 
@@ -166,3 +184,132 @@ class Government(Agent):
     def close_year(self) -> None:
         """Carry the year's balance into the debt."""
         self.debt -= self.balance
+
+
+# ----------------------------------------------------------------------------------------
+# Creating, removing and moving many agents at once
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Suspend the cyclic garbage collector while a batch allocates many objects.
+
+    A batch allocates a few container objects per agent and frees none; left on, the collector
+    would run full collections over every live object again and again as the batch grows.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def create_agents(
+    cls: type[CellAgent | FixedAgent],
+    model: UrbanDeclineModel,
+    rows: np.ndarray,
+    cells: np.ndarray,
+) -> list[Resident | Firm]:
+    """Create, register and place one agent of ``cls`` per table row, in the flat ``cells``.
+
+    Equivalent to ``[cls(model, row, geo.cells[cell]) for row, cell in zip(rows, cells)]``.
+
+    Returns:
+        The new agents, in the order of ``rows``.
+    """
+    geo = model.geography
+    places = geo.cells[cells].tolist()
+    new = cls.__new__
+    agents = []
+    with _gc_paused():
+        # Mesa's id counter is endless: zip stops at the last row without drawing one more.
+        # Attributes are set in the order Agent.__init__ and the subclass set them.
+        ids = Agent._ids[model]
+        for row, unique_id, cell in zip(rows.tolist(), ids, places, strict=False):
+            agent = new(cls)
+            agent.model = model
+            agent.unique_id = unique_id
+            agent.pos = None
+            agent.row = row
+            agent._mesa_cell = cell
+            agents.append(agent)
+        _register(model, cls, agents)
+        for agent, cell in zip(agents, places, strict=True):
+            cell._agents.append(agent)
+    _empty_layer(geo)[cells] = False
+    return agents
+
+
+def remove_agents(
+    cls: type[CellAgent | FixedAgent],
+    model: UrbanDeclineModel,
+    agents: Sequence[Resident | Firm],
+    cells: np.ndarray,
+) -> None:
+    """Deregister agents of ``cls`` and take them off their flat ``cells`` (``agent.remove()``)."""
+    by_type = model.agents_by_type[cls]
+    registry = model._agents
+    for agent in agents:
+        del registry[agent]
+    for agent_set in (by_type, model._all_agents):
+        entries = agent_set._agents.data  # the WeakKeyDictionary's {weakref: None}
+        for ref in map(weakref.ref, agents):
+            del entries[ref]
+    _leave_cells(model.geography, agents, cells)
+    if issubclass(cls, CellAgent):  # a removed FixedAgent keeps pointing at its old cell
+        for agent in agents:
+            agent._mesa_cell = None
+
+
+def move_agents(
+    geo: Geography, agents: Sequence[Resident], old: np.ndarray, new: np.ndarray
+) -> None:
+    """Move agents from the flat cells ``old`` to ``new`` (``agent.cell = cell`` in turn)."""
+    _leave_cells(geo, agents, old)
+    places = geo.cells[new].tolist()
+    for agent, cell in zip(agents, places, strict=True):
+        agent._mesa_cell = cell
+        cell._agents.append(agent)
+    _empty_layer(geo)[new] = False
+
+
+def _register(model: UrbanDeclineModel, cls: type[Agent], agents: list[Agent]) -> None:
+    """``model.register_agent`` for each agent in turn."""
+    model._agents.update(dict.fromkeys(agents))
+    by_type = model._agents_by_type.get(cls)
+    if by_type is None:
+        model._agents_by_type[cls] = AgentSet(agents, random=model.random)
+    else:
+        by_type._agents.update(dict.fromkeys(agents))
+    model._all_agents._agents.update(dict.fromkeys(agents))
+
+
+def _leave_cells(geo: Geography, agents: Sequence[Agent], cells: np.ndarray) -> None:
+    """Take agents out of their flat ``cells``, each cell's list rebuilt once, order kept."""
+    if len(agents) == 0:
+        return
+    order = np.argsort(cells, kind="stable")
+    grouped = np.asarray(cells)[order]
+    starts = np.flatnonzero(np.r_[True, grouped[1:] != grouped[:-1]])
+    ends = np.r_[starts[1:], len(grouped)]
+    leaving = np.empty(len(agents), dtype=object)
+    leaving[:] = agents
+    leaving = leaving[order]
+    touched = grouped[starts]
+    for cell, start, end in zip(
+        geo.cells[touched].tolist(), starts.tolist(), ends.tolist(), strict=True
+    ):
+        members = cell._agents  # kept as the same list: neighbourhood caches refer to it
+        if end - start == len(members):
+            members.clear()
+        else:
+            gone = set(leaving[start:end].tolist())
+            members[:] = [agent for agent in members if agent not in gone]
+    _empty_layer(geo)[touched] = [not cell._agents for cell in geo.cells[touched].tolist()]
+
+
+def _empty_layer(geo: Geography) -> np.ndarray:
+    """Flat view of Mesa's ``empty`` property layer (True where a cell holds no agent)."""
+    return geo.grid._mesa_property_layers["empty"].data.reshape(-1)

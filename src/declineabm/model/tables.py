@@ -8,7 +8,7 @@ only the handles of moved rows are updated, never the whole population.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
@@ -79,11 +79,9 @@ class ColumnTable:
             self._data[name][start : self.n] = value
         return np.arange(start, self.n)
 
-    def attach(self, rows: np.ndarray, make_handle: Callable[[int], object]) -> None:
-        """Create the Mesa agent for each row (the only per-agent Python work on creation)."""
-        handles = self.handles
-        for row in rows.tolist():
-            handles[row] = make_handle(row)
+    def attach(self, rows: np.ndarray, handles: Sequence[object]) -> None:
+        """Store the Mesa agent (``handles[i]``) of each new row (``rows[i]``)."""
+        self.handles[rows] = np.fromiter(handles, dtype=object, count=len(rows))
 
     def remove(self, rows: np.ndarray) -> np.ndarray:
         """Remove rows (their handles must already be detached from Mesa).

@@ -11,7 +11,14 @@ import numpy as np
 from mesa import DataCollector
 
 from declineabm.model import economy, firm_dynamics, housing, labour, population
-from declineabm.model.agents import Firm, Government, Resident
+from declineabm.model.agents import (
+    Firm,
+    Government,
+    Resident,
+    create_agents,
+    move_agents,
+    remove_agents,
+)
 from declineabm.model.allocation import sample_weighted
 from declineabm.model.economy import SectorArrays
 from declineabm.model.geography import apportion, build_geography
@@ -321,25 +328,21 @@ class UrbanDeclineModel(mesa.Model):
     def add_residents(self, age: np.ndarray, skill: np.ndarray, home: np.ndarray) -> np.ndarray:
         """Create resident agents living in the flat cells ``home``; returns their rows."""
         rows = self.residents.append(len(age), age=age, skill=skill, home=home, employer=-1)
-        cells = self.geography.cells
-        self.residents.attach(
-            rows, lambda row: Resident(self, row, cells[self.residents.home[row]])
-        )
+        self.residents.attach(rows, create_agents(Resident, self, rows, self.residents.home[rows]))
         return rows
 
     def remove_residents(self, rows: np.ndarray) -> int:
         """Remove residents (deaths, departures); returns how many."""
-        for handle in self.residents.handles[rows].tolist():
-            handle.remove()
-        self.residents.remove(rows)
+        residents = self.residents
+        remove_agents(Resident, self, residents.handles[rows].tolist(), residents.home[rows])
+        residents.remove(rows)
         return len(rows)
 
     def relocate_residents(self, rows: np.ndarray, homes: np.ndarray) -> None:
         """Move residents to new homes (flat cells)."""
-        self.residents.home[rows] = homes
-        cells = self.geography.cells
-        for handle, home in zip(self.residents.handles[rows].tolist(), homes.tolist(), strict=True):
-            handle.cell = cells[home]
+        residents = self.residents
+        move_agents(self.geography, residents.handles[rows].tolist(), residents.home[rows], homes)
+        residents.home[rows] = homes
 
     def open_firms(
         self,
@@ -369,8 +372,7 @@ class UrbanDeclineModel(mesa.Model):
             pollution=rng.lognormal(-(POLLUTION_DISPERSION**2) / 2, POLLUTION_DISPERSION, count),
             positions=positions,
         )
-        geo_cells = self.geography.cells
-        self.firms.attach(rows, lambda row: Firm(self, row, geo_cells[self.firms.cell[row]]))
+        self.firms.attach(rows, create_agents(Firm, self, rows, self.firms.cell[rows]))
         return rows
 
     def close_firms(self, rows: np.ndarray) -> int:
@@ -383,8 +385,7 @@ class UrbanDeclineModel(mesa.Model):
         employer = residents.employer
         residents.employer[(employer >= 0) & closing[np.maximum(employer, 0)]] = -1
         np.add.at(self.geography.layer("closed_sites"), firms.cell[rows], 1)
-        for handle in firms.handles[rows].tolist():
-            handle.remove()
+        remove_agents(Firm, self, firms.handles[rows].tolist(), firms.cell[rows])
         remap = firms.remove(rows)
         employed = residents.employer >= 0
         residents.employer[employed] = remap[residents.employer[employed]]
