@@ -225,11 +225,13 @@ class UrbanDeclineModel(mesa.Model):
     ) -> None:
         """Open firms of lognormal size with ``jobs`` positions in all, sited by ``weights``."""
         sizes: list[int] = []
-        while sum(sizes) < jobs:
+        total = 0  # a running total: re-summing the list for every firm is quadratic
+        while total < jobs:
             size = self.sectors.firm_size[sector] * rng.lognormal(
                 -(FIRM_SIZE_DISPERSION**2) / 2, FIRM_SIZE_DISPERSION
             )
             sizes.append(max(1, round(size)))
+            total += sizes[-1]
         if not sizes:
             return
         sizes[-1] -= sum(sizes) - jobs
