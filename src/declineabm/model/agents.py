@@ -19,10 +19,8 @@ removals and moves grow with the square of the people per cell in a dense city c
 
 from __future__ import annotations
 
-import gc
 import weakref
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -30,6 +28,7 @@ from mesa import Agent
 from mesa.agent import AgentSet
 from mesa.discrete_space import CellAgent, FixedAgent
 
+from declineabm.model.tables import gc_paused
 from declineabm.scenario import Sector
 
 if TYPE_CHECKING:
@@ -190,22 +189,6 @@ class Government(Agent):
 # Creating, removing and moving many agents at once
 
 
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Suspend the cyclic garbage collector while a batch allocates many objects.
-
-    A batch allocates a few container objects per agent and frees none; left on, the collector
-    would run full collections over every live object again and again as the batch grows.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def create_agents(
     cls: type[CellAgent | FixedAgent],
     model: UrbanDeclineModel,
@@ -223,7 +206,7 @@ def create_agents(
     places = geo.cells[cells].tolist()
     new = cls.__new__
     agents = []
-    with _gc_paused():
+    with gc_paused():
         # Mesa's id counter is endless: zip stops at the last row without drawing one more.
         # Attributes are set in the order Agent.__init__ and the subclass set them.
         ids = Agent._ids[model]

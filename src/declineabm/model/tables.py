@@ -8,7 +8,9 @@ only the handles of moved rows are updated, never the whole population.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import gc
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 
 import numpy as np
 
@@ -109,3 +111,20 @@ class ColumnTable:
         remap[movers] = holes
         self.n = new_n
         return remap
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Suspend the cyclic garbage collector while a batch allocates many lasting objects.
+
+    Creating a city's agents (or its grid) allocates a few container objects per agent (cell)
+    and frees none; left on, the collector would run ever larger full collections over every
+    live object as the batch grows, which makes creation superlinear in the city's size.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
