@@ -70,22 +70,20 @@ def test_sample_within_reach_matches_the_reference(seed):
 # --- Mesa bookkeeping: the batches leave what one-agent-at-a-time Mesa calls leave
 
 
-def one_at_a_time_create(cls, model, rows, cells):
+def one_at_a_time_create(cls, model, table, rows, cells):
     places = model.geography.cells
-    return [
-        cls(model, row, places[cell])
-        for row, cell in zip(rows.tolist(), cells.tolist(), strict=True)
-    ]
+    pairs = zip(rows.tolist(), cells.tolist(), strict=True)
+    table.attach(rows, [cls(model, row, places[cell]) for row, cell in pairs])
 
 
-def one_at_a_time_remove(cls, model, agents, cells):
-    for agent in agents:
+def one_at_a_time_remove(cls, model, table, rows, cells):
+    for agent in table.handles[rows].tolist():
         agent.remove()
 
 
-def one_at_a_time_move(geo, agents, old, new):
-    for agent, cell in zip(agents, new.tolist(), strict=True):
-        agent.cell = geo.cells[cell]
+def one_at_a_time_move(model, table, rows, old, new):
+    for agent, cell in zip(table.handles[rows].tolist(), new.tolist(), strict=True):
+        agent.cell = model.geography.cells[cell]
 
 
 def mesa_state(model):
@@ -125,10 +123,10 @@ def test_every_agent_is_a_handle_on_its_row_in_exactly_one_cell():
     for table, place, cls in ((residents, residents.home, Resident), (firms, firms.cell, Firm)):
         handles = table.handles[: len(table)].tolist()
         assert [agent.row for agent in handles] == list(range(len(table)))
-        assert all(
-            agent.cell is geo.cells[cell]
-            for agent, cell in zip(handles, place.tolist(), strict=True)
-        )
+        places = list(zip(handles, place.tolist(), table.slot.tolist(), strict=True))
+        assert all(agent.cell is geo.cells[cell] for agent, cell, _ in places)
+        # the recorded slot is where the agent sits in its cell's list
+        assert all(geo.cells[cell]._agents[slot] is agent for agent, cell, slot in places)
         assert set(model.agents_by_type[cls]) == set(handles)
     homes = np.bincount(residents.home, minlength=geo.size)
     sites = np.bincount(firms.cell, minlength=geo.size)

@@ -28,7 +28,7 @@ from mesa import Agent
 from mesa.agent import AgentSet
 from mesa.discrete_space import CellAgent, FixedAgent
 
-from declineabm.model.tables import gc_paused
+from declineabm.model.tables import ColumnTable, gc_paused
 from declineabm.scenario import Sector
 
 if TYPE_CHECKING:
@@ -192,18 +192,15 @@ class Government(Agent):
 def create_agents(
     cls: type[CellAgent | FixedAgent],
     model: UrbanDeclineModel,
+    table: ColumnTable,
     rows: np.ndarray,
     cells: np.ndarray,
-) -> list[Resident | Firm]:
-    """Create, register and place one agent of ``cls`` per table row, in the flat ``cells``.
+) -> None:
+    """Create one agent of ``cls`` for each new row of ``table``, in the flat ``cells``.
 
-    Equivalent to ``[cls(model, row, geo.cells[cell]) for row, cell in zip(rows, cells)]``.
-
-    Returns:
-        The new agents, in the order of ``rows``.
+    The agent of row ``rows[i]`` is ``cls(model, rows[i], geo.cells[cells[i]])``, in turn.
     """
-    geo = model.geography
-    places = geo.cells[cells].tolist()
+    places = model.geography.cells[cells].tolist()
     new = cls.__new__
     agents = []
     with gc_paused():
@@ -219,43 +216,48 @@ def create_agents(
             agent._mesa_cell = cell
             agents.append(agent)
         _register(model, cls, agents)
-        for agent, cell in zip(agents, places, strict=True):
-            cell._agents.append(agent)
-    _empty_layer(geo)[cells] = False
-    return agents
+        table.attach(rows, agents)
+        table.slot[rows] = _enter_cells(model.geography, agents, places, cells)
 
 
 def remove_agents(
     cls: type[CellAgent | FixedAgent],
     model: UrbanDeclineModel,
-    agents: Sequence[Resident | Firm],
+    table: ColumnTable,
+    rows: np.ndarray,
     cells: np.ndarray,
 ) -> None:
-    """Deregister agents of ``cls`` and take them off their flat ``cells`` (``agent.remove()``)."""
-    by_type = model.agents_by_type[cls]
+    """Deregister the agents of ``rows`` and take them off their flat ``cells``.
+
+    What ``agent.remove()`` does for each in turn; the rows stay in the table.
+    """
+    agents = table.handles[rows].tolist()
     registry = model._agents
     for agent in agents:
         del registry[agent]
-    for agent_set in (by_type, model._all_agents):
+    for agent_set in (model.agents_by_type[cls], model._all_agents):
         entries = agent_set._agents.data  # the WeakKeyDictionary's {weakref: None}
         for ref in map(weakref.ref, agents):
             del entries[ref]
-    _leave_cells(model.geography, agents, cells)
+    _leave_cells(model, cells, table.slot[rows])
     if issubclass(cls, CellAgent):  # a removed FixedAgent keeps pointing at its old cell
         for agent in agents:
             agent._mesa_cell = None
 
 
 def move_agents(
-    geo: Geography, agents: Sequence[Resident], old: np.ndarray, new: np.ndarray
+    model: UrbanDeclineModel, table: ColumnTable, rows: np.ndarray, old: np.ndarray, new: np.ndarray
 ) -> None:
-    """Move agents from the flat cells ``old`` to ``new`` (``agent.cell = cell`` in turn)."""
-    _leave_cells(geo, agents, old)
-    places = geo.cells[new].tolist()
+    """Move the agents of ``rows`` from the flat cells ``old`` to ``new``.
+
+    What ``agent.cell = geo.cells[new[i]]`` does for each in turn.
+    """
+    _leave_cells(model, old, table.slot[rows])
+    agents = table.handles[rows].tolist()
+    places = model.geography.cells[new].tolist()
     for agent, cell in zip(agents, places, strict=True):
         agent._mesa_cell = cell
-        cell._agents.append(agent)
-    _empty_layer(geo)[new] = False
+    table.slot[rows] = _enter_cells(model.geography, agents, places, new)
 
 
 def _register(model: UrbanDeclineModel, cls: type[Agent], agents: list[Agent]) -> None:
@@ -269,28 +271,51 @@ def _register(model: UrbanDeclineModel, cls: type[Agent], agents: list[Agent]) -
     model._all_agents._agents.update(dict.fromkeys(agents))
 
 
-def _leave_cells(geo: Geography, agents: Sequence[Agent], cells: np.ndarray) -> None:
-    """Take agents out of their flat ``cells``, each cell's list rebuilt once, order kept."""
-    if len(agents) == 0:
+def _enter_cells(
+    geo: Geography, agents: Sequence[Agent], places: Sequence[Cell], cells: np.ndarray
+) -> list[int]:
+    """Append agents to their cells' lists; returns each one's index in its cell's list."""
+    slots = []
+    for agent, cell in zip(agents, places, strict=True):
+        members = cell._agents
+        slots.append(len(members))
+        members.append(agent)
+    _empty_layer(geo)[cells] = False
+    return slots
+
+
+def _leave_cells(model: UrbanDeclineModel, cells: np.ndarray, slots: np.ndarray) -> None:
+    """Delete the entries ``slots[i]`` of the lists of the flat ``cells[i]``, order kept.
+
+    Each deletion is one ``del`` (a memory move inside the list), highest slot first within a
+    cell; the agents behind a deleted entry then move up, so every resident's and firm's
+    recorded slot is lowered by the deletions before it in its cell, in one numpy pass.
+    """
+    if len(cells) == 0:
         return
-    order = np.argsort(cells, kind="stable")
-    grouped = np.asarray(cells)[order]
-    starts = np.flatnonzero(np.r_[True, grouped[1:] != grouped[:-1]])
-    ends = np.r_[starts[1:], len(grouped)]
-    leaving = np.empty(len(agents), dtype=object)
-    leaving[:] = agents
-    leaving = leaving[order]
-    touched = grouped[starts]
-    for cell, start, end in zip(
-        geo.cells[touched].tolist(), starts.tolist(), ends.tolist(), strict=True
-    ):
-        members = cell._agents  # kept as the same list: neighbourhood caches refer to it
-        if end - start == len(members):
-            members.clear()
-        else:
-            gone = set(leaving[start:end].tolist())
-            members[:] = [agent for agent in members if agent not in gone]
+    geo = model.geography
+    order = np.lexsort((-slots, cells))
+    for cell, slot in zip(geo.cells[cells[order]].tolist(), slots[order].tolist(), strict=True):
+        del cell._agents[slot]
+    # Number every list entry across the grid (cell by cell, as before the deletions), mark
+    # the deleted ones and count, for every entry, the deleted ones before it in its cell.
+    placed = _placed(model)
+    lengths = sum(np.bincount(where, minlength=geo.size) for _, where in placed)
+    first = np.zeros(geo.size + 1, dtype=np.int64)
+    np.cumsum(lengths, out=first[1:])
+    deleted_before = np.zeros(first[-1] + 1, dtype=np.int64)
+    deleted_before[first[cells] + slots + 1] = 1
+    np.cumsum(deleted_before, out=deleted_before)
+    for table, where in placed:
+        own = first[where]
+        table.slot -= deleted_before[own + table.slot] - deleted_before[own]
+    touched = np.unique(cells)
     _empty_layer(geo)[touched] = [not cell._agents for cell in geo.cells[touched].tolist()]
+
+
+def _placed(model: UrbanDeclineModel) -> tuple[tuple[ColumnTable, np.ndarray], ...]:
+    """The tables of agents placed in cells, each with its column of flat cells."""
+    return (model.residents, model.residents.home), (model.firms, model.firms.cell)
 
 
 def _empty_layer(geo: Geography) -> np.ndarray:

@@ -42,6 +42,7 @@ RESIDENT_COLUMNS = {
     "income": np.float64,
     "home": np.int32,  # flat cell index
     "years_unemployed": np.int16,
+    "slot": np.int32,  # index in the home cell's list of agents (Mesa bookkeeping)
 }
 FIRM_COLUMNS = {
     "sector": np.int8,
@@ -62,6 +63,7 @@ FIRM_COLUMNS = {
     "profit_tax": np.float64,
     "subsidy": np.float64,
     "profit": np.float64,
+    "slot": np.int32,  # index in the cell's list of agents (Mesa bookkeeping)
 }
 STREAMS = ("geography", "population", "migration", "labour", "firms", "housing")
 EVENTS = (
@@ -330,20 +332,20 @@ class UrbanDeclineModel(mesa.Model):
     def add_residents(self, age: np.ndarray, skill: np.ndarray, home: np.ndarray) -> np.ndarray:
         """Create resident agents living in the flat cells ``home``; returns their rows."""
         rows = self.residents.append(len(age), age=age, skill=skill, home=home, employer=-1)
-        self.residents.attach(rows, create_agents(Resident, self, rows, self.residents.home[rows]))
+        create_agents(Resident, self, self.residents, rows, self.residents.home[rows])
         return rows
 
     def remove_residents(self, rows: np.ndarray) -> int:
         """Remove residents (deaths, departures); returns how many."""
         residents = self.residents
-        remove_agents(Resident, self, residents.handles[rows].tolist(), residents.home[rows])
+        remove_agents(Resident, self, residents, rows, residents.home[rows])
         residents.remove(rows)
         return len(rows)
 
     def relocate_residents(self, rows: np.ndarray, homes: np.ndarray) -> None:
         """Move residents to new homes (flat cells)."""
         residents = self.residents
-        move_agents(self.geography, residents.handles[rows].tolist(), residents.home[rows], homes)
+        move_agents(self, residents, rows, residents.home[rows], homes)
         residents.home[rows] = homes
 
     def open_firms(
@@ -374,7 +376,7 @@ class UrbanDeclineModel(mesa.Model):
             pollution=rng.lognormal(-(POLLUTION_DISPERSION**2) / 2, POLLUTION_DISPERSION, count),
             positions=positions,
         )
-        self.firms.attach(rows, create_agents(Firm, self, rows, self.firms.cell[rows]))
+        create_agents(Firm, self, self.firms, rows, self.firms.cell[rows])
         return rows
 
     def close_firms(self, rows: np.ndarray) -> int:
@@ -387,7 +389,7 @@ class UrbanDeclineModel(mesa.Model):
         employer = residents.employer
         residents.employer[(employer >= 0) & closing[np.maximum(employer, 0)]] = -1
         np.add.at(self.geography.layer("closed_sites"), firms.cell[rows], 1)
-        remove_agents(Firm, self, firms.handles[rows].tolist(), firms.cell[rows])
+        remove_agents(Firm, self, firms, rows, firms.cell[rows])
         remap = firms.remove(rows)
         employed = residents.employer >= 0
         residents.employer[employed] = remap[residents.employer[employed]]
