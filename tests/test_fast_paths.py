@@ -11,7 +11,11 @@ from conftest import small_model
 
 from declineabm.model import urban_decline
 from declineabm.model.agents import Firm, Resident
-from declineabm.model.allocation import sample_within_reach
+from declineabm.model.allocation import (
+    accept_within_capacity,
+    rank_within_groups,
+    sample_within_reach,
+)
 
 
 def reference_sample_within_reach(x, y, slot_cells, slot_weights, shape, reach, rng):
@@ -65,6 +69,22 @@ def test_sample_within_reach_matches_the_reference(seed):
     assert (np.abs(cell_x - x[picked]) <= reach).all()
     assert (np.abs(cell_y - y[picked]) <= reach).all()
     assert (weights[fast[picked]] > 0).all()
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_accept_within_capacity_matches_ranking_everyone(seed):
+    rng = np.random.default_rng(seed)
+    proposals, targets = int(rng.integers(1, 500)), int(rng.integers(1, 60))
+    groups = rng.integers(0, targets, proposals)
+    # ties in priority are broken by input order: draw few distinct values
+    priority = rng.integers(0, 5, proposals).astype(np.float64)
+    capacity = rng.integers(-1, 12, targets)
+    if seed % 2:
+        capacity = capacity + rng.random(targets)  # fractional capacities round up
+    accepted = accept_within_capacity(groups, priority, capacity)
+    reference = rank_within_groups(groups, priority) < capacity[groups]
+    np.testing.assert_array_equal(accepted, reference)
+    assert 0 < reference.sum() < proposals or proposals < 5
 
 
 # --- Mesa bookkeeping: the batches leave what one-agent-at-a-time Mesa calls leave

@@ -42,7 +42,16 @@ def accept_within_capacity(
     """
     if len(targets) == 0:
         return np.zeros(0, dtype=bool)
-    return rank_within_groups(targets, priority) < capacity[targets]
+    limit = capacity[targets]
+    proposals = np.bincount(targets)[targets]
+    accepted = limit >= proposals
+    # Only where a target must choose do ranks matter; ranking whole groups alone gives each
+    # proposal the rank it has among all of them, so the result is the same.
+    contested = np.flatnonzero((limit > 0) & ~accepted)
+    if len(contested):
+        ranks = rank_within_groups(targets[contested], priority[contested])
+        accepted[contested] = ranks < limit[contested]
+    return accepted
 
 
 def pick_per_group(groups: np.ndarray, counts: np.ndarray, rng: np.random.Generator) -> np.ndarray:
