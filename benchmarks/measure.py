@@ -120,10 +120,11 @@ def measure(model_name: str, agents: int, steps: int) -> dict[str, Any]:
     """Warm up, then time the initialisation and ``steps`` steps of one model.
 
     Returns:
-        ``model, agents`` (at the start), ``init_s``, ``step_s`` (list), ``step_agents``
-        (agents alive before each step), ``baseline_kb``, ``peak_kb`` and ``peak_reset``
-        (whether the peak could be reset after the warm-up; if not, ``peak_kb`` is the
-        process's lifetime peak).
+        ``model``, ``agents`` (at the start), ``wall`` and ``cpu`` (each ``{"init": seconds,
+        "steps": [seconds, ...]}``, by the wall clock and by this process's CPU time),
+        ``step_agents`` (agents alive before each step), ``baseline_kb``, ``peak_kb`` and
+        ``peak_reset`` (whether the peak could be reset after the warm-up; if not, ``peak_kb``
+        is the process's lifetime peak).
     """
     build, count = MODELS[model_name]
     warm = build(WARM_UP_AGENTS)
@@ -135,21 +136,22 @@ def measure(model_name: str, agents: int, steps: int) -> dict[str, Any]:
 
     baseline = resident_kb()
     was_reset = reset_peak()
-    start = time.perf_counter()
+    wall, cpu = time.perf_counter(), time.process_time()
     model = build(agents)
-    init_s = time.perf_counter() - start
+    timings = {"wall": {"init": time.perf_counter() - wall, "steps": []}}
+    timings["cpu"] = {"init": time.process_time() - cpu, "steps": []}
     population = count(model)
-    step_s, step_agents = [], []
+    step_agents = []
     for _ in range(steps):
         step_agents.append(count(model))
-        start = time.perf_counter()
+        wall, cpu = time.perf_counter(), time.process_time()
         model.step()
-        step_s.append(time.perf_counter() - start)
+        timings["wall"]["steps"].append(time.perf_counter() - wall)
+        timings["cpu"]["steps"].append(time.process_time() - cpu)
     return {
         "model": model_name,
         "agents": population,
-        "init_s": init_s,
-        "step_s": step_s,
+        **timings,
         "step_agents": step_agents,
         "baseline_kb": baseline,
         "peak_kb": peak_kb(),
