@@ -19,6 +19,7 @@ removals and moves grow with the square of the people per cell in a dense city c
 
 from __future__ import annotations
 
+import itertools
 import weakref
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
@@ -217,7 +218,7 @@ def create_agents(
             agents.append(agent)
         _register(model, cls, agents)
         table.attach(rows, agents)
-        table.slot[rows] = _enter_cells(model.geography, agents, places, cells)
+        table.slot[rows] = _enter_cells(model.geography, agents, cells)
 
 
 def remove_agents(
@@ -257,7 +258,7 @@ def move_agents(
     places = model.geography.cells[new].tolist()
     for agent, cell in zip(agents, places, strict=True):
         agent._mesa_cell = cell
-    table.slot[rows] = _enter_cells(model.geography, agents, places, new)
+    table.slot[rows] = _enter_cells(model.geography, agents, new)
 
 
 def _register(model: UrbanDeclineModel, cls: type[Agent], agents: list[Agent]) -> None:
@@ -265,22 +266,37 @@ def _register(model: UrbanDeclineModel, cls: type[Agent], agents: list[Agent]) -
     model._agents.update(dict.fromkeys(agents))
     by_type = model._agents_by_type.get(cls)
     if by_type is None:
-        model._agents_by_type[cls] = AgentSet(agents, random=model.random)
-    else:
-        by_type._agents.update(dict.fromkeys(agents))
-    model._all_agents._agents.update(dict.fromkeys(agents))
+        by_type = model._agents_by_type[cls] = AgentSet([], random=model.random)
+    for agent_set in (by_type, model._all_agents):
+        # What WeakKeyDictionary.update does, without its Python loop.
+        entries = agent_set._agents
+        keys = map(weakref.ref, agents, itertools.repeat(entries._remove))
+        entries.data.update(dict.fromkeys(keys))
 
 
-def _enter_cells(
-    geo: Geography, agents: Sequence[Agent], places: Sequence[Cell], cells: np.ndarray
-) -> list[int]:
-    """Append agents to their cells' lists; returns each one's index in its cell's list."""
-    slots = []
-    for agent, cell in zip(agents, places, strict=True):
+def _enter_cells(geo: Geography, agents: Sequence[Agent], cells: np.ndarray) -> np.ndarray:
+    """Append agents to their flat ``cells``' lists, in turn; returns their slots there.
+
+    Appends are grouped by cell (one ``extend`` each) in the agents' order, so every list
+    ends as the agent-by-agent appends would leave it.
+    """
+    count = len(agents)
+    order = np.argsort(cells, kind="stable")
+    grouped = cells[order]
+    starts = np.flatnonzero(np.r_[True, grouped[1:] != grouped[:-1]])
+    sizes = np.diff(np.r_[starts, count])
+    touched = grouped[starts]
+    arriving = np.fromiter(agents, dtype=object, count=count)[order]
+    before = []
+    for cell, start, size in zip(
+        geo.cells[touched].tolist(), starts.tolist(), sizes.tolist(), strict=True
+    ):
         members = cell._agents
-        slots.append(len(members))
-        members.append(agent)
-    _empty_layer(geo)[cells] = False
+        before.append(len(members))
+        members.extend(arriving[start : start + size].tolist())
+    slots = np.empty(count, dtype=np.int64)
+    slots[order] = np.repeat(np.asarray(before) - starts, sizes) + np.arange(count)
+    _empty_layer(geo)[touched] = False
     return slots
 
 
