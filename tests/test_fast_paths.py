@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import gc
+import random
 
 import mesa
 import numpy as np
 import pytest
 from conftest import small_model
+from mesa.discrete_space import OrthogonalMooreGrid
 
 from declineabm.model import urban_decline
 from declineabm.model.agents import Firm, Resident
@@ -16,6 +18,7 @@ from declineabm.model.allocation import (
     rank_within_groups,
     sample_within_reach,
 )
+from declineabm.model.geography import CityGrid
 
 
 def reference_sample_within_reach(x, y, slot_cells, slot_weights, shape, reach, rng):
@@ -85,6 +88,21 @@ def test_accept_within_capacity_matches_ranking_everyone(seed):
     reference = rank_within_groups(groups, priority) < capacity[groups]
     np.testing.assert_array_equal(accepted, reference)
     assert 0 < reference.sum() < proposals or proposals < 5
+
+
+@pytest.mark.parametrize("shape", [(1, 1), (1, 5), (4, 3), (9, 9)])
+@pytest.mark.parametrize("torus", [False, True])
+def test_city_grid_connects_cells_as_mesa_does(shape, torus):
+    def connections(grid):
+        return [
+            (cell.coordinate, [(key, other.coordinate) for key, other in cell.connections.items()])
+            for cell in grid.all_cells
+        ]
+
+    ours = CityGrid(shape, torus=torus, random=random.Random(1))
+    mesa_grid = OrthogonalMooreGrid(shape, torus=torus, random=random.Random(1))
+    assert connections(ours) == connections(mesa_grid)
+    assert isinstance(ours, OrthogonalMooreGrid)
 
 
 # --- Mesa bookkeeping: the batches leave what one-agent-at-a-time Mesa calls leave

@@ -27,7 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from mesa.discrete_space import Cell, OrthogonalMooreGrid, PropertyLayer
+from mesa.discrete_space import OrthogonalMooreGrid, PropertyLayer
 
 from declineabm.model.tables import gc_paused
 from declineabm.scenario import GeographySection, ModelSection
@@ -46,36 +46,37 @@ LAYERS: dict[str, type] = {
 }
 
 
-_CONNECTION_KEYS: dict[tuple[int, ...], tuple[int, ...]] = {}
-"""One tuple per direction, shared by the connections of every cell."""
+class CityGrid(OrthogonalMooreGrid):
+    """Mesa's Moore grid, with its cells connected in one tight loop.
 
-
-class GridCell(Cell):
-    """A Mesa cell that keeps its eight connections cheaply.
-
-    Mesa's grid gives every connection a fresh ``(dx, dy)`` key tuple and, on every connection,
-    clears a neighbourhood cache by catching a ``KeyError``. Here the key tuples are shared by
-    all cells (about 0.5 KB less per cell) and the cache is cleared only when it is filled.
-    Behaviour is otherwise Mesa's own.
+    Mesa connects each pair of neighbours through ``Cell.connect``, which gives every
+    connection a fresh ``(dx, dy)`` key tuple and clears a neighbourhood cache by catching a
+    ``KeyError``. On a new, non-wrapping grid there is no cache to clear, so this builds the
+    same ``connections`` (same keys, same order, same neighbours) directly, with one key tuple
+    per direction shared by all cells: about a third of the time and memory of the grid.
     """
 
-    __slots__ = ()
+    # Mesa's order of the eight directions (OrthogonalMooreGrid._connect_cells_2d)
+    OFFSETS = ((-1, -1), (-1, 0), (-1, 1), (0, -1), (0, 1), (1, -1), (1, 0), (1, 1))
 
-    def connect(self, other: Cell, key: tuple[int, ...] | None = None) -> None:
-        """Connect this cell to ``other`` under ``key`` (default: the other's coordinate)."""
-        key = other.coordinate if key is None else key
-        super().connect(other, _CONNECTION_KEYS.setdefault(key, key))
-
-    def _clear_cache(self) -> None:
-        if "neighborhood" in self.__dict__:
-            super()._clear_cache()
+    def _connect_cells_2d(self) -> None:
+        if self.torus:
+            super()._connect_cells_2d()
+            return
+        cells = self._cells
+        for (x, y), cell in cells.items():
+            connections = cell.connections
+            for key in self.OFFSETS:
+                neighbour = cells.get((x + key[0], y + key[1]))
+                if neighbour is not None:
+                    connections[key] = neighbour
 
 
 @dataclass
 class Geography:
     """The grid, flat views of its layers, and the cell objects in flat order."""
 
-    grid: OrthogonalMooreGrid
+    grid: CityGrid
     layers: dict[str, PropertyLayer]  # the grid's property layers by name
     cells: np.ndarray  # object array of Mesa cells, flat order
     centres: np.ndarray  # (k, 2) centre coordinates, largest first
@@ -158,7 +159,7 @@ def build_geography(
     width, height = model_params.width, model_params.height
     shape = (width, height)
     with gc_paused():
-        grid = OrthogonalMooreGrid(shape, torus=False, random=random, cell_klass=GridCell)
+        grid = CityGrid(shape, torus=False, random=random)
     layers = {
         name: grid.create_property_layer(name, default_value=dtype(0), dtype=dtype)
         for name, dtype in LAYERS.items()
