@@ -263,7 +263,7 @@ def move_agents(
 
 def _register(model: UrbanDeclineModel, cls: type[Agent], agents: list[Agent]) -> None:
     """``model.register_agent`` for each agent in turn."""
-    model._agents.update(dict.fromkeys(agents))
+    model._agents.update(zip(agents, itertools.repeat(None)))
     by_type = model._agents_by_type.get(cls)
     if by_type is None:
         by_type = model._agents_by_type[cls] = AgentSet([], random=model.random)
@@ -271,7 +271,7 @@ def _register(model: UrbanDeclineModel, cls: type[Agent], agents: list[Agent]) -
         # What WeakKeyDictionary.update does, without its Python loop.
         entries = agent_set._agents
         keys = map(weakref.ref, agents, itertools.repeat(entries._remove))
-        entries.data.update(dict.fromkeys(keys))
+        entries.data.update(zip(keys, itertools.repeat(None)))
 
 
 def _enter_cells(geo: Geography, agents: Sequence[Agent], cells: np.ndarray) -> np.ndarray:
