@@ -2,8 +2,9 @@
 
 Every rule of the model is a vectorised pass over these columns. Each Mesa agent is a thin
 handle onto its row (``agent.row``); only agents that are created, removed or moved touch
-Mesa's per-agent machinery. Removal fills the holes with rows from the tail (swap-remove), so
-only the handles of moved rows are updated, never the whole population.
+Mesa's per-agent machinery, in batches (:mod:`declineabm.model.agents`). Removal fills the
+holes with rows from the tail (swap-remove), so only the handles of moved rows are updated,
+never the whole population. See ``docs/PERFORMANCE.md``.
 """
 
 from __future__ import annotations
