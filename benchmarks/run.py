@@ -52,7 +52,6 @@ COLUMNS = (
     "peak_kb_per_agent",
     "ratio_to_schelling",
 )
-SWEEP_WORKERS = (1, 2)
 CLOCKS = {
     "cpu": "CPU time of the measuring process (time.process_time)",
     "wall": "elapsed wall-clock time (time.perf_counter)",
@@ -119,12 +118,12 @@ def benchmark(
     return rows
 
 
-def sweep_rows(workers: Iterable[int] = SWEEP_WORKERS) -> list[dict[str, Any]]:
-    """Sweep throughput with 1 and 2 workers, if the sweep benchmark exists.
+def sweep_rows() -> list[dict[str, Any]]:
+    """Sweep throughput with 1 and 2 workers, once the sweep benchmark exists.
 
-    The hook for the sweep issue: ``benchmarks/sweep_throughput.py`` is expected to provide
-    ``measure(workers: int) -> Mapping[str, float]`` (e.g. ``runs``, ``seconds``,
-    ``runs_per_s``). Until the module exists this returns no rows.
+    The hook for the sweep issue: ``benchmarks/sweep_throughput.py`` provides
+    ``measure_sweep_throughput()``, one row per configuration (``backend``, ``workers``,
+    ``steady_runs_per_s``, ...). Until that module is on the branch this returns no rows.
     """
     try:
         sweep_throughput = importlib.import_module("benchmarks.sweep_throughput")
@@ -132,7 +131,7 @@ def sweep_rows(workers: Iterable[int] = SWEEP_WORKERS) -> list[dict[str, Any]]:
         if exc.name != "benchmarks.sweep_throughput":
             raise
         return []
-    return [{"workers": n, **sweep_throughput.measure(workers=n)} for n in workers]
+    return list(sweep_throughput.measure_sweep_throughput())
 
 
 def format_table(rows: Sequence[Mapping[str, Any]]) -> str:
@@ -164,6 +163,10 @@ def scaling_summary(rows: Sequence[Mapping[str, Any]], model: str = "decline") -
             f"for x{large['agents'] / small['agents']:.2f} agents"
         )
     return lines
+
+
+def _short(value: Any) -> str:
+    return f"{value:.3g}" if isinstance(value, float) else str(value)
 
 
 def write_csv(path: Path, rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> None:
@@ -210,7 +213,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if sweeps:
         sweep_out = args.out.with_name(f"{args.out.stem}_sweep.csv")
         for row in sweeps:
-            print("sweep: " + ", ".join(f"{k} {v}" for k, v in row.items()))
+            print("sweep: " + ", ".join(f"{k} {_short(v)}" for k, v in row.items()))
         write_csv(sweep_out, sweeps, list(sweeps[0]))
         print(f"wrote {sweep_out}")
     return 0
