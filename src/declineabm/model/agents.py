@@ -14,7 +14,11 @@ lists in the cells and the same ``empty`` property layer; ``tests/test_fast_path
 against those calls. The batches write Mesa's containers directly (Mesa is pinned to 3.3.1),
 which skips the per-agent method calls and debug-log formatting and, above all, Mesa's
 ``Cell.remove_agent``: a list search costing as much as the agents in the cell, which made
-removals and moves grow with the square of the people per cell in a dense city centre.
+removals and moves grow with the square of the people per cell in a dense city centre. Instead
+each resident and firm records its index in its cell's list (column ``slot``), so agents must be
+created, moved and removed through the model (``add_residents``, ``relocate_residents``,
+``remove_residents``, ``open_firms``, ``close_firms``), never with ``agent.remove()`` or by
+setting ``agent.cell``.
 """
 
 from __future__ import annotations
