@@ -7,10 +7,11 @@ and a task that runs twice (as Dask may do) writes the same bytes twice harmless
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -27,6 +28,29 @@ def write_atomic(path: Path, text: str) -> None:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
             handle.write(text)
             handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+@contextlib.contextmanager
+def atomic_path(path: Path) -> Iterator[Path]:
+    """A temporary path beside ``path``, moved onto ``path`` when the block ends without error.
+
+    For writers that want a file name rather than text (Parquet, images)::
+
+        with atomic_path(out / "table.parquet") as tmp:
+            pyarrow.parquet.write_table(table, tmp)
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    os.chmod(tmp, 0o666 & ~_UMASK)
+    try:
+        yield Path(tmp)
+        with open(tmp, "rb") as handle:
             os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
@@ -82,6 +106,12 @@ class StreamingCsv:
         """Append one row (values in header order) and flush it to disk."""
         assert self._handle is not None, "the CSV is already committed"
         self._handle.write(csv_line(row[name] for name in self.header))
+        self._handle.flush()
+
+    def write_text(self, text: str) -> None:
+        """Append ready-made CSV lines (each ending in a newline) and flush them to disk."""
+        assert self._handle is not None, "the CSV is already committed"
+        self._handle.write(text)
         self._handle.flush()
 
     def commit(self) -> None:
