@@ -1,0 +1,189 @@
+"""Where runs execute: local worker processes, or a Dask distributed cluster.
+
+Both are driven through a standard :class:`concurrent.futures.Executor` (a
+``ProcessPoolExecutor``, or the executor Dask's ``client.get_executor`` returns), so the batch
+loop in :mod:`declineabm.sweep.execute` is one code path for both. What differs lives here:
+how many runs to keep in flight, what to do when a worker dies, and how to stop.
+
+Local workers are ``spawn``-ed processes (Mesa forces that start method anyway) that ignore
+Ctrl-C (the parent stops them) and exit by themselves when the parent dies, even by SIGKILL,
+so no orphan keeps computing. ``ProcessPoolExecutor`` rather than ``multiprocessing.Pool``,
+because when a worker dies the former raises ``BrokenProcessPool`` and the latter hangs.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+from typing import Any
+
+from declineabm.sweep.errors import SweepError
+
+DASK_CONNECT_TIMEOUT = "20s"
+DASK_MIN_WINDOW = 1000
+"""Runs kept queued on a Dask cluster: enough for an adaptive cluster to see work to scale to,
+few enough that the client's and scheduler's memory stays flat however long the batch."""
+
+
+def default_workers() -> int:
+    """Cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - macOS, Windows
+        return os.cpu_count() or 1
+
+
+def _exit_with_parent(parent: int) -> None:
+    while True:
+        time.sleep(1.0)
+        if os.getppid() != parent:  # re-parented: the sweep process is gone
+            os._exit(1)
+
+
+def init_local_worker(parent: int) -> None:
+    """Initializer of a local worker process (see the module docstring)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
+
+
+class LocalPool:
+    """Runs in local worker processes.
+
+    Args:
+        workers: Number of processes (default: the cores this process may use).
+    """
+
+    def __init__(self, workers: int | None = None) -> None:
+        self.workers = workers or default_workers()
+        self.executor = self._start()
+
+    def _start(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(
+            self.workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=init_local_worker,
+            initargs=(os.getpid(),),
+        )
+
+    def describe(self) -> str:
+        """Where the runs go, for the manifest."""
+        return f"{self.workers} local worker process{'es' if self.workers > 1 else ''}"
+
+    def window(self) -> int:
+        """Runs to keep submitted: each worker busy, and one more ready for each."""
+        return 2 * self.workers
+
+    def submit(self, fn: Callable[..., Any], *args: Any) -> Future:
+        """Submit ``fn(*args)``."""
+        return self.executor.submit(fn, *args)
+
+    @staticmethod
+    def broken(exc: BaseException) -> bool:
+        """Did ``exc`` come from a worker process that died (the pool must be rebuilt)?"""
+        return isinstance(exc, BrokenProcessPool)
+
+    def rebuild(self) -> None:
+        """Replace a broken pool by a fresh one."""
+        self.executor.shutdown(wait=True, cancel_futures=True)
+        self.executor = self._start()
+
+    def abort(self) -> None:
+        """Stop now: kill the workers mid-run (their half-written files are temporary ones)."""
+        # ProcessPoolExecutor has no public way to stop running work before Python 3.14.
+        for process in list(getattr(self.executor, "_processes", {}).values()):
+            process.terminate()
+        self.executor.shutdown(wait=True, cancel_futures=True)
+
+    def close(self) -> None:
+        """Shut down after the last run."""
+        self.executor.shutdown(wait=True)
+
+
+def _sees_folder(path: str) -> bool:
+    return os.path.isdir(path)
+
+
+class DaskPool:
+    """Runs on a Dask distributed cluster.
+
+    Args:
+        scheduler: Address of the scheduler (``tcp://host:8786``), or a connected
+            ``distributed.Client`` (left open at the end).
+    """
+
+    def __init__(self, scheduler: Any) -> None:
+        from distributed import Client
+
+        self.address = scheduler if isinstance(scheduler, str) else scheduler.scheduler.address
+        if isinstance(scheduler, str):
+            try:
+                self.client = Client(scheduler, timeout=DASK_CONNECT_TIMEOUT)
+            except (OSError, TimeoutError, ValueError) as exc:
+                message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+                raise SweepError(
+                    f"--scheduler {scheduler}: cannot reach the Dask scheduler ({message})"
+                ) from None
+            self._own = True
+        else:
+            self.client, self._own = scheduler, False
+        # pure=False: Dask would otherwise merge tasks with equal arguments into one.
+        self.executor = self.client.get_executor(pure=False)
+        self._threads, self._checked = 0, -1e9
+
+    def describe(self) -> str:
+        """Where the runs go, for the manifest."""
+        return f"Dask cluster at {self.address}"
+
+    def check_folder(self, folder: Path) -> None:
+        """Fail early if the workers cannot import declineabm or cannot see ``folder``."""
+        try:
+            seen = self.client.run(_sees_folder, str(folder))
+        except Exception as exc:
+            first = str(exc).splitlines()[0] if str(exc) else ""
+            raise SweepError(
+                f"the Dask workers at {self.address} cannot run declineabm "
+                f"({type(exc).__name__}: {first}); install it on every worker"
+            ) from None
+        blind = sorted(worker for worker, ok in seen.items() if not ok)
+        if blind:
+            raise SweepError(
+                f"Dask worker {blind[0]} cannot see the results folder {folder}: --out must be "
+                "on a filesystem shared by the client and every worker, at the same path"
+            )
+
+    def window(self) -> int:
+        """Runs to keep submitted (see :data:`DASK_MIN_WINDOW`); follows the cluster's size."""
+        now = time.monotonic()
+        if now - self._checked > 30.0:
+            self._threads = sum(self.client.nthreads().values())
+            self._checked = now
+        return max(DASK_MIN_WINDOW, 4 * self._threads)
+
+    def submit(self, fn: Callable[..., Any], *args: Any) -> Future:
+        """Submit ``fn(*args)``."""
+        return self.executor.submit(fn, *args)
+
+    @staticmethod
+    def broken(exc: BaseException) -> bool:
+        """Dask reschedules the runs of a worker that died by itself: nothing to rebuild."""
+        return False
+
+    def rebuild(self) -> None:  # pragma: no cover - never broken
+        """Nothing to rebuild on a cluster."""
+
+    def abort(self) -> None:
+        """Stop now: cancel every run not finished."""
+        self.executor.shutdown(wait=False)
+        self.close()
+
+    def close(self) -> None:
+        """Disconnect (unless the client was passed in)."""
+        if self._own:
+            self.client.close()
