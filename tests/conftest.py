@@ -1,6 +1,11 @@
-"""Shared fixtures: small, fast versions of the shipped scenarios."""
+"""Shared fixtures: small, fast versions of the shipped scenarios and of a sweep."""
 
 from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -24,3 +29,64 @@ def small_model(
 ) -> UrbanDeclineModel:
     """A small model of a shipped scenario."""
     return UrbanDeclineModel(scenario, seed=seed, **{**SMALL, **overrides})
+
+
+SMALL_SWEEP = """
+description = "A small sweep for tests: 8 samples x 2 seeds of a small city over 12 years."
+scenario = "northeast"
+sampler = "lhs"
+samples = 8
+replicates = 2
+years = 12
+every = 2
+seed = 11
+indicators = ["population", "output_share", "unemployment_rate"]
+
+[set]
+model.residents = 3000
+model.width = 30
+model.height = 30
+
+[parameters]
+"demography.outmigration_base" = { low = 0.005, high = 0.02 }
+"policy.start_year" = { low = 1995, high = 2000 }
+"""
+"""16 runs of about 0.1 s: long enough to interrupt, short enough for CI."""
+
+TABLES = ("runs.csv", "timeseries.csv", "design.csv")
+
+
+@pytest.fixture(scope="session")
+def sweep_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The small sweep as a file."""
+    path = tmp_path_factory.mktemp("sweepfile") / "small.toml"
+    path.write_text(SMALL_SWEEP)
+    return path
+
+
+def declineabm(
+    *args: str | Path, hashseed: int = 0, wait: bool = True
+) -> subprocess.CompletedProcess | subprocess.Popen:
+    """Run the ``declineabm`` command in a fresh process (a given PYTHONHASHSEED)."""
+    env = {**os.environ, "PYTHONHASHSEED": str(hashseed)}
+    command = [sys.executable, "-m", "declineabm.cli", *map(str, args)]
+    if not wait:
+        return subprocess.Popen(
+            command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=600)
+
+
+@pytest.fixture(scope="session")
+def reference_sweep(sweep_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The small sweep run once, uninterrupted, on two local workers (PYTHONHASHSEED=1)."""
+    out = tmp_path_factory.mktemp("reference") / "sweep"
+    done = declineabm("sweep", sweep_file, "--out", out, "--workers", 2, "--quiet", hashseed=1)
+    assert done.returncode == 0, done.stderr
+    return out
+
+
+def same_tables(folder: Path, reference: Path) -> None:
+    """Assert that a sweep's tables are byte-identical to the reference's."""
+    for name in TABLES:
+        assert (folder / name).read_bytes() == (reference / name).read_bytes(), name

@@ -13,8 +13,9 @@ from collections.abc import Sequence
 
 from declineabm import __version__
 from declineabm.scenario import ScenarioError
+from declineabm.sweep.errors import SweepError
 
-COMMANDS = ("run", "app")
+COMMANDS = ("run", "sweep", "analyze", "app")
 """Subcommands, each a module of :mod:`declineabm.commands`."""
 
 EXIT_BAD_INPUT = 2
@@ -46,7 +47,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.handler(args) or 0)
-    except (ScenarioError, UsageError) as exc:
+    except (ScenarioError, SweepError, UsageError) as exc:
         print(f"declineabm {args.command}: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:

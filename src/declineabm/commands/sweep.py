@@ -1,0 +1,114 @@
+"""``declineabm sweep``: run a sweep file's runs in parallel into a results folder."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from declineabm.cli import UsageError
+from declineabm.commands.run import add_overrides, overrides_of
+from declineabm.scenario import config_dir
+from declineabm.sweep import execute
+from declineabm.sweep.errors import SweepError
+from declineabm.sweep.sweepfile import load_sweep
+
+HELP = "run a parameter sweep (a sweep file) on local processes or a Dask cluster"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Arguments of ``declineabm sweep``."""
+    parser.add_argument(
+        "sweep", help="sweep file (TOML), or the name of one in configs/sweeps/ (e.g. causes)"
+    )
+    parser.add_argument(
+        "--out", type=Path, default=None, help="results folder (default: results/sweep-<name>)"
+    )
+    parser.add_argument(
+        "--workers", type=int, default=None, help="local worker processes (default: every core)"
+    )
+    parser.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        default=None,
+        help="run on the Dask cluster whose scheduler is at ADDRESS, e.g. tcp://10.0.0.5:8786",
+    )
+    parser.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue the sweep already in --out (after a crash or Ctrl-C); failed runs are "
+        "tried again",
+    )
+    parser.add_argument(
+        "--retries", type=int, default=0, help="tries again a run that raises N times (default 0)"
+    )
+    parser.add_argument("--samples", type=int, default=None, help="override the file's samples")
+    parser.add_argument(
+        "--replicates", type=int, default=None, help="override the file's replicates (seeds)"
+    )
+    parser.add_argument("--years", type=int, default=None, help="override the file's years")
+    parser.add_argument(
+        "--format",
+        dest="fmt",
+        choices=("csv", "parquet"),
+        default="csv",
+        help="format of runs and timeseries tables (parquet for large sweeps; default csv)",
+    )
+    add_overrides(parser)
+    parser.add_argument("--quiet", action="store_true", help="no progress bar, no summary")
+
+
+def sweep_path(name: str) -> Path:
+    """A sweep file's path from a path or a name in ``configs/sweeps/``."""
+    path = Path(name)
+    if path.suffix != ".toml" and "/" not in name:
+        shipped = config_dir() / "sweeps" / f"{name}.toml"
+        if shipped.is_file():
+            return shipped
+        names = ", ".join(sorted(p.stem for p in (config_dir() / "sweeps").glob("*.toml")))
+        raise SweepError(f"sweep '{name}' not found (shipped sweeps: {names})")
+    return path
+
+
+def main(args: argparse.Namespace) -> int:
+    """Check everything, then run; exit 1 if some runs failed."""
+    if args.workers is not None and args.scheduler is not None:
+        raise UsageError("--workers and --scheduler exclude each other: a Dask cluster has its own")
+    if args.workers is not None and args.workers < 1:
+        raise UsageError(f"--workers {args.workers}: must be at least 1")
+    if args.retries < 0:
+        raise UsageError(f"--retries {args.retries}: must be at least 0")
+    options = {"samples": args.samples, "replicates": args.replicates, "years": args.years}
+    sweep = load_sweep(sweep_path(args.sweep), options, overrides_of(args))
+    settings = sweep.settings
+    if settings.sampler == "sobol" and settings.samples & (settings.samples - 1):
+        print(
+            f"note: samples = {settings.samples}; Sobol' sequences balance best with a power "
+            "of two",
+            file=sys.stderr,
+        )
+    out = args.out or Path("results") / f"sweep-{settings.name}"
+    try:
+        summary = execute(
+            [spec for _, _, spec in sweep.runs],
+            out,
+            workers=args.workers,
+            scheduler=args.scheduler,
+            retries=args.retries,
+            resume=args.resume,
+            progress=not args.quiet,
+            fmt=args.fmt,
+            indicators=settings.indicators,
+            every=settings.every,
+            parameters=[axis.name for axis in sweep.axes],
+            meta=sweep.manifest(),
+            files={"design.csv": sweep.design_csv()},
+        )
+    except KeyboardInterrupt:
+        print(f"declineabm sweep: stopped; continue it with --resume --out {out}", file=sys.stderr)
+        raise
+    if not args.quiet:
+        tables = ", ".join(p.name for p in (summary.runs_table, summary.timeseries_table))
+        failed = f", {summary.failed} failed (see runs table)" if summary.failed else ""
+        print(f"{summary.total} runs: {summary.ok} ok{failed}; wrote {tables} in {out}")
+    return 1 if summary.failed else 0
