@@ -26,7 +26,6 @@ from typing import Any
 
 from declineabm.sweep.errors import SweepError
 
-DASK_CONNECT_TIMEOUT = "20s"
 DASK_MIN_WINDOW = 1000
 """Runs kept queued on a Dask cluster: enough for an adaptive cluster to see work to scale to,
 few enough that the client's and scheduler's memory stays flat however long the batch."""
@@ -124,7 +123,8 @@ class DaskPool:
         self.address = scheduler if isinstance(scheduler, str) else scheduler.scheduler.address
         if isinstance(scheduler, str):
             try:
-                self.client = Client(scheduler, timeout=DASK_CONNECT_TIMEOUT)
+                # Timeout: Dask's distributed.comm.timeouts.connect (30 s unless configured).
+                self.client = Client(scheduler)
             except (OSError, TimeoutError, ValueError) as exc:
                 message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
                 raise SweepError(

@@ -1,0 +1,107 @@
+"""A real Dask cluster: ``dask scheduler`` and two ``dask worker`` processes on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from conftest import declineabm, same_tables
+from test_sweep_cli import wait_for_runs
+
+pytestmark = [pytest.mark.xdist_group("dask"), pytest.mark.slow]
+
+DASK = str(Path(sys.executable).with_name("dask"))
+
+
+def wait_until(condition, what: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.05)
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, list]]:
+    """Scheduler address and the two worker processes (one worker thread each, no nanny)."""
+    from distributed import Client
+
+    root = tmp_path_factory.mktemp("dask")
+    info = root / "scheduler.json"
+    command = [DASK, "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard"]
+    scheduler = subprocess.Popen(
+        [*command, "--scheduler-file", str(info)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    processes = [scheduler]
+    try:
+        wait_until(info.exists, "the scheduler")
+        address = json.loads(info.read_text())["address"]
+        worker = [DASK, "worker", address, "--nthreads", "1", "--no-nanny", "--no-dashboard"]
+        worker += ["--host", "127.0.0.1"]
+        workers = [
+            subprocess.Popen(
+                [*worker, "--name", f"w{i}", "--local-directory", str(root)],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            for i in range(2)
+        ]
+        processes += workers
+        with Client(address, timeout="30s") as client:
+            client.wait_for_workers(2, timeout=120)
+        yield address, workers
+    finally:
+        for process in reversed(processes):
+            process.terminate()
+        for process in processes:
+            process.wait(timeout=30)
+
+
+def test_dask_cluster_gives_the_local_bytes(
+    cluster, sweep_file: Path, tmp_path: Path, reference_sweep: Path
+) -> None:
+    address, workers = cluster
+    out = tmp_path / "dask"
+    done = declineabm("sweep", sweep_file, "--out", out, "--scheduler", address, "--quiet")
+    assert done.returncode == 0, done.stderr
+    same_tables(out, reference_sweep)
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["sessions"][0]["executor"] == f"Dask cluster at {address}"
+    pids = set(pd.read_csv(out / "timings.csv")["pid"])
+    assert pids <= {w.pid for w in workers} and len(pids) == 2, "runs not spread over workers"
+
+
+def test_sweep_survives_a_killed_dask_worker(
+    cluster, sweep_file: Path, tmp_path: Path, reference_sweep: Path
+) -> None:
+    address, workers = cluster
+    out = tmp_path / "dask-kill"
+    sweep = declineabm("sweep", sweep_file, "--out", out, "--scheduler", address, wait=False)
+    wait_for_runs(out, 3, sweep)
+    workers[0].send_signal(signal.SIGKILL)
+    workers[0].wait()
+    assert not (out / "runs.csv").exists(), "killed too late to test anything"
+    _, stderr = sweep.communicate(timeout=300)
+    assert sweep.returncode == 0, stderr
+    same_tables(out, reference_sweep)
+    assert workers[1].pid in set(pd.read_csv(out / "timings.csv")["pid"])
+
+
+def test_unreachable_scheduler_is_one_line_and_writes_nothing(
+    sweep_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT", "1s")
+    out = tmp_path / "never"
+    done = declineabm("sweep", sweep_file, "--out", out, "--scheduler", "tcp://127.0.0.1:9")
+    assert done.returncode == 2
+    assert done.stderr.startswith("declineabm sweep: error: --scheduler tcp://127.0.0.1:9: ")
+    assert done.stderr.count("\n") == 1, done.stderr
+    assert not out.exists()
