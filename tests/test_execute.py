@@ -15,7 +15,7 @@ import pytest
 from conftest import SMALL
 
 from declineabm import UrbanDeclineModel
-from declineabm.sweep import RunSpec, SweepError, execute
+from declineabm.sweep import RunSpec, SweepError, execute, store
 from declineabm.sweep.store import MANIFEST, scan, series_path
 
 KEEP = ["population", "output_share", "firms"]
@@ -176,3 +176,13 @@ def test_folder_guards(reference: Path, tmp_path: Path) -> None:
         run(tmp_path / "x", indicators=["populaton"])
     assert not (tmp_path / "x").exists()
     assert os.listdir(tmp_path) == ["notes.txt"]
+
+
+def test_one_process_at_a_time(tmp_path: Path) -> None:
+    out = tmp_path / "busy"
+    out.mkdir()
+    busy = r"in use by a sweep still running \(pid \d+\)"
+    # As if another sweep were running in it:
+    with store.locked(out), pytest.raises(SweepError, match=busy):
+        run(out, resume=True)
+    assert os.listdir(out) == [".lock"]

@@ -21,6 +21,7 @@ import difflib
 import hashlib
 import json
 import os
+import shutil
 from collections import Counter, deque
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, wait
@@ -209,14 +210,15 @@ def execute(
     try:
         created = not folder.exists()
         folder.mkdir(parents=True, exist_ok=True)
-        if isinstance(pool, DaskPool):
-            try:
-                pool.check_folder(folder)
-            except SweepError:
-                if created:
-                    folder.rmdir()
-                raise
-        return _run_batch(pool, folder, plan, previous, retries, progress, meta, files)
+        with store.locked(folder):
+            if isinstance(pool, DaskPool):
+                try:
+                    pool.check_folder(folder)
+                except SweepError:
+                    if created:
+                        shutil.rmtree(folder)
+                    raise
+            return _run_batch(pool, folder, plan, previous, retries, progress, meta, files)
     finally:
         pool.close()
 
@@ -227,7 +229,7 @@ def _check_folder(folder: Path, plan: Plan, resume: bool) -> dict[str, Any] | No
         return None
     if not folder.is_dir():
         raise SweepError(f"{folder} is a file, not a folder")
-    if not any(folder.iterdir()):
+    if all(path.name == store.LOCK for path in folder.iterdir()):
         return None
     manifest = store.read_manifest(folder)
     if manifest is None:

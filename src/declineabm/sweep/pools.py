@@ -5,6 +5,10 @@ Both are driven through a standard :class:`concurrent.futures.Executor` (a
 loop in :mod:`declineabm.sweep.execute` is one code path for both. What differs lives here:
 how many runs to keep in flight, what to do when a worker dies, and how to stop.
 
+Retries are counted by the batch loop for both (Dask's own ``retries`` would multiply with
+them); a Dask worker that dies mid-run is Dask's to handle: its scheduler reruns the run
+elsewhere and gives up (``KilledWorker``) only after several workers died on the same run.
+
 Local workers are ``spawn``-ed processes (Mesa forces that start method anyway) that ignore
 Ctrl-C (the parent stops them) and exit by themselves when the parent dies, even by SIGKILL,
 so no orphan keeps computing. ``ProcessPoolExecutor`` rather than ``multiprocessing.Pool``,

@@ -9,6 +9,7 @@
       timings.csv            where, when and how long each run ran (differs between sweeps)
       runs/ab/ab12....json   while the batch runs: the record of each finished run
       runs/ab/ab12....csv    ... and its time series (.parquet)
+      .lock                  held by the process running the batch
 
 Workers write a run's files themselves, each to a temporary file moved into place with
 ``os.replace``, the time series first and the ``.json`` record last: a record on disk always
@@ -21,16 +22,20 @@ per-run files are deleted once every run succeeded; a failed run keeps them for 
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import shutil
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 from declineabm.io.files import StreamingCsv, atomic_path, csv_line, write_atomic, write_json
+from declineabm.sweep.errors import SweepError
 
 MANIFEST = "manifest.json"
+LOCK = ".lock"
 SHARDS = "runs"
 TIMINGS = "timings.csv"
 FORMATS = ("csv", "parquet")
@@ -169,6 +174,30 @@ def remove_temporary(folder: Path) -> None:
         path.unlink(missing_ok=True)
     for path in folder.glob("*.part"):
         path.unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def locked(folder: Path) -> Iterator[None]:
+    """Hold the folder for one batch process: two processes merging into it would mix tables.
+
+    The lock (``flock`` on ``.lock``) goes with the process, however it ends, even by SIGKILL.
+    """
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows: no lock
+        yield
+        return
+    with open(folder / LOCK, "a+", encoding="utf-8") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            owner = handle.read().strip() or "another process"
+            raise SweepError(f"{folder} is in use by a sweep still running ({owner})") from None
+        handle.truncate(0)
+        handle.write(f"pid {os.getpid()}")
+        handle.flush()
+        yield
 
 
 # ---------------------------------------------------------------------------------------------
