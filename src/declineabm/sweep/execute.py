@@ -24,7 +24,7 @@ import os
 import shutil
 from collections import Counter, deque
 from collections.abc import Iterable, Mapping, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, wait
+from concurrent.futures import FIRST_COMPLETED, CancelledError, Future, wait
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -370,11 +370,10 @@ def _run_all(
         """Book a finished future; True if its worker died and the pool must be rebuilt."""
         isolated = run_id in alone
         alone.discard(run_id)
-        if future.cancelled():
-            attempts[run_id] -= 1
-            queue.appendleft(run_id)
-            return False
-        exc = future.exception()
+        if future.cancelled():  # by Dask, not by us: it lost the run (or the scheduler)
+            exc: BaseException | None = CancelledError("the Dask cluster cancelled the run")
+        else:
+            exc = future.exception()
         if exc is None:
             store.failure_path(folder, run_id).unlink(missing_ok=True)  # from an earlier try
             bar.update()

@@ -94,7 +94,8 @@ class LocalPool:
 
     def rebuild(self) -> None:
         """Replace a broken pool by a fresh one."""
-        self.executor.shutdown(wait=True, cancel_futures=True)
+        # The dead pool fails every future it had (BrokenProcessPool); none is cancelled.
+        self.executor.shutdown(wait=True)
         self.executor = self._start()
 
     def abort(self) -> None:
