@@ -170,10 +170,9 @@ def scan(folder: Path) -> tuple[set[str], set[str]]:
 
 def remove_temporary(folder: Path) -> None:
     """Delete temporary files left by processes that were killed while writing."""
-    for path in (folder / SHARDS).glob("??/.*.tmp"):
-        path.unlink(missing_ok=True)
-    for path in folder.glob("*.part"):
-        path.unlink(missing_ok=True)
+    for pattern in (f"{SHARDS}/??/.*.tmp", ".*.tmp", "*.part"):
+        for path in folder.glob(pattern):
+            path.unlink(missing_ok=True)
 
 
 @contextlib.contextmanager
