@@ -33,11 +33,12 @@ housing.move_candidates = {{ low = 1, high = 10 }}
 """
 
 
-def make_sweep(folder: Path, sampler: str, samples: int) -> Path:
+def make_sweep(folder: Path, sampler: str, samples: int, *options: str) -> Path:
     path = folder / f"{sampler}.toml"
     path.write_text(SWEEP.format(sampler=sampler, samples=samples))
     out = folder / sampler
-    assert cli.main(["sweep", str(path), "--out", str(out), "--workers", "2", "--quiet"]) == 0
+    command = ["sweep", str(path), "--out", str(out), "--workers", "2", "--quiet", *options]
+    assert cli.main(command) == 0
     return out
 
 
@@ -81,7 +82,8 @@ def test_sobol_indices_are_salibs_on_the_tables(sobol_sweep: Path) -> None:
 
 
 def test_morris_where_the_sampler_was_morris(tmp_path: Path, capsys) -> None:
-    out = make_sweep(tmp_path, "morris", 4)
+    out = make_sweep(tmp_path, "morris", 4, "--format", "parquet")
+    assert (out / "runs.parquet").exists() and not (out / "runs.csv").exists()
     assert cli.main(["analyze", str(out)]) == 0
     assert "mu_star" in capsys.readouterr().out
     table = pd.read_csv(out / "sensitivity-morris.csv").set_index(["indicator", "parameter"])
