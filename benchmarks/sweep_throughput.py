@@ -8,7 +8,9 @@ long as nothing else competes for the cores. Targets: 2 workers >= 1.8x one work
 
 Throughput is measured in steady state, from the moments runs finished (``timings.csv``): the
 first wave of runs, which pays for starting the worker processes, is left out. The rate
-including start-up is reported too.
+including start-up is reported too. ``cpu_share`` (CPU time / wall time of the runs) tells
+whether the workers had their cores to themselves: on a machine shared with other work it falls
+below 1 and the ratios say more about the neighbours than about the executors.
 
     python -m benchmarks.sweep_throughput                 # prints a table and the ratios
     python -m benchmarks.sweep_throughput --out sweep.csv --repeats 3
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import os
 import statistics
 import sys
 import tempfile
@@ -67,6 +70,9 @@ def _measure(specs: list[RunSpec], backend: str, workers: int, client: Any, root
         "steady_runs_per_s": steady_rate(timings, workers),
         "overall_runs_per_s": len(specs) / elapsed,
         "mean_run_s": float(timings["wall_time_s"].mean()),
+        # 1.0: every worker had a core of its own; less: the machine was busy with other work.
+        "cpu_share": float(timings["cpu_time_s"].sum() / timings["wall_time_s"].sum()),
+        "load_average": os.getloadavg()[0],
     }
 
 
@@ -89,7 +95,7 @@ def measure_sweep_throughput(
 
     Returns:
         One row per measurement: backend, workers, runs, steady_runs_per_s,
-        overall_runs_per_s, mean_run_s, repeat.
+        overall_runs_per_s, mean_run_s, cpu_share, load_average, repeat.
     """
     specs = batch(runs, years, CITY if overrides is None else overrides)
     rows: list[dict[str, Any]] = []

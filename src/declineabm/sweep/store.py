@@ -39,7 +39,16 @@ LOCK = ".lock"
 SHARDS = "runs"
 TIMINGS = "timings.csv"
 FORMATS = ("csv", "parquet")
-TIMING_COLUMNS = ("run_id", "status", "attempt", "host", "pid", "started", "wall_time_s")
+TIMING_COLUMNS = (
+    "run_id",
+    "status",
+    "attempt",
+    "host",
+    "pid",
+    "started",
+    "wall_time_s",
+    "cpu_time_s",
+)
 PARQUET_ROW_GROUP = 65_536  # rows per Parquet row group when merging: bounds the memory used
 
 
