@@ -68,7 +68,9 @@ def test_small_sweep_design_and_seeds(sweep_file: Path) -> None:
     assert more.seeds[1][:2] == seeds and more.seeds[0] == sampler_seed
     assert {s.run_id for *_, s in sweep.runs} < {s.run_id for *_, s in more.runs}
     # --set reaches every run, through the base scenario.
-    assert load_sweep(sweep_file, fixed={"model.residents": 2000}).base.model.residents == 2000
+    fixed = load_sweep(sweep_file, fixed={"model.residents": 2000})
+    assert fixed.base.model.residents == 2000
+    assert fixed.manifest()["sweep"]["settings"]["set"]["model.residents"] == 2000
 
 
 @pytest.mark.parametrize("name", sorted(p.stem for p in (config_dir() / "sweeps").glob("*.toml")))

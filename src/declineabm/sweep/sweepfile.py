@@ -195,7 +195,9 @@ def load_sweep(
     def fail(message: str) -> SweepError:
         return SweepError(f"{where}: {message}")
 
-    base = _base(settings, path, {**settings.fixed, **dict(fixed or {})}, fail)
+    # Command-line --set joins the file's [set]: the manifest records what the runs used.
+    settings = settings.model_copy(update={"fixed": {**settings.fixed, **dict(fixed or {})}})
+    base = _base(settings, path, settings.fixed, fail)
     axes = tuple(
         _axis(settings, key, spec, base, fail) for key, spec in settings.parameters.items()
     )
