@@ -46,6 +46,11 @@ def sensitivity_figure(table: pd.DataFrame, method: str, path: Path, title: str)
                 label=label,
                 capsize=2,
             )
+        if method == "sobol":
+            # Indices lie in [0, 1]; with few samples the intervals are far wider: clip them.
+            low = min(0.0, float(part[["S1", "ST"]].min().min()))
+            high = max(1.0, float(part[["S1", "ST"]].max().max()))
+            ax.set_xlim(low - 0.05, high + 0.05)
         ax.set_title(name, fontsize=10)
         ax.axvline(0, color="black", lw=0.6)
         ax.grid(axis="x", alpha=0.3)
@@ -53,7 +58,7 @@ def sensitivity_figure(table: pd.DataFrame, method: str, path: Path, title: str)
     for ax in axes.ravel()[len(indicators) :]:
         ax.axis("off")
     axes.ravel()[0].legend(fontsize=8, loc="lower right")
-    fig.suptitle(title, fontsize=12)
+    fig.suptitle(f"{title}\n(whiskers: 95 % confidence intervals)", fontsize=11)
     fig.tight_layout()
     with atomic_path(path) as tmp:
         fig.savefig(tmp, dpi=90, format="png")
