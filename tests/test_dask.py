@@ -27,6 +27,14 @@ def wait_until(condition, what: str, timeout: float = 60) -> None:
         time.sleep(0.05)
 
 
+def scheduler_address(info: Path) -> str | None:
+    """The address in the scheduler file, once the scheduler has written all of it."""
+    try:
+        return json.loads(info.read_text())["address"]
+    except (OSError, ValueError, KeyError):
+        return None
+
+
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, list]]:
     """Scheduler address and the two worker processes (one worker thread each, no nanny)."""
@@ -42,8 +50,8 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, lis
     )
     processes = [scheduler]
     try:
-        wait_until(info.exists, "the scheduler")
-        address = json.loads(info.read_text())["address"]
+        wait_until(lambda: scheduler_address(info), "the scheduler")
+        address = scheduler_address(info)
         worker = [DASK, "worker", address, "--nthreads", "1", "--no-nanny", "--no-dashboard"]
         worker += ["--host", "127.0.0.1"]
         workers = [
