@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from conftest import small_model
 from invariants import check
@@ -63,3 +64,12 @@ def test_every_firm_closing_ends_cleanly_with_zeros() -> None:
     assert model.indicators["firms"] == 0
     assert model.indicators["employment"] == 0
     assert model.indicators["unemployment_rate"] == 1.0
+
+
+def test_the_smallest_city_and_numpy_seeds_run_to_the_end() -> None:
+    model = small_model(seed=np.int64(4), **{"model.residents": 50})
+    while model.running:
+        population = model.indicators["population"]
+        model.step()
+        check(model, population)
+    assert model.seed == 4

@@ -36,7 +36,7 @@ def test_northeast_extends_baseline_and_overrides_what_differs() -> None:
     ("key", "value", "expected"),
     [
         ("demography.outmigration_base", -0.1, "demography.outmigration_base = -0.1"),
-        ("demography.outmigration_base", 1.5, "allowed: 0.0 to 1.0"),
+        ("demography.outmigration_base", 1.5, "allowed: at least 0.0 and at most 1.0"),
         ("economy.profit_tax", "high", 'economy.profit_tax = "high"'),
         ("model.width", 5, "model.width = 5"),
         ("model.end_year", 1980, "model.end_year (1980) must be after model.start_year"),

@@ -242,7 +242,9 @@ class EconomySection(Section):
     productivity_dispersion: Annotated[float, Field(ge=0.0, le=2.0)] = Field(
         description="Log standard deviation of firm productivity."
     )
-    labour_share: Rate = Field(description="Wage bill as a share of output (private firms).")
+    labour_share: Annotated[float, Field(gt=0.0, le=1.0)] = Field(
+        description="Wage bill as a share of output (private firms)."
+    )
     wage_flexibility: Annotated[float, Field(ge=0.0, le=5.0)] = Field(
         description="Yearly wage response to labour-market tightness (job-vacancy rate minus "
         "unemployment rate)."
@@ -744,12 +746,10 @@ def _allowed(loc: list[str]) -> str:
         model = field.annotation
     if field is None:
         return ""
-    low = high = None
+    bounds = {}
     for meta in field.metadata:
-        low = getattr(meta, "ge", None) if getattr(meta, "ge", None) is not None else low
-        low = getattr(meta, "gt", None) if getattr(meta, "gt", None) is not None else low
-        high = getattr(meta, "le", None) if getattr(meta, "le", None) is not None else high
-        high = getattr(meta, "lt", None) if getattr(meta, "lt", None) is not None else high
-    if low is None and high is None:
-        return ""
-    return f"{'-inf' if low is None else low} to {'inf' if high is None else high}"
+        for name in ("ge", "gt", "le", "lt"):
+            if getattr(meta, name, None) is not None:
+                bounds[name] = getattr(meta, name)
+    words = {"ge": "at least", "gt": "more than", "le": "at most", "lt": "less than"}
+    return " and ".join(f"{words[name]} {value}" for name, value in bounds.items())

@@ -285,6 +285,8 @@ def _enter_cells(geo: Geography, agents: Sequence[Agent], cells: np.ndarray) -> 
     ends as the agent-by-agent appends would leave it.
     """
     count = len(agents)
+    if count == 0:
+        return np.zeros(0, dtype=np.int64)
     order = np.argsort(cells, kind="stable")
     grouped = cells[order]
     starts = np.flatnonzero(np.r_[True, grouped[1:] != grouped[:-1]])

@@ -108,9 +108,10 @@ class UrbanDeclineModel(mesa.Model):
     ) -> None:
         if seed is None:
             seed = int(np.random.SeedSequence().entropy % 2**63)
+        seed = int(seed)  # numpy integers from pandas or a sweep table are seeds too
         super().__init__(seed=seed)
         self.scenario = load_scenario(scenario, params)
-        self.seed = int(seed)
+        self.seed = seed
         spec = self.scenario.model
         self.year = spec.start_year
         self.persons_per_agent = spec.persons_per_agent
