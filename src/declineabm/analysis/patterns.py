@@ -1,0 +1,216 @@
+"""The patterns of the paper the Northeast scenario must reproduce together.
+
+Pattern-oriented modelling (Grimm et al. 2005): a model earns trust when one parameter set
+reproduces several observed patterns at once. Each pattern is measured on one run (or on a pair of
+runs with the same seed, with and without revitalization policy) and compared with its target;
+``declineabm validate`` reports the median and 5-95 % band over many seeds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+PAPER_SHARE = {2002: 0.114, 2022: 0.048}
+"""The Northeast's share of China's GDP (paper §2.2.5)."""
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """One pattern: how it is measured and when it passes."""
+
+    name: str
+    description: str
+    target: str
+    measure: Callable[[pd.DataFrame, pd.DataFrame | None], float]
+    passes: Callable[[float], bool]
+    paired: bool = False  # needs the run without policy
+
+
+def _at(df: pd.DataFrame, column: str, year: int) -> float:
+    return float(df.loc[df["year"] == year, column].iloc[0])
+
+
+def share_ratio(df: pd.DataFrame, _: pd.DataFrame | None = None) -> float:
+    """Output share in 2022 over output share in 2002."""
+    return _at(df, "output_share", 2022) / _at(df, "output_share", 2002)
+
+
+def growing_years(df: pd.DataFrame, _: pd.DataFrame | None = None) -> float:
+    """Share of the years 2003-2022 in which output grew."""
+    window = df[(df["year"] > 2002) & (df["year"] <= 2022)]
+    return float((window["output_growth"] > 0).mean())
+
+
+def population_peak_drop(df: pd.DataFrame, _: pd.DataFrame | None = None) -> float:
+    """Fall of population from its peak (before 2022) to 2022, as a share of the peak.
+
+    Zero when the population peaks at the start or in 2022 (no rise-then-fall).
+    """
+    window = df[df["year"] <= 2022].reset_index(drop=True)
+    peak = int(window["population"].idxmax())
+    if peak == 0 or peak == len(window) - 1:
+        return 0.0
+    return float(1.0 - window["population"].iloc[-1] / window["population"].iloc[peak])
+
+
+def young_share_of_leavers(df: pd.DataFrame, _: pd.DataFrame | None = None) -> float:
+    """Leavers aged 18-34 over all leavers, 1990-2022, relative to their population share."""
+    window = df[df["year"] <= 2022]
+    leavers = window["out_migrants"].sum()
+    if leavers == 0:
+        return 0.0
+    young_leavers = window["out_migrants_young"].sum() / leavers
+    return float(young_leavers / window["young_adult_share"].mean())
+
+
+def ageing_rise(df: pd.DataFrame, _: pd.DataFrame | None = None) -> float:
+    """Share aged 65+ in 2022 over its start value."""
+    return _at(df, "share_65plus", 2022) / float(df["share_65plus"].iloc[0])
+
+
+def ageing_steadiness(df: pd.DataFrame, _: pd.DataFrame | None = None) -> float:
+    """Share of years up to 2022 in which the share aged 65+ rose."""
+    window = df[df["year"] <= 2022]["share_65plus"]
+    return float((window.diff().dropna() > 0).mean())
+
+
+def old_industry_job_loss(df: pd.DataFrame, _: pd.DataFrame | None = None) -> float:
+    """Heavy-industry and mining share of jobs in 2022 relative to the start."""
+    old = df["heavy_job_share"] + df["resource_job_share"]
+    return float(old[df["year"] == 2022].iloc[0] / old.iloc[0])
+
+
+def soe_job_loss(df: pd.DataFrame, _: pd.DataFrame | None = None) -> float:
+    """State-owned share of jobs in 2022 relative to the start."""
+    return _at(df, "soe_job_share", 2022) / float(df["soe_job_share"].iloc[0])
+
+
+def vacancy_rise(df: pd.DataFrame, _: pd.DataFrame | None = None) -> float:
+    """Vacant plus derelict housing share in 2022 minus at the start."""
+    empty = df["housing_vacancy_rate"] + df["derelict_share"]
+    return float(empty[df["year"] == 2022].iloc[0] - empty.iloc[0])
+
+
+def resources_left(df: pd.DataFrame, _: pd.DataFrame | None = None) -> float:
+    """Reserves left in 2022."""
+    return _at(df, "remaining_resources", 2022)
+
+
+def policy_effect(df: pd.DataFrame, without: pd.DataFrame | None) -> float:
+    """Output share in 2022 with policy over without (same seed)."""
+    assert without is not None
+    return _at(df, "output_share", 2022) / _at(without, "output_share", 2022)
+
+
+def zombie_years(df: pd.DataFrame, _: pd.DataFrame | None = None) -> float:
+    """Mean number of zombie firms a year during the policy (2003-2022)."""
+    window = df[(df["year"] >= 2003) & (df["year"] <= 2022)]
+    return float(window["zombie_firms"].mean())
+
+
+PATTERNS: tuple[Pattern, ...] = (
+    Pattern(
+        "share_halves",
+        "Output share 2022 / 2002 (paper: 4.8 / 11.4 = 0.42)",
+        "< 0.5",
+        share_ratio,
+        lambda v: v < 0.5,
+    ),
+    Pattern(
+        "output_grows",
+        "Share of years 2003-2022 with output growth",
+        ">= 0.6",
+        growing_years,
+        lambda v: v >= 0.6,
+    ),
+    Pattern(
+        "population_peaks",
+        "Fall of population from its peak to 2022",
+        ">= 0.03",
+        population_peak_drop,
+        lambda v: v >= 0.03,
+    ),
+    Pattern(
+        "young_leave",
+        "Young adults' share of leavers over their population share",
+        ">= 1.5",
+        young_share_of_leavers,
+        lambda v: v >= 1.5,
+    ),
+    Pattern(
+        "ageing_rises",
+        "Share aged 65+ in 2022 over its start value",
+        ">= 2",
+        ageing_rise,
+        lambda v: v >= 2.0,
+    ),
+    Pattern(
+        "ageing_steady",
+        "Share of years in which the share aged 65+ rose",
+        ">= 0.8",
+        ageing_steadiness,
+        lambda v: v >= 0.8,
+    ),
+    Pattern(
+        "old_industry_shrinks",
+        "Heavy + mining job share 2022 over start",
+        "< 0.7",
+        old_industry_job_loss,
+        lambda v: v < 0.7,
+    ),
+    Pattern(
+        "soe_shrinks",
+        "State-owned job share 2022 over start",
+        "< 0.7",
+        soe_job_loss,
+        lambda v: v < 0.7,
+    ),
+    Pattern(
+        "housing_empties",
+        "Vacant + derelict housing share 2022 minus start",
+        "> 0.05",
+        vacancy_rise,
+        lambda v: v > 0.05,
+    ),
+    Pattern("resources_fall", "Reserves left in 2022", "< 0.8", resources_left, lambda v: v < 0.8),
+    Pattern(
+        "policy_modest",
+        "Output share 2022 with policy over without",
+        "1.0 to 1.25",
+        policy_effect,
+        lambda v: 1.0 < v < 1.25,
+        paired=True,
+    ),
+    Pattern(
+        "zombies_kept", "Zombie firms a year under the policy", "> 0", zombie_years, lambda v: v > 0
+    ),
+)
+
+
+def measure_all(with_policy: pd.DataFrame, without_policy: pd.DataFrame) -> dict[str, float]:
+    """Every pattern's value for one seed (the run with policy and its twin without)."""
+    return {p.name: p.measure(with_policy, without_policy) for p in PATTERNS}
+
+
+def summarize(values: pd.DataFrame) -> pd.DataFrame:
+    """Median, 5-95 % band and pass/fail (on the median) of each pattern over seeds."""
+    rows = []
+    for pattern in PATTERNS:
+        column = values[pattern.name]
+        median = float(np.median(column))
+        rows.append(
+            {
+                "pattern": pattern.name,
+                "description": pattern.description,
+                "target": pattern.target,
+                "median": median,
+                "p05": float(np.percentile(column, 5)),
+                "p95": float(np.percentile(column, 95)),
+                "pass": bool(pattern.passes(median)),
+            }
+        )
+    return pd.DataFrame(rows)
