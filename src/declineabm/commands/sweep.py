@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from declineabm.cli import UsageError
+from declineabm.commands.batch_options import add_execution_options, execution_options
 from declineabm.commands.run import add_overrides, overrides_of
 from declineabm.scenario import config_dir
 from declineabm.sweep import execute
@@ -24,21 +25,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--out", type=Path, default=None, help="results folder (default: results/sweep-<name>)"
     )
-    parser.add_argument(
-        "--workers", type=int, default=None, help="local worker processes (default: every core)"
-    )
-    parser.add_argument(
-        "--scheduler",
-        metavar="ADDRESS",
-        default=None,
-        help="run on the Dask cluster whose scheduler is at ADDRESS, e.g. tcp://10.0.0.5:8786",
-    )
-    parser.add_argument(
-        "--resume",
-        action="store_true",
-        help="continue the sweep already in --out (after a crash or Ctrl-C); failed runs are "
-        "tried again",
-    )
+    add_execution_options(parser)
     parser.add_argument(
         "--retries", type=int, default=0, help="tries again a run that raises N times (default 0)"
     )
@@ -72,10 +59,7 @@ def sweep_path(name: str) -> Path:
 
 def main(args: argparse.Namespace) -> int:
     """Check everything, then run; exit 1 if some runs failed."""
-    if args.workers is not None and args.scheduler is not None:
-        raise UsageError("--workers and --scheduler exclude each other: a Dask cluster has its own")
-    if args.workers is not None and args.workers < 1:
-        raise UsageError(f"--workers {args.workers}: must be at least 1")
+    execution = execution_options(args)
     if args.retries < 0:
         raise UsageError(f"--retries {args.retries}: must be at least 0")
     options = {"samples": args.samples, "replicates": args.replicates, "years": args.years}
@@ -92,10 +76,8 @@ def main(args: argparse.Namespace) -> int:
         summary = execute(
             [spec for _, _, spec in sweep.runs],
             out,
-            workers=args.workers,
-            scheduler=args.scheduler,
+            **execution,
             retries=args.retries,
-            resume=args.resume,
             progress=not args.quiet,
             fmt=args.fmt,
             indicators=settings.indicators,

@@ -1,0 +1,64 @@
+"""Options shared by the commands that run many runs: where and how to run them."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from declineabm.cli import UsageError
+from declineabm.commands.run import add_overrides, overrides_of
+
+
+def add_execution_options(parser: argparse.ArgumentParser) -> None:
+    """Local workers or a Dask cluster, and resuming an interrupted batch."""
+    parser.add_argument(
+        "--workers", type=int, default=None, help="local worker processes (default: every core)"
+    )
+    parser.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        default=None,
+        help="run on the Dask cluster whose scheduler is at ADDRESS, e.g. tcp://10.0.0.5:8786",
+    )
+    parser.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue the batch already in --out (after a crash or Ctrl-C); failed runs are "
+        "tried again",
+    )
+
+
+def execution_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The checked execution options as keyword arguments of the batch executor."""
+    if args.workers is not None and args.scheduler is not None:
+        raise UsageError("--workers and --scheduler exclude each other: a Dask cluster has its own")
+    if args.workers is not None and args.workers < 1:
+        raise UsageError(f"--workers {args.workers}: must be at least 1")
+    return {"workers": args.workers, "scheduler": args.scheduler, "resume": args.resume}
+
+
+def add_experiment_options(parser: argparse.ArgumentParser, replicates: int) -> None:
+    """Options of the paired experiments (validate, attribute, policy)."""
+    parser.add_argument(
+        "--replicates",
+        type=int,
+        default=replicates,
+        help=f"seeds; every arm runs the same ones (default {replicates})",
+    )
+    parser.add_argument(
+        "--seed", type=int, default=2003, help="seed the replicate seeds derive from"
+    )
+    add_execution_options(parser)
+    add_overrides(parser)
+    parser.add_argument("--quiet", action="store_true", help="no progress bar, no report")
+
+
+def experiment_options(args: argparse.Namespace) -> dict[str, Any]:
+    """Keyword arguments for :func:`declineabm.analysis.arms.run_arms` (checked)."""
+    if args.replicates < 2:
+        raise UsageError(f"--replicates {args.replicates}: need at least 2 for an interval")
+    return {
+        **execution_options(args),
+        "overrides": overrides_of(args),
+        "progress": not args.quiet,
+    }
