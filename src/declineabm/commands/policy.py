@@ -1,0 +1,34 @@
+"""``declineabm policy``: compare revitalization portfolios on the same seeds."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from declineabm.analysis.portfolios import compare_policies
+from declineabm.commands.batch_options import add_experiment_options, experiment_options
+
+HELP = "compare policy portfolios (none, the paper's, infrastructure, new industries, ...)"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Arguments of ``declineabm policy``."""
+    parser.add_argument("scenario", help="scenario name in configs/ or path to a .toml file")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=Path("results/policy"),
+        help="output folder (default: results/policy)",
+    )
+    add_experiment_options(parser, replicates=20)
+
+
+def main(args: argparse.Namespace) -> int:
+    """Compare and print the report."""
+    compare_policies(
+        args.scenario, args.out, args.replicates, args.seed, **experiment_options(args)
+    )
+    if not args.quiet:
+        print((args.out / "policies.md").read_text())
+        print(f"wrote {args.out / 'policies.csv'}, policies.md and policies.png")
+    return 0
