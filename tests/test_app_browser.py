@@ -186,8 +186,11 @@ def download(page, label: str) -> tuple[str, str]:
 
 
 def test_page_loads_offline_and_steps(session: Session, server: Server) -> None:
+    from playwright.sync_api import expect
+
     step(session.page, 3)
-    assert session.page.locator(".map-card").get_by_text("The city in 1993").is_visible()
+    # expect() waits for the map's redraw; is_visible() would race it on a busy machine
+    expect(session.page.locator(".map-card").get_by_text("The city in 1993")).to_be_visible()
     assert session.foreign(server) == []
     assert server.outside() == []
 
