@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from conftest import small_model
 from mesa.discrete_space import OrthogonalMooreGrid
+from mesa.discrete_space.cell_agent import HasCell
 
 from declineabm.model import urban_decline
 from declineabm.model.agents import Firm, Resident
@@ -115,13 +116,15 @@ def one_at_a_time_create(cls, model, table, rows, cells):
 
 
 def one_at_a_time_remove(cls, model, table, rows, cells):
+    # Mesa's own removal (our agents route agent.remove() through the model)
     for agent in table.handles[rows].tolist():
-        agent.remove()
+        cls.__mro__[1].remove(agent)
 
 
 def one_at_a_time_move(model, table, rows, old, new):
+    # Mesa's own cell setter (assigning resident.cell moves through the model)
     for agent, cell in zip(table.handles[rows].tolist(), new.tolist(), strict=True):
-        agent.cell = model.geography.cells[cell]
+        HasCell.cell.fset(agent, model.geography.cells[cell])
 
 
 def mesa_state(model):

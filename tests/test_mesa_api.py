@@ -102,3 +102,26 @@ def test_mesa_batch_run_rows_are_the_models_own_years() -> None:
         # Mesa 3.3.1's batch_run leaves out the last step (mesa issue #2514): 1990-1993 here.
         assert list(rows["year"]) == list(range(1990, 1994))
         pd.testing.assert_frame_equal(rows[columns].reset_index(drop=True), expected.iloc[:4])
+
+
+def test_mesa_style_remove_and_move_keep_the_model_consistent() -> None:
+    from invariants import check
+
+    from declineabm.model import housing
+
+    model = small_model(seed=3)
+    model.run(1995)
+    resident = next(r for r in model.agents_by_type[Resident] if r.employer is not None)
+    employer = resident.employer
+    target = next(c for c in model.geography.cells if c is not resident.cell)
+    resident.cell = target  # moves through the model: home column, cell lists, slots
+    assert resident.cell is target and resident in target.agents
+    x, y = target.coordinate
+    assert model.residents.home[resident.row] == x * model.geography.height + y
+    resident.remove()
+    employer.remove()  # a firm closes: its workers lose their jobs
+    assert resident not in model.agents and employer not in model.agents
+    # recount the derived layers and indicators, then every invariant must hold
+    housing.update_occupancy(model)
+    model._record()
+    check(model)

@@ -15,10 +15,10 @@ against those calls. The batches write Mesa's containers directly (Mesa is pinne
 which skips the per-agent method calls and debug-log formatting and, above all, Mesa's
 ``Cell.remove_agent``: a list search costing as much as the agents in the cell, which made
 removals and moves grow with the square of the people per cell in a dense city centre. Instead
-each resident and firm records its index in its cell's list (column ``slot``), so agents must be
+each resident and firm records its index in its cell's list (column ``slot``), so agents are
 created, moved and removed through the model (``add_residents``, ``relocate_residents``,
-``remove_residents``, ``open_firms``, ``close_firms``), never with ``agent.remove()`` or by
-setting ``agent.cell``.
+``remove_residents``, ``open_firms``, ``close_firms``); ``agent.remove()`` and assigning
+``resident.cell`` are routed there too, so Mesa-style code keeps the model consistent.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ import numpy as np
 from mesa import Agent
 from mesa.agent import AgentSet
 from mesa.discrete_space import CellAgent, FixedAgent
+from mesa.discrete_space.cell_agent import HasCell
 
 from declineabm.model.tables import ColumnTable, gc_paused
 from declineabm.scenario import Sector
@@ -58,6 +59,25 @@ class Resident(CellAgent):
         super().__init__(model)
         self.row = row
         self.cell = cell
+
+    def remove(self) -> None:
+        """Remove the resident from the model, as a death or a departure does."""
+        self.model.remove_residents(np.array([self.row]))
+
+    @property
+    def cell(self) -> Cell | None:
+        """The cell of the resident's home; assigning a cell moves the resident there."""
+        return self._mesa_cell
+
+    @cell.setter
+    def cell(self, cell: Cell | None) -> None:
+        if self._mesa_cell is None or cell is None:  # placing a new agent, or Mesa removing it
+            HasCell.cell.fset(self, cell)
+            return
+        # A move goes through the model, which keeps the columns and Mesa's cells in step.
+        x, y = cell.coordinate
+        flat = x * self.model.geography.height + y
+        self.model.relocate_residents(np.array([self.row]), np.array([flat]))
 
     @property
     def age(self) -> int:
@@ -99,6 +119,10 @@ class Firm(FixedAgent):
         super().__init__(model)
         self.row = row
         self.cell = cell
+
+    def remove(self) -> None:
+        """Close the firm: its workers lose their jobs, its site becomes wasteland."""
+        self.model.close_firms(np.array([self.row]))
 
     @property
     def sector(self) -> Sector:
