@@ -96,6 +96,7 @@ GrowthPath = time_path(-0.5, 0.5)
 SharePath = time_path(0.0, 1.0)
 IndexPath = time_path(0.0, 100.0)
 MultiplierPath = time_path(0.0, 20.0)
+PricePath = time_path(0.01, 10.0)
 FertilityPath = time_path(0.0, 8.0)
 
 
@@ -333,6 +334,10 @@ class NationalSection(Section):
         description="Growth of the national labour force: national output per worker (which "
         "sets outside wages and every sector's technology) grows this much slower than output."
     )
+    heavy_price_path: PricePath = Field(
+        description="Price of heavy-industry and mining output relative to other goods "
+        "(1 = start year): China's investment boom, then overcapacity."
+    )
     structural_change_gain: Annotated[float, Field(ge=0.0, le=0.2)] = Field(
         description="Part of national growth in output per worker that comes from farm workers "
         "moving into industry and services; a city that industrialized early (§1) misses it."
@@ -390,8 +395,9 @@ class ResourcesSection(Section):
     depletion_cost: NonNegative = Field(
         description="Rise of extraction cost (share of output) as a deposit is exhausted."
     )
-    yield_exponent: NonNegative = Field(
-        description="How fast output per miner falls as a deposit is exhausted."
+    depletion_exponent: Annotated[float, Field(gt=0.0, le=10.0)] = Field(
+        description="How late depletion bites: output per miner falls, and extraction cost "
+        "rises, with the depleted share of the field to this power."
     )
     import_premium: NonNegative = Field(
         description="Rise of raw-material cost when the region's own reserves are gone."

@@ -127,7 +127,8 @@ def produce(model: UrbanDeclineModel) -> None:
     model.service_demand = service_demand_ratio(model, supply)
     sold = np.ones(len(firms))  # share of capacity sold: services sell no more than demanded
     sold[services] = min(1.0, model.service_demand)
-    output = workforce * per_worker * sold
+    price = model.prices()[sector]
+    output = workforce * per_worker * sold * price
 
     economy = model.scenario.economy
     wage = np.maximum.reduce(
@@ -160,7 +161,7 @@ def produce(model: UrbanDeclineModel) -> None:
     model.resources.extract(workforce)
     # Emissions follow physical activity: output deflated by technology, since newer
     # technology produces the same value with less material throughput.
-    activity = output / model.national.technology(model.year)
+    activity = output / price / model.national.technology(model.year)
     emissions = activity * sectors.pollution[sector] * firms.pollution
     model.environment.disperse(
         np.bincount(firms.cell, emissions, minlength=model.geography.size).astype(np.float64)

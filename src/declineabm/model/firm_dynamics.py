@@ -39,7 +39,7 @@ def entrant_margins(model: UrbanDeclineModel) -> np.ndarray:
     technology = model.technology()
     sold = np.ones(len(Sector))  # a new service firm shares the shortfall of local demand
     sold[Sector.SERVICES] = min(1.0, model.service_demand)
-    revenue = technology * sold
+    revenue = technology * sold * model.prices()
     wage = np.maximum(market_wages(model), economy.wage_floor * model.average_wage)
     occupied = np.flatnonzero(geo.layer("occupancy") > 0)
     transport = np.array(

@@ -6,7 +6,10 @@ the early-industrialized Northeast had long finished, §1), is the technology ev
 city can use (each sector with its own gap: sunset industries fall behind) and drives the outside
 wage, what a migrant earns in the cities of the growing south and east. The paper's headline
 figure, the Northeast's share of national GDP (11.4 % in 2002, 4.8 % in 2022, §2.2.5), becomes
-``output_share = city output / national output``.
+``output_share = city output / national output``. The nation also sets the price of heavy-industry
+and mining output relative to other goods: it rose in China's investment boom of 2003-2011 and
+fell with the overcapacity after it, the market demand a single heavy-industry structure could
+not adapt to (§2.2.1).
 """
 
 from __future__ import annotations
@@ -57,6 +60,10 @@ class NationalEconomy:
     def output(self, year: int) -> float:
         """National output in ``year`` (same units as the city's output)."""
         return self._base_output * self._index(self._output_index, year)
+
+    def heavy_price(self, year: int) -> float:
+        """Price of heavy-industry and mining output relative to other goods in ``year``."""
+        return path_value(self.params.heavy_price_path, year)
 
     def technology(self, year: int) -> float:
         """Technology available to the city's firms in ``year`` relative to the start year."""

@@ -316,6 +316,12 @@ class UrbanDeclineModel(mesa.Model):
         economy.adjust_wage_level(self)
         self.datacollector.collect(self)
 
+    def prices(self) -> np.ndarray:
+        """This year's price of each sector's output relative to the start year."""
+        prices = np.ones(len(Sector))
+        prices[[Sector.RESOURCE, Sector.HEAVY]] = self.national.heavy_price(self.year)
+        return prices
+
     def technology(self) -> np.ndarray:
         """This year's output per worker of an average private firm, by sector."""
         return self.sectors.technology(

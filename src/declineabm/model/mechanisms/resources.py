@@ -2,7 +2,8 @@
 
 The region grew as "a typical resource-dependent development model" (§1). Each deposit field
 (a coal field, an oil field) is one pool of reserves that every mine in the field draws down;
-as a field empties, each miner extracts less and extraction costs more. Manufacturers depend on
+as a field empties, each miner extracts less and extraction costs more, little at first and
+steeply once most of the field is gone (the best seams are worked first). Manufacturers depend on
 raw materials: when the region's own reserves are gone they must buy them from far away, at a
 premium.
 
@@ -69,7 +70,7 @@ class ResourceDepletion(Mechanism):
         firms = self.model.firms
         mining = firms.sector == Sector.RESOURCE
         factor = np.ones(len(firms))
-        factor[mining] = (1.0 - self._depletion(firms.cell[mining])) ** self.params.yield_exponent
+        factor[mining] = 1.0 - self._depletion(firms.cell[mining]) ** self.params.depletion_exponent
         return factor
 
     def purchase_cost_index(self) -> float:
@@ -81,7 +82,8 @@ class ResourceDepletion(Mechanism):
         firms = self.model.firms
         index = np.full(len(firms), self.purchase_cost_index())
         mining = firms.sector == Sector.RESOURCE
-        index[mining] = 1.0 + self.params.depletion_cost * self._depletion(firms.cell[mining])
+        depletion = self._depletion(firms.cell[mining]) ** self.params.depletion_exponent
+        index[mining] = 1.0 + self.params.depletion_cost * depletion
         return index
 
     def extract(self, workforce: np.ndarray) -> None:
