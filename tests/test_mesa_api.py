@@ -5,12 +5,13 @@ from __future__ import annotations
 import mesa
 import numpy as np
 import pandas as pd
+import pytest
 from conftest import SMALL, small_model
 
 from declineabm import UrbanDeclineModel
 from declineabm.model.agents import Firm, Government, Resident
 from declineabm.model.indicators import INDICATOR_NAMES
-from declineabm.scenario import Sector, load_scenario
+from declineabm.scenario import ScenarioError, Sector, load_scenario
 
 
 def test_readme_tour_runs_and_collects_one_row_per_year() -> None:
@@ -125,3 +126,21 @@ def test_mesa_style_remove_and_move_keep_the_model_consistent() -> None:
     housing.update_occupancy(model)
     model._record()
     check(model)
+
+
+def test_causes_can_change_in_a_running_model_but_not_the_city() -> None:
+    model = small_model(seed=5)
+    twin = small_model(seed=5)
+    model.run(2005)
+    twin.run(2005)
+    model.set_causes(**{"policy.efficiency": 1.0}, environment__enabled=False)
+    assert model.policy.params.efficiency == 1.0 and not model.environment.enabled
+    model.run(2010)
+    twin.run(2010)
+    assert model.indicators["environmental_standard"] == 0.0
+    assert twin.indicators["environmental_standard"] > 0.0
+    with pytest.raises(ScenarioError, match=r"model\.residents: only the causes"):
+        model.set_causes(**{"model.residents": 10})
+    with pytest.raises(ScenarioError, match=r"policy\.efficiency = 2"):
+        model.set_causes(**{"policy.efficiency": 2})
+    assert model.policy.params.efficiency == 1.0

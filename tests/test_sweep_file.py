@@ -99,7 +99,11 @@ BAD = [
     ),
     ('"policy.efficiency" = { low = 0.5, high = 0.5 }', "parameters.policy.efficiency", "empty"),
     ('"policy.efficiency" = { low = 0.8, high = 0.2 }', "low = 0.8 is above high = 0.2", ""),
-    ('"policy.efficiency" = { low = 0.2, high = 1.5 }', "policy.efficiency = 1.5", "at least 0.0 and at most 1.0"),
+    (
+        '"policy.efficiency" = { low = 0.2, high = 1.5 }',
+        "policy.efficiency = 1.5",
+        "at least 0.0 and at most 1.0",
+    ),
     ('"policy.efficiency" = []', "parameters.policy.efficiency", "no values"),
     ('"policy.efficiency" = [0.1, 0.2]', "lhs sampler needs a range", ""),
     ('"policy.enabled" = { low = 0, high = 1 }', "range needs a numeric parameter", ""),

@@ -138,17 +138,9 @@ def parse_seed(text: str) -> int:
 
 
 def retune(model: UrbanDeclineModel, changes: Mapping[str, Any]) -> None:
-    """Give a running model new values for cause parameters, effective from its next step.
-
-    Each mechanism reads its scenario section afresh every year, so replacing the scenario and
-    the mechanisms' sections is all a change needs.
-    """
-    if not changes:
-        return
-    scenario = _load(model.scenario, changes)
-    model.scenario = scenario
-    for mechanism in model.mechanisms:
-        mechanism.params = getattr(scenario, mechanism.section)
+    """Give a running model new values for cause parameters, effective from its next step."""
+    if changes:
+        model.set_causes(**changes)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -33,7 +33,14 @@ from declineabm.model.mechanisms.transport import TransportCosts
 from declineabm.model.national import NationalEconomy
 from declineabm.model.public_finance import settle_budget
 from declineabm.model.tables import ColumnTable
-from declineabm.scenario import Scenario, Sector, load_scenario
+from declineabm.scenario import (
+    MECHANISMS,
+    Scenario,
+    ScenarioError,
+    Sector,
+    load_scenario,
+    normalise_key,
+)
 
 RESIDENT_COLUMNS = {
     "age": np.int16,
@@ -296,6 +303,25 @@ class UrbanDeclineModel(mesa.Model):
         housing.age_buildings(self)
         self._record()
         self.running = self.year < self.scenario.model.end_year
+
+    def set_causes(self, **overrides: Any) -> None:
+        """Change parameters of the causes of a running model, from its next year on.
+
+        For what-if experiments such as "efficient policy from 2010": only the sections of the
+        causes (``industry``, ``resources``, ... ``policy``) can change mid-run; the city's
+        structure is fixed at creation. Keys are dotted (``**{"policy.efficiency": 0.9}``) or
+        use ``__`` for the dot; invalid values raise ScenarioError and change nothing.
+        """
+        keys = [normalise_key(key) for key in overrides]
+        fixed = sorted(k for k in keys if k.split(".", 1)[0] not in MECHANISMS)
+        if fixed:
+            raise ScenarioError(
+                f"{fixed[0]}: only the causes' parameters can change in a running model "
+                f"({', '.join(MECHANISMS)})"
+            )
+        self.scenario = load_scenario(self.scenario, overrides)
+        for mechanism in self.mechanisms:
+            mechanism.params = getattr(self.scenario, mechanism.section)
 
     def run(self, until: int | None = None) -> None:
         """Step until the scenario's end year (or the year ``until``)."""
