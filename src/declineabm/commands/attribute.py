@@ -3,24 +3,16 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 from declineabm.analysis.attribution import SHAPLEY_METHODS, attribute
 from declineabm.cli import UsageError
-from declineabm.commands.batch_options import add_experiment_options, experiment_options
+from declineabm.commands.batch_options import add_experiment_arguments, experiment_options
 
 HELP = "attribute the decline to its causes: switch-off effects and a Shapley decomposition"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Arguments of ``declineabm attribute``."""
-    parser.add_argument("scenario", help="scenario name in configs/ or path to a .toml file")
-    parser.add_argument(
-        "--out",
-        type=Path,
-        default=Path("results/attribution"),
-        help="output folder (default: results/attribution)",
-    )
     parser.add_argument(
         "--shapley",
         choices=SHAPLEY_METHODS,
@@ -34,7 +26,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=10,
         help="orders of the causes to sample with --shapley sampled (default 10)",
     )
-    add_experiment_options(parser, replicates=20)
+    add_experiment_arguments(parser, "results/attribution")
 
 
 def main(args: argparse.Namespace) -> int:

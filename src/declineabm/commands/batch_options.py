@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import Any
 
 from declineabm.cli import UsageError
@@ -37,8 +38,14 @@ def execution_options(args: argparse.Namespace) -> dict[str, Any]:
     return {"workers": args.workers, "scheduler": args.scheduler, "resume": args.resume}
 
 
-def add_experiment_options(parser: argparse.ArgumentParser, replicates: int) -> None:
-    """Options of the paired experiments (validate, attribute, policy)."""
+def add_experiment_arguments(
+    parser: argparse.ArgumentParser, out: str, replicates: int = 20
+) -> None:
+    """Arguments of the paired experiments (validate, attribute, policy)."""
+    parser.add_argument("scenario", help="scenario name in configs/ or path to a .toml file")
+    parser.add_argument(
+        "--out", type=Path, default=Path(out), help=f"output folder (default: {out})"
+    )
     parser.add_argument(
         "--replicates",
         type=int,

@@ -3,24 +3,16 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 from declineabm.analysis.portfolios import compare_policies
-from declineabm.commands.batch_options import add_experiment_options, experiment_options
+from declineabm.commands.batch_options import add_experiment_arguments, experiment_options
 
 HELP = "compare policy portfolios (none, the paper's, infrastructure, new industries, ...)"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Arguments of ``declineabm policy``."""
-    parser.add_argument("scenario", help="scenario name in configs/ or path to a .toml file")
-    parser.add_argument(
-        "--out",
-        type=Path,
-        default=Path("results/policy"),
-        help="output folder (default: results/policy)",
-    )
-    add_experiment_options(parser, replicates=20)
+    add_experiment_arguments(parser, "results/policy")
 
 
 def main(args: argparse.Namespace) -> int:

@@ -3,24 +3,16 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 from declineabm.analysis.validation import validate
-from declineabm.commands.batch_options import add_experiment_options, experiment_options
+from declineabm.commands.batch_options import add_experiment_arguments, experiment_options
 
 HELP = "check that a scenario reproduces the paper's patterns together, over many seeds"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Arguments of ``declineabm validate``."""
-    parser.add_argument("scenario", help="scenario name in configs/ or path to a .toml file")
-    parser.add_argument(
-        "--out",
-        type=Path,
-        default=Path("results/validation"),
-        help="output folder (default: results/validation)",
-    )
-    add_experiment_options(parser, replicates=20)
+    add_experiment_arguments(parser, "results/validation")
 
 
 def main(args: argparse.Namespace) -> int:
