@@ -5,7 +5,7 @@ maintains it; built for the city at its peak, it becomes a burden as the tax bas
 pensions absorb the budget. Poor infrastructure lowers firms' output per worker and residents'
 amenity (§2.3: "infrastructure degradation").
 
-Switched off, infrastructure does not decay: it keeps its quality and improves where invested.
+Switched off, infrastructure keeps its initial quality: neither decay nor the budget moves it.
 """
 
 from __future__ import annotations
@@ -30,11 +30,12 @@ class InfrastructureDecay(Mechanism):
         return self.params.unit_cost * self.model.average_wage
 
     def renew(self, spending: float) -> None:
-        """Decay (if this cause is on), then invest ``spending`` where people live."""
+        """Decay, then invest ``spending`` where people live (nothing while switched off)."""
+        if not self.enabled:
+            return
         geo = self.model.geography
         quality = geo.layer("infrastructure")
-        if self.enabled:
-            quality *= 1.0 - self.params.decay_rate
+        quality *= 1.0 - self.params.decay_rate
         occupancy = geo.layer("occupancy").astype(np.float64)
         housing = geo.layer("housing").astype(np.float64)
         if spending > 0 and occupancy.sum() > 0:
