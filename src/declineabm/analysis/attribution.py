@@ -35,6 +35,8 @@ OUTCOMES = (
     ("share_65plus", "share aged 65+"),
     ("housing_vacancy_rate", "vacant housing share"),
 )
+DECLINE = {"output_share": -1, "population": -1, "share_65plus": 1, "housing_vacancy_rate": 1}
+"""Sign of a change that means decline, per outcome (for the chart's colours)."""
 END_YEAR = 2022
 SHAPLEY_METHODS = ("auto", "exact", "sampled", "off")
 MAX_EXACT_RUNS = 1500  # `auto` enumerates every subset only up to this many runs
@@ -233,13 +235,17 @@ def chart(table: pd.DataFrame, path: Path, method: str) -> None:
     for ax, (outcome, label) in zip(axes, OUTCOMES, strict=True):
         part = table[table["outcome"] == outcome].set_index("cause").loc[list(MECHANISMS)]
         err = np.vstack([part[column] - part[low], part[high] - part[column]])
-        colours = ["tab:red" if v < 0 else "tab:green" for v in part[column]]
+        worse = part[column] * DECLINE[outcome] > 0
+        colours = ["tab:red" if w else "tab:green" for w in worse]
         ax.barh(part.index, part[column], xerr=err, color=colours, capsize=3)
         ax.axvline(0, color="black", lw=0.8)
         ax.set_title(label, fontsize=10)
         ax.invert_yaxis()
         ax.grid(axis="x", alpha=0.3)
     what = "switch-off effect" if method == "off" else "Shapley contribution to the change"
-    fig.suptitle(f"What each cause did to the city by 2022 ({what}; 90 % CI)")
+    fig.suptitle(
+        f"What each cause did to the city by 2022 ({what}; 90 % CI): "
+        "red deepens the decline, green slows it"
+    )
     fig.savefig(path, dpi=90)
     plt.close(fig)
