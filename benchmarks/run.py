@@ -21,15 +21,15 @@ Method (see ``docs/PERFORMANCE.md``):
   warm-up) / agents at the start; the table also prints the absolute peak, the baseline
   and peak / agents.
 
-Sweep throughput with 1 and 2 workers comes from ``benchmarks/sweep_throughput.py`` (the sweep
-issue) when that module exists: see :func:`sweep_rows`.
+Sweep throughput with 1 and 2 local workers and 2 Dask workers comes from
+``benchmarks/sweep_throughput.py``: three interleaved repetitions, the medians and their ratios
+(targets: 2 workers >= 1.8x one, Dask >= 0.9x local with 2).
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
-import importlib
 import itertools
 import json
 import statistics
@@ -39,7 +39,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from benchmarks.sweep_throughput import measure_sweep_throughput
+
 ROOT = Path(__file__).resolve().parent.parent
+SWEEP_REPEATS = 3  # runs on a busy machine vary by +-10 %: take medians of interleaved repeats
 SIZES = (3_000, 30_000, 300_000)
 MODELS = ("decline", "schelling")
 REFERENCE = "schelling"
@@ -118,20 +121,20 @@ def benchmark(
     return rows
 
 
-def sweep_rows() -> list[dict[str, Any]]:
-    """Sweep throughput with 1 and 2 workers, once the sweep benchmark exists.
-
-    The hook for the sweep issue: ``benchmarks/sweep_throughput.py`` provides
-    ``measure_sweep_throughput()``, one row per configuration (``backend``, ``workers``,
-    ``steady_runs_per_s``, ...). Until that module is on the branch this returns no rows.
-    """
-    try:
-        sweep_throughput = importlib.import_module("benchmarks.sweep_throughput")
-    except ModuleNotFoundError as exc:
-        if exc.name != "benchmarks.sweep_throughput":
-            raise
-        return []
-    return list(sweep_throughput.measure_sweep_throughput())
+def sweep_ratios(rows: Sequence[Mapping[str, Any]]) -> list[str]:
+    """Median steady throughput per configuration and the two ratios the targets are about."""
+    rates: dict[tuple[str, int], list[float]] = {}
+    for row in rows:
+        rates.setdefault((row["backend"], row["workers"]), []).append(row["steady_runs_per_s"])
+    median = {key: statistics.median(values) for key, values in rates.items()}
+    lines = [f"sweep {b} x{w}: {median[(b, w)]:.2f} runs/s (median)" for b, w in median]
+    if {("local", 1), ("local", 2)} <= median.keys():
+        lines.append(f"sweep: 2 workers / 1 = {median[('local', 2)] / median[('local', 1)]:.2f}")
+    if {("local", 2), ("dask", 2)} <= median.keys():
+        lines.append(
+            f"sweep: dask x2 / local x2 = {median[('dask', 2)] / median[('local', 2)]:.2f}"
+        )
+    return lines
 
 
 def format_table(rows: Sequence[Mapping[str, Any]]) -> str:
@@ -209,11 +212,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     write_csv(args.out, rows, COLUMNS)
     print(f"wrote {args.out}")
 
-    sweeps = [] if args.no_sweep else sweep_rows()
-    if sweeps:
+    if not args.no_sweep:
+        sweeps = measure_sweep_throughput(repeats=SWEEP_REPEATS)
         sweep_out = args.out.with_name(f"{args.out.stem}_sweep.csv")
         for row in sweeps:
             print("sweep: " + ", ".join(f"{k} {_short(v)}" for k, v in row.items()))
+        for line in sweep_ratios(sweeps):
+            print(line)
         write_csv(sweep_out, sweeps, list(sweeps[0]))
         print(f"wrote {sweep_out}")
     return 0
