@@ -123,6 +123,7 @@ CAUSES = (
         "decline of enterprise competitiveness.",
         (
             Control("industry.reform_year", "Market reform of state firms", 1990, 2025, 1),
+            Control("industry.reform_span", "Years the reform takes", 0, 20, 1),
             Control("industry.soe_efficiency", "State-firm productivity", 0.3, 1.2, 0.05),
             Control("industry.soe_wage_norm", "State-firm wage norm", 0.0, 1.5, 0.05),
             Control("industry.soe_layoff_rate", "State-firm layoffs", 0.0, 0.5, 0.01, True),
@@ -140,7 +141,7 @@ CAUSES = (
         (
             Control("geography.deposit_years", "Initial reserves (years)", 5, 200, 5),
             Control("resources.depletion_cost", "Cost of depletion", 0.0, 5.0, 0.1),
-            Control("resources.yield_exponent", "Yield loss of depletion", 0.0, 3.0, 0.1),
+            Control("resources.depletion_exponent", "How late depletion bites", 0.5, 5.0, 0.1),
             Control("resources.import_premium", "Import premium", 0.0, 3.0, 0.05),
         ),
     ),
