@@ -14,7 +14,7 @@ from typing import Any
 
 import solara
 
-from declineabm.io.report import PAPER_OUTPUT_SHARE
+from declineabm.analysis.patterns import PAPER_OUTPUT_SHARE
 from declineabm.model.indicators import INDICATORS, Indicator
 
 from .live import Frame

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-PAPER_SHARE = {2002: 0.114, 2022: 0.048}
+PAPER_OUTPUT_SHARE = {2002: 0.114, 2022: 0.048}
 """The Northeast's share of China's GDP (paper §2.2.5)."""
 
 

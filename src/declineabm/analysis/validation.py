@@ -12,14 +12,14 @@ from pathlib import Path
 import pandas as pd
 
 from declineabm.analysis.arms import Arm, replicate_seeds, run_arms
-from declineabm.analysis.patterns import PAPER_SHARE, PATTERNS, measure_all, summarize
+from declineabm.analysis.patterns import PAPER_OUTPUT_SHARE, PATTERNS, measure_all, summarize
 from declineabm.io.files import write_atomic
 
 ARMS = (Arm("policy"), Arm("no_policy", {"policy.enabled": False}))
 END_YEAR = 2022  # the paper's last figure
 
 FIGURES = (
-    ("output_share", "Share of national output", PAPER_SHARE),
+    ("output_share", "Share of national output", PAPER_OUTPUT_SHARE),
     ("output", "Output (million yuan, start-year prices)", None),
     ("population", "Population", None),
     ("share_65plus", "Share aged 65+", None),

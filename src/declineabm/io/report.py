@@ -6,8 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
-PAPER_OUTPUT_SHARE = {2002: 0.114, 2022: 0.048}
-"""The Northeast's share of national GDP the paper reports (§2.2.5)."""
+from declineabm.analysis.patterns import PAPER_OUTPUT_SHARE
 
 PANELS = (
     ("Economic: output share", [("output_share", "share of national output")], True),
