@@ -544,11 +544,6 @@ class Scenario(Section):
     environment: EnvironmentSection
     policy: PolicySection
 
-    @property
-    def years(self) -> range:
-        """Calendar years of the run, start year included."""
-        return range(self.model.start_year, self.model.end_year + 1)
-
     def to_dict(self) -> dict[str, Any]:
         """The resolved scenario as plain data (what ``run.json`` records)."""
         return self.model_dump(mode="json")
