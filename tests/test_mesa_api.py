@@ -40,6 +40,8 @@ def test_agents_are_real_mesa_agents_and_handles_read_the_columns() -> None:
     ages = np.array(residents.get("age"))
     assert sorted(ages) == sorted(model.residents.age.tolist())
     assert all(isinstance(f.sector, Sector) for f in firms)
+    heavy = next(f for f in firms if f.sector == Sector.HEAVY)
+    assert heavy.material_dependence == model.scenario.sectors.heavy.material_dependence
 
 
 def test_scenario_object_and_path_are_accepted(tmp_path) -> None:

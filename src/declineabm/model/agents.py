@@ -150,6 +150,11 @@ class Firm(FixedAgent):
         return float(self.model.firms.productivity[self.row])
 
     @property
+    def material_dependence(self) -> float:
+        """Raw-material cost as a share of output at start-year prices (its sector's)."""
+        return float(self.model.sectors.material[self.model.firms.sector[self.row]])
+
+    @property
     def pollution_intensity(self) -> float:
         """Emissions per unit of output relative to the sector's norm."""
         return float(self.model.firms.pollution[self.row])
