@@ -68,12 +68,12 @@ def young_skilled(model: UrbanDeclineModel) -> np.ndarray:
 def location_weights(model: UrbanDeclineModel, sector: Sector) -> np.ndarray:
     """Relative attraction of every cell to a new firm of ``sector``."""
     geo = model.geography
-    occupancy = geo.layer("occupancy").astype(np.float64)
-    remote = model.transport.entry_weight(model.sectors.freight[sector])
     if sector == Sector.RESOURCE:
         return geo.layer("deposits").copy()
+    occupancy = geo.layer("occupancy").astype(np.float64)
     if sector == Sector.SERVICES:
         return occupancy
+    remote = model.transport.entry_weight(model.sectors.freight[sector])
     if sector == Sector.HIGHTECH:
         talent = np.bincount(model.residents.home[young_skilled(model)], minlength=geo.size)
         return talent * geo.layer("infrastructure") ** 2 * remote
@@ -149,6 +149,8 @@ def enter(model: UrbanDeclineModel, entry_multiplier: float) -> int:
             sectors.entry_rate[sector] * capacity[sector] * opportunity[sector] * boost[sector]
         )
         count = int(rng.poisson(expected)) if expected > 0 else 0
+        if count == 0:
+            continue
         cells = sample_weighted(location_weights(model, sector), count, rng)
         if len(cells):
             model.open_firms(sector, cells, state_owned=np.zeros(len(cells), dtype=bool))
