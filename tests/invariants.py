@@ -86,3 +86,12 @@ def check(model: UrbanDeclineModel, previous_population: float | None = None) ->
         assert math.isfinite(value), f"{name} is {value}"
     for name in RATE_INDICATORS:
         assert 0.0 <= ind[name] <= 1.0, f"{name} = {ind[name]} is not a rate"
+
+
+def run_checked(model: UrbanDeclineModel) -> None:
+    """Run the model to its end year, checking every invariant after every year."""
+    check(model)
+    while model.running:
+        population = model.indicators["population"]
+        model.step()
+        check(model, population)

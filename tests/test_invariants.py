@@ -5,18 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from conftest import small_model
-from invariants import check
+from invariants import run_checked
 
 
 @pytest.mark.parametrize("scenario", ["northeast", "baseline"])
 @pytest.mark.parametrize("seed", [1, 2])
 def test_invariants_hold_every_year(scenario: str, seed: int) -> None:
     model = small_model(scenario, seed=seed)
-    check(model)
-    while model.running:
-        population = model.indicators["population"]
-        model.step()
-        check(model, population)
+    run_checked(model)
     assert model.year == model.scenario.model.end_year
 
 
@@ -29,10 +25,7 @@ def test_everyone_leaving_ends_cleanly_with_zeros() -> None:
             "demography.inmigration_base": 0.0,
         }
     )
-    while model.running:
-        population = model.indicators["population"]
-        model.step()
-        check(model, population)
+    run_checked(model)
     assert model.indicators["population"] == 0
     assert model.indicators["employment"] == 0
     assert model.indicators["output"] == 0
@@ -57,10 +50,7 @@ def test_every_firm_closing_ends_cleanly_with_zeros() -> None:
             "industry.adaptation_soe": 0.0,
         },
     )
-    while model.running:
-        population = model.indicators["population"]
-        model.step()
-        check(model, population)
+    run_checked(model)
     assert model.indicators["firms"] == 0
     assert model.indicators["employment"] == 0
     assert model.indicators["unemployment_rate"] == 1.0
@@ -68,8 +58,5 @@ def test_every_firm_closing_ends_cleanly_with_zeros() -> None:
 
 def test_the_smallest_city_and_numpy_seeds_run_to_the_end() -> None:
     model = small_model(seed=np.int64(4), **{"model.residents": 50})
-    while model.running:
-        population = model.indicators["population"]
-        model.step()
-        check(model, population)
+    run_checked(model)
     assert model.seed == 4
