@@ -65,9 +65,9 @@ def measure(page, size, redraw: int) -> dict:
 
     if size is not None:
         width, height, residents = size
-        page.locator(".number-model-width input").fill(str(width))
-        page.locator(".number-model-height input").fill(str(height))
-        page.locator(".number-model-residents input").fill(str(residents))
+        page.locator(".number-simulation-width input").fill(str(width))
+        page.locator(".number-simulation-height input").fill(str(height))
+        page.locator(".number-simulation-residents input").fill(str(residents))
     build = ""
     if size is not None:
         build = time.perf_counter()

@@ -50,7 +50,7 @@ def decline_overrides(agents: int) -> dict[str, int]:
     """Scenario overrides for a northeast city of about ``agents`` agents at the usual density."""
     residents = round(agents / AGENTS_PER_RESIDENT)
     side = max(round(math.sqrt(residents / RESIDENT_DENSITY)), 5)
-    return {"model.residents": residents, "model.width": side, "model.height": side}
+    return {"simulation.residents": residents, "simulation.width": side, "simulation.height": side}
 
 
 def build_decline(agents: int) -> Any:

@@ -14,7 +14,7 @@ from declineabm.commands.app import import_viz
 
 import_viz()  # the app's page code (viz/), importable as declineabm_viz like `declineabm app` does
 
-SMALL = {"model.residents": 3000, "model.width": 30, "model.height": 30}
+SMALL = {"simulation.residents": 3000, "simulation.width": 30, "simulation.height": 30}
 """Overrides that shrink a scenario to a city of 3,000 agents for fast tests."""
 
 
@@ -43,9 +43,9 @@ seed = 11
 indicators = ["population", "output_share", "unemployment_rate"]
 
 [set]
-model.residents = 3000
-model.width = 30
-model.height = 30
+simulation.residents = 3000
+simulation.width = 30
+simulation.height = 30
 
 [parameters]
 "demography.outmigration_base" = { low = 0.005, high = 0.02 }

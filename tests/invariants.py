@@ -54,8 +54,8 @@ def check(model: UrbanDeclineModel, previous_population: float | None = None) ->
     assert (counted == firms.workforce).all(), "firm workforce differs from its employees"
     assert (firms.workforce <= firms.positions).all(), "a firm employs more than its positions"
     employed = residents.employer >= 0
-    assert (residents.age[employed] >= model.scenario.economy.working_age).all()
-    assert (residents.age[employed] < model.scenario.economy.retirement_age).all()
+    assert (residents.age[employed] >= model.config.economy.working_age).all()
+    assert (residents.age[employed] < model.config.economy.retirement_age).all()
 
     # Mesa agents: one handle per row, registered, each resident in exactly one cell.
     assert len(model.agents_by_type[Resident]) == len(residents)

@@ -23,9 +23,9 @@ seed = 5
 indicators = ["output_share", "population", "environmental_standard"]
 
 [set]
-model.residents = 3000
-model.width = 30
-model.height = 30
+simulation.residents = 3000
+simulation.width = 30
+simulation.height = 30
 
 [parameters]
 national.initial_share = {{ low = 0.05, high = 0.2 }}

@@ -257,7 +257,7 @@ def test_two_sessions_run_independent_cities(chromium, server: Server) -> None:
 def test_a_large_city(session: Session) -> None:
     page = session.page
     for name in ("width", "height"):
-        page.locator(f".number-model-{name} input").fill("200")
+        page.locator(f".number-simulation-{name} input").fill("200")
     page.locator(".run-reset").click()
     page.wait_for_function("document.querySelector('.city-map').naturalWidth === 200")
     step(page, 1)

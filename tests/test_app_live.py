@@ -53,7 +53,7 @@ def test_only_shipped_scenarios_by_name(name: str) -> None:
         Settings(scenario=name).resolve()
 
 
-@pytest.mark.parametrize("key", ["name", "model.persons_per_agent", "demography.age_profile"])
+@pytest.mark.parametrize("key", ["name", "simulation.persons_per_agent", "demography.age_profile"])
 def test_only_the_pages_keys_can_be_overridden(key: str) -> None:
     with pytest.raises(ScenarioError, match="cannot be changed from the page"):
         Settings(overrides=((key, 1),)).resolve()
@@ -163,8 +163,8 @@ def test_bad_reset_keeps_the_current_city(live: LiveRun) -> None:
     live.step(2)
     assert live.wait_idle()
     frame = live.frame
-    with pytest.raises(ScenarioError, match=r"model\.residents = 10"):
-        live.reset(small(**{"model.residents": 10}))
+    with pytest.raises(ScenarioError, match=r"simulation\.residents = 10"):
+        live.reset(small(**{"simulation.residents": 10}))
     with pytest.raises(ScenarioError):
         live.reset(Settings(scenario="../secret"))
     assert live.wait_idle()
@@ -249,14 +249,14 @@ def test_counterfactual_makes_the_same_live_changes_but_keeps_its_causes_off(
     retune(reference, {"policy.budget_share": 0.05})
     reference.run(until=2006)
     assert list(live.frame.counterfactual_rows) == indicator_rows(reference)
-    assert live.counterfactual.scenario.industry.enabled is False
+    assert live.counterfactual.config.industry.enabled is False
     assert live.run_record()["interventions"] == [
         {"year": 1992, "set": {"industry.enabled": True, "policy.budget_share": 0.05}}
     ]
     reference.dispose()
 
 
-@pytest.mark.parametrize("key", ["model.residents", "geography.deposit_years"])
+@pytest.mark.parametrize("key", ["simulation.residents", "geography.deposit_years"])
 def test_structural_keys_only_apply_on_reset(live: LiveRun, key: str) -> None:
     with pytest.raises(ScenarioError, match="only applies on Reset"):
         live.apply_live({key: 5000})

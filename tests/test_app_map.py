@@ -22,7 +22,7 @@ from declineabm_viz.citymap import (
 )
 from PIL import Image
 
-from declineabm.scenario import Sector
+from declineabm.model.sectors import Sector
 
 
 def city(**layers: np.ndarray) -> City:

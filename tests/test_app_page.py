@@ -110,14 +110,14 @@ def test_bad_seed_shows_a_message_and_keeps_the_last_good_one(app) -> None:
 
 
 def test_out_of_range_size_shows_the_allowed_range(app) -> None:
-    field = shown(app, v.TextField, class_="number-model-residents")
+    field = shown(app, v.TextField, class_="number-simulation-residents")
     field.v_model = "10"
     wait_until(lambda: "allows 1,000 to 200,000" in "".join(field.error_messages))
     field.v_model = "4000"
     wait_until(lambda: field.error_messages == [])
-    app.find(v.Html, children=["1 change not in the running city yet: model.residents"]).wait_for(
-        timeout=WAIT
-    )
+    app.find(
+        v.Html, children=["1 change not in the running city yet: simulation.residents"]
+    ).wait_for(timeout=WAIT)
 
 
 def test_switch_a_cause_off_and_reset(app) -> None:

@@ -16,8 +16,8 @@ SMALLEST = run.SIZES[0]
 def test_decline_sizes_keep_the_scenario_density():
     for agents in run.SIZES:
         overrides = decline_overrides(agents)
-        residents = overrides["model.residents"]
-        cells = overrides["model.width"] * overrides["model.height"]
+        residents = overrides["simulation.residents"]
+        cells = overrides["simulation.width"] * overrides["simulation.height"]
         assert residents * AGENTS_PER_RESIDENT == pytest.approx(agents, rel=1e-3)
         assert residents / cells == pytest.approx(RESIDENT_DENSITY, rel=0.1)
 

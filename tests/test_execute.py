@@ -44,9 +44,9 @@ def tables(folder: Path, names=("runs.csv", "timeseries.csv")) -> list[bytes]:
 
 
 def test_run_ids_identify_parameters_and_seed() -> None:
-    spec = RunSpec("northeast", {"policy.efficiency": 0.2, "model.residents": 3000}, seed=3)
+    spec = RunSpec("northeast", {"policy.efficiency": 0.2, "simulation.residents": 3000}, seed=3)
     same = RunSpec(
-        "northeast", {"model__residents": np.int64(3000), "policy.efficiency": 0.2}, seed=3
+        "northeast", {"simulation__residents": np.int64(3000), "policy.efficiency": 0.2}, seed=3
     )
     assert spec.run_id == same.run_id
     assert RunSpec(spec.base(), spec.overrides, seed=3).run_id == spec.run_id

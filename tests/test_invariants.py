@@ -13,7 +13,7 @@ from invariants import run_checked
 def test_invariants_hold_every_year(scenario: str, seed: int) -> None:
     model = small_model(scenario, seed=seed)
     run_checked(model)
-    assert model.year == model.scenario.model.end_year
+    assert model.year == model.config.simulation.end_year
 
 
 def test_everyone_leaving_ends_cleanly_with_zeros() -> None:
@@ -57,6 +57,6 @@ def test_every_firm_closing_ends_cleanly_with_zeros() -> None:
 
 
 def test_the_smallest_city_and_numpy_seeds_run_to_the_end() -> None:
-    model = small_model(seed=np.int64(4), **{"model.residents": 50})
+    model = small_model(seed=np.int64(4), **{"simulation.residents": 50})
     run_checked(model)
     assert model.seed == 4

@@ -11,7 +11,8 @@ from conftest import SMALL, small_model
 from declineabm import UrbanDeclineModel
 from declineabm.model.agents import Firm, Government, Resident
 from declineabm.model.indicators import INDICATOR_NAMES
-from declineabm.scenario import ScenarioError, Sector, load_scenario
+from declineabm.model.sectors import Sector
+from declineabm.scenario import ScenarioError, load_scenario
 
 
 def test_readme_tour_runs_and_collects_one_row_per_year() -> None:
@@ -41,7 +42,7 @@ def test_agents_are_real_mesa_agents_and_handles_read_the_columns() -> None:
     assert sorted(ages) == sorted(model.residents.age.tolist())
     assert all(isinstance(f.sector, Sector) for f in firms)
     heavy = next(f for f in firms if f.sector == Sector.HEAVY)
-    assert heavy.material_dependence == model.scenario.sectors.heavy.material_dependence
+    assert heavy.material_dependence == model.config.sectors.heavy.material_dependence
 
 
 def test_scenario_object_and_path_are_accepted(tmp_path) -> None:
@@ -80,7 +81,7 @@ def test_mesa_batch_run_sweeps_seeds_and_dotted_parameters() -> None:
 
 def test_mesa_batch_run_rows_are_the_models_own_years() -> None:
     """Every row of batch_run is the model's own row for that year (README, Sweeps)."""
-    overrides = {**SMALL, "model.end_year": 1994}
+    overrides = {**SMALL, "simulation.end_year": 1994}
     results = mesa.batch_run(
         UrbanDeclineModel,
         parameters={
@@ -141,8 +142,8 @@ def test_causes_can_change_in_a_running_model_but_not_the_city() -> None:
     twin.run(2010)
     assert model.indicators["environmental_standard"] == 0.0
     assert twin.indicators["environmental_standard"] > 0.0
-    with pytest.raises(ScenarioError, match=r"model\.residents: only the causes"):
-        model.set_causes(**{"model.residents": 10})
+    with pytest.raises(ScenarioError, match=r"simulation\.residents: only the causes"):
+        model.set_causes(**{"simulation.residents": 10})
     with pytest.raises(ScenarioError, match=r"policy\.efficiency = 2"):
         model.set_causes(**{"policy.efficiency": 2})
     assert model.policy.params.efficiency == 1.0

@@ -41,7 +41,7 @@ def test_run_writes_yearly_csv_run_json_and_figure(tmp_path: Path) -> None:
     assert list(df["year"]) == list(range(1990, 2026))
     record = json.loads((out / "run.json").read_text())
     assert record["seed"] == 7 and record["status"] == "ok"
-    assert record["config"]["model"]["residents"] == SMALL["model.residents"]
+    assert record["config"]["simulation"]["residents"] == SMALL["simulation.residents"]
     assert len(record["scenario_sha256"]) == 64 and record["versions"]["mesa"] == "3.3.1"
     assert record["wall_time_s"] > 0
     assert (out / "summary.png").stat().st_size > 10_000
@@ -100,7 +100,7 @@ def test_set_overrides_reach_the_model(tmp_path: Path) -> None:
     [
         (["--set", "demography.outmigration_base=-1"], "demography.outmigration_base"),
         (["--set", "policy.efficiency=2"], "policy.efficiency"),
-        (["--set", "model.residents=many"], "model.residents"),
+        (["--set", "simulation.residents=many"], "simulation.residents"),
         (["--set", "economy.nosuch=1"], "economy.nosuch"),
         (["--set", "policy.enabled"], "policy.enabled"),
     ],

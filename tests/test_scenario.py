@@ -18,8 +18,8 @@ def test_shipped_scenarios_load_and_every_cause_has_a_switch() -> None:
 
 def test_northeast_covers_the_papers_period_and_policy() -> None:
     scenario = load_scenario("northeast")
-    assert scenario.model.start_year <= 1990
-    assert scenario.model.end_year >= 2022
+    assert scenario.simulation.start_year <= 1990
+    assert scenario.simulation.end_year >= 2022
     assert scenario.policy.enabled and scenario.policy.start_year == 2003
     waves = dict(scenario.policy.waves)
     assert waves[2016] > waves[2014] > waves[2003]
@@ -38,8 +38,12 @@ def test_northeast_extends_baseline_and_overrides_what_differs() -> None:
         ("demography.outmigration_base", -0.1, "demography.outmigration_base = -0.1"),
         ("demography.outmigration_base", 1.5, "allowed: at least 0.0 and at most 1.0"),
         ("economy.profit_tax", "high", 'economy.profit_tax = "high"'),
-        ("model.width", 5, "model.width = 5"),
-        ("model.end_year", 1980, "model.end_year (1980) must be after model.start_year"),
+        ("simulation.width", 5, "simulation.width = 5"),
+        (
+            "simulation.end_year",
+            1980,
+            "simulation.end_year (1980) must be after simulation.start_year",
+        ),
         ("demography.outmigraton_base", 0.1, "did you mean 'outmigration_base'"),
         ("nosuchsection.key", 1, "unknown key 'nosuchsection'"),
         ("sectors.heavy.employment_share", 0.9, "sectors.*.employment_share sums to 1.55, not 1"),
@@ -57,17 +61,26 @@ def test_bad_values_are_refused_with_one_line_naming_the_key(
 
 
 def test_a_grid_too_large_for_memory_is_refused() -> None:
-    with pytest.raises(ScenarioError, match=r"model.width x model.height = 2000x2000 .* GiB"):
+    with pytest.raises(
+        ScenarioError, match=r"simulation.width x simulation.height = 2000x2000 .* GiB"
+    ):
         load_scenario(
-            "baseline", {"model.width": 2000, "model.height": 2000, "model.residents": 20_000_000}
+            "baseline",
+            {
+                "simulation.width": 2000,
+                "simulation.height": 2000,
+                "simulation.residents": 20_000_000,
+            },
         )
 
 
 def test_overrides_by_keyword_in_both_spellings() -> None:
-    a = UrbanDeclineModel("northeast", seed=3, **{"model.residents": 500, "policy.enabled": False})
-    b = UrbanDeclineModel("northeast", seed=3, model__residents=500, policy__enabled=False)
-    assert a.scenario == b.scenario
-    assert len(a.residents) == 500 and not a.scenario.policy.enabled
+    a = UrbanDeclineModel(
+        "northeast", seed=3, **{"simulation.residents": 500, "policy.enabled": False}
+    )
+    b = UrbanDeclineModel("northeast", seed=3, simulation__residents=500, policy__enabled=False)
+    assert a.config == b.config
+    assert len(a.residents) == 500 and not a.config.policy.enabled
 
 
 def test_set_values_parse_as_toml() -> None:
@@ -91,3 +104,8 @@ def test_scenario_from_a_path_and_extends(tmp_path) -> None:
     broken.write_text("[model\n")
     with pytest.raises(ScenarioError, match="not valid TOML"):
         load_scenario(broken)
+
+
+def test_a_renamed_section_names_its_new_name() -> None:
+    with pytest.raises(ScenarioError, match=r"unknown key 'model'.*did you mean 'simulation'"):
+        load_scenario("baseline", {"model.residents": 100})

@@ -68,9 +68,9 @@ def test_small_sweep_design_and_seeds(sweep_file: Path) -> None:
     assert more.seeds[1][:2] == seeds and more.seeds[0] == sampler_seed
     assert {s.run_id for *_, s in sweep.runs} < {s.run_id for *_, s in more.runs}
     # --set reaches every run, through the base scenario.
-    fixed = load_sweep(sweep_file, fixed={"model.residents": 2000})
-    assert fixed.base.model.residents == 2000
-    assert fixed.manifest()["sweep"]["settings"]["set"]["model.residents"] == 2000
+    fixed = load_sweep(sweep_file, fixed={"simulation.residents": 2000})
+    assert fixed.base.simulation.residents == 2000
+    assert fixed.manifest()["sweep"]["settings"]["set"]["simulation.residents"] == 2000
 
 
 @pytest.mark.parametrize("name", sorted(p.stem for p in (config_dir() / "sweeps").glob("*.toml")))
@@ -131,7 +131,12 @@ def test_bad_parameter_is_one_line_exit_2_nothing_written(
         (("samples = 8", "sampels = 8"), [], "unknown key 'sampels'", "did you mean 'samples'"),
         (("seed = 11", ""), [], "missing key 'seed'", ""),
         (('"population", ', '"populaton", '), [], "unknown indicator 'populaton'", "population"),
-        (("model.residents = 3000", "model.residents = 3"), [], "model.residents = 3", "50"),
+        (
+            ("simulation.residents = 3000", "simulation.residents = 3"),
+            [],
+            "simulation.residents = 3",
+            "50",
+        ),
         (('sampler = "lhs"', 'sampler = "sobl"'), [], "sampler", "sobol"),
         (("", ""), ["--workers", "0"], "--workers 0", ""),
         (("", ""), ["--workers", "2", "--scheduler", "tcp://1.2.3.4:1"], "exclude each other", ""),

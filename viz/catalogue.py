@@ -106,10 +106,10 @@ initial state and only apply on Reset.
 """
 
 CITY = (
-    Control("model.residents", "Resident agents", 1_000, 200_000, 1_000),
-    Control("model.width", "Grid width (cells)", 20, 200, 10),
-    Control("model.height", "Grid height (cells)", 20, 200, 10),
-    Control("model.end_year", "Last year", 1995, 2060, 1),
+    Control("simulation.residents", "Resident agents", 1_000, 200_000, 1_000),
+    Control("simulation.width", "Grid width (cells)", 20, 200, 10),
+    Control("simulation.height", "Grid height (cells)", 20, 200, 10),
+    Control("simulation.end_year", "Last year", 1995, 2060, 1),
 )
 """The size and time span of the city (apply on Reset)."""
 

@@ -20,7 +20,7 @@ import solara
 from matplotlib import colormaps
 from PIL import Image
 
-from declineabm.scenario import Sector
+from declineabm.model.sectors import Sector
 
 if TYPE_CHECKING:
     from declineabm.model import UrbanDeclineModel
@@ -77,7 +77,7 @@ def snapshot(model: UrbanDeclineModel) -> City:
     geo = model.geography
     shape = (geo.width, geo.height)
     residents, firms = model.residents, model.firms
-    economy = model.scenario.economy
+    economy = model.config.economy
     working = (residents.age >= economy.working_age) & (residents.age < economy.retirement_age)
     unemployed = working & (residents.employer < 0)
     jobs = np.bincount(
@@ -95,9 +95,9 @@ def snapshot(model: UrbanDeclineModel) -> City:
     return City(
         width=geo.width,
         height=geo.height,
-        km2_per_cell=model.scenario.geography.km_per_cell**2,
+        km2_per_cell=model.config.geography.km_per_cell**2,
         persons_per_agent=model.persons_per_agent,
-        pollution_limit=model.scenario.environment.concentration_limit,
+        pollution_limit=model.config.environment.concentration_limit,
         housing=layer("housing"),
         occupancy=layer("occupancy"),
         derelict=layer("derelict"),

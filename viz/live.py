@@ -188,12 +188,12 @@ class Frame:
     @property
     def start_year(self) -> int:
         """First year of the run."""
-        return self.scenario.model.start_year
+        return self.scenario.simulation.start_year
 
     @property
     def end_year(self) -> int:
         """Last year of the run."""
-        return self.scenario.model.end_year
+        return self.scenario.simulation.end_year
 
 
 @dataclass(frozen=True)
@@ -204,7 +204,7 @@ class _RunView:
     separately) and the last finished year, even while the worker is in the middle of a step.
     """
 
-    scenario: Scenario
+    config: Scenario
     seed: int
     year: int
 
@@ -405,9 +405,9 @@ class LiveRun:
         """The run's ``run.json`` content, as ``declineabm run`` writes it, plus live changes."""
         with self._cond:
             rows = self._main.rows if self._main else []
-            year = int(rows[-1]["year"]) if rows else self._scenario.model.start_year
+            year = int(rows[-1]["year"]) if rows else self._scenario.simulation.start_year
             view = _RunView(self._scenario, self._settings.seed, year)
-            finished = year >= self._scenario.model.end_year
+            finished = year >= self._scenario.simulation.end_year
             record = run_record(
                 view, self._started, self._wall_time, "ok" if finished else "partial"
             )  # type: ignore[arg-type]
@@ -457,7 +457,7 @@ class LiveRun:
 
     def _finished(self) -> bool:
         assert self._main is not None
-        return self._main.model.year >= self._main.model.scenario.model.end_year
+        return self._main.model.year >= self._main.model.config.simulation.end_year
 
     def _play_one(self) -> None:
         try:
@@ -502,8 +502,8 @@ class LiveRun:
 
     def _reset(self, settings: Settings, scenario: Scenario) -> None:
         self._announce(
-            f"Building the city: {scenario.model.residents:,} residents on "
-            f"{scenario.model.width}×{scenario.model.height} cells…"
+            f"Building the city: {scenario.simulation.residents:,} residents on "
+            f"{scenario.simulation.width}×{scenario.simulation.height} cells…"
         )
         model = UrbanDeclineModel(scenario, seed=settings.seed)
         main = _Run(model, snapshot(model))

@@ -29,15 +29,15 @@ def run_record(
 ) -> dict[str, Any]:
     """The ``run.json`` content for a model."""
     return {
-        "scenario": model.scenario.name,
+        "scenario": model.config.name,
         "seed": model.seed,
         "status": status,
-        "years": [model.scenario.model.start_year, model.year],
-        "scenario_sha256": model.scenario.digest(),
+        "years": [model.config.simulation.start_year, model.year],
+        "scenario_sha256": model.config.digest(),
         "started": started,
         "wall_time_s": round(wall_time, 3),
         "versions": package_versions(),
-        "config": model.scenario.to_dict(),
+        "config": model.config.to_dict(),
     }
 
 
@@ -65,18 +65,18 @@ def run_to_folder(
     started, clock = now(), time.perf_counter()
     model = UrbanDeclineModel(scenario, seed=seed, **dict(overrides or {}))
     csv = StreamingCsv(out / "model.csv", INDICATOR_NAMES)
-    years = model.scenario.model.end_year - model.year
+    years = model.config.simulation.end_year - model.year
     status = "failed"
     try:
         csv.write(model.indicators)
         with tqdm(
             total=years,
-            desc=f"{model.scenario.name} seed {model.seed}",
+            desc=f"{model.config.name} seed {model.seed}",
             unit="year",
             disable=not progress,
             leave=False,
         ) as bar:
-            while model.running and model.year < model.scenario.model.end_year:
+            while model.running and model.year < model.config.simulation.end_year:
                 model.step()
                 csv.write(model.indicators)
                 bar.update()
@@ -90,7 +90,7 @@ def run_to_folder(
         model.dispose()
     df = model.datacollector.get_model_vars_dataframe()
     if figure:
-        summary_figure(df, out / "summary.png", f"{model.scenario.name}, seed {model.seed}")
+        summary_figure(df, out / "summary.png", f"{model.config.name}, seed {model.seed}")
     return df
 
 

@@ -79,7 +79,7 @@ def run_arms(
         for seed in seeds:
             spec = RunSpec(scenario, {**common, **arm.overrides}, seed=seed)
             if end_year is not None:
-                start = spec.resolve().model.start_year
+                start = spec.resolve().simulation.start_year
                 spec = RunSpec(scenario, spec.overrides, seed=seed, years=end_year - start)
             specs[(arm.name, seed)] = spec
     summary = execute(

@@ -34,8 +34,8 @@ from mesa.agent import AgentSet
 from mesa.discrete_space import CellAgent, FixedAgent
 from mesa.discrete_space.cell_agent import HasCell
 
+from declineabm.model.sectors import Sector
 from declineabm.model.tables import ColumnTable, gc_paused
-from declineabm.scenario import Sector
 
 if TYPE_CHECKING:
     from mesa.discrete_space import Cell

@@ -16,56 +16,14 @@ transport (cause 3) and environmental compliance (cause 6); profits are taxed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from declineabm.scenario import Scenario, Sector
+from declineabm.model.sectors import Sector
 
 if TYPE_CHECKING:
     from declineabm.model.urban_decline import UrbanDeclineModel
-
-
-@dataclass(frozen=True)
-class SectorArrays:
-    """Per-sector parameters as arrays indexed by :class:`Sector`."""
-
-    productivity: np.ndarray
-    tfp_gap: np.ndarray
-    firm_size: np.ndarray
-    soe_share: np.ndarray
-    employment_share: np.ndarray
-    material: np.ndarray
-    freight: np.ndarray
-    pollution: np.ndarray
-    entry_rate: np.ndarray
-
-    @classmethod
-    def from_scenario(cls, scenario: Scenario) -> SectorArrays:
-        """Collect the five sector sections into arrays."""
-        params = [scenario.sectors[s] for s in Sector]
-        size = np.array([p.firm_size for p in params]) / scenario.model.persons_per_agent
-        return cls(
-            productivity=np.array([p.productivity for p in params]),
-            tfp_gap=np.array([p.tfp_gap for p in params]),
-            firm_size=np.maximum(size, 1.0),
-            soe_share=np.array([p.soe_share for p in params]),
-            employment_share=np.array([p.employment_share for p in params]),
-            material=np.array([p.material_dependence for p in params]),
-            freight=np.array([p.freight_intensity for p in params]),
-            pollution=np.array([p.pollution_intensity for p in params]),
-            entry_rate=np.array([p.entry_rate for p in params]),
-        )
-
-    def technology(self, national_technology: float, years_since_start: int) -> np.ndarray:
-        """Output per worker of an average private firm in each sector.
-
-        Args:
-            national_technology: Technology available from the nation, relative to the start.
-            years_since_start: Years since the start year (the sector gaps compound).
-        """
-        return self.productivity * national_technology * (1.0 + self.tfp_gap) ** years_since_start
 
 
 WAGE_LEVEL_BOUNDS = (0.25, 4.0)  # the wage curve cannot move wages beyond these multiples
@@ -74,14 +32,14 @@ MAX_WAGE_CHANGE = 0.05  # nominal rigidity: the wage level moves at most 5 % a y
 
 def market_wages(model: UrbanDeclineModel) -> np.ndarray:
     """Wage an average private firm of each sector pays this year."""
-    economy = model.scenario.economy
+    economy = model.config.economy
     return economy.labour_share * model.technology() * model.wage_level
 
 
 def adjust_wage_level(model: UrbanDeclineModel) -> None:
     """Move the city's wage level with labour-market tightness (for next year's wages)."""
     tightness = model.vacancy_rate - model.unemployment_rate
-    change = model.scenario.economy.wage_flexibility * tightness
+    change = model.config.economy.wage_flexibility * tightness
     level = model.wage_level * (1.0 + np.clip(change, -MAX_WAGE_CHANGE, MAX_WAGE_CHANGE))
     model.wage_level = float(np.clip(level, *WAGE_LEVEL_BOUNDS))
 
@@ -97,7 +55,7 @@ def service_demand_ratio(model: UrbanDeclineModel, supply: float) -> float:
     if supply <= 0:
         return np.inf
     income_ratio = model.household_income / model.initial_household_income
-    elasticity = model.scenario.economy.service_income_elasticity
+    elasticity = model.config.economy.service_income_elasticity
     return float(model.initial_service_supply * income_ratio**elasticity / supply)
 
 
@@ -130,7 +88,7 @@ def produce(model: UrbanDeclineModel) -> None:
     price = model.prices()[sector]
     output = workforce * per_worker * sold * price
 
-    economy = model.scenario.economy
+    economy = model.config.economy
     wage = np.maximum.reduce(
         [
             market_wages(model)[sector],

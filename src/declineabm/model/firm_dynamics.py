@@ -20,7 +20,7 @@ import numpy as np
 from declineabm.model.allocation import sample_weighted
 from declineabm.model.economy import market_wages
 from declineabm.model.mechanisms.policy import YOUNG_AGES
-from declineabm.scenario import Sector
+from declineabm.model.sectors import Sector
 
 if TYPE_CHECKING:
     from declineabm.model.urban_decline import UrbanDeclineModel
@@ -34,7 +34,7 @@ CLEAN_UP_TO = 0.8  # a firm that transforms cuts emissions to this share of the 
 def entrant_margins(model: UrbanDeclineModel) -> np.ndarray:
     """Margin an average new firm of each sector expects this year."""
     sectors = model.sectors
-    economy = model.scenario.economy
+    economy = model.config.economy
     geo = model.geography
     technology = model.technology()
     sold = np.ones(len(Sector))  # a new service firm shares the shortfall of local demand
@@ -61,7 +61,7 @@ def young_skilled(model: UrbanDeclineModel) -> np.ndarray:
     return (
         (residents.age >= YOUNG_AGES[0])
         & (residents.age < YOUNG_AGES[1])
-        & (residents.skill >= model.scenario.economy.high_skill)
+        & (residents.skill >= model.config.economy.high_skill)
     )
 
 
@@ -123,7 +123,7 @@ def adapt_or_close(model: UrbanDeclineModel) -> tuple[int, int]:
 def enter(model: UrbanDeclineModel, entry_multiplier: float) -> int:
     """New firms enter where they expect a margin; returns how many entered."""
     sectors = model.sectors
-    economy = model.scenario.economy
+    economy = model.config.economy
     residents = model.residents
     rng = model.streams["firms"]
     margins = entrant_margins(model)

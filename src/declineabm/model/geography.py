@@ -29,8 +29,8 @@ from dataclasses import dataclass
 import numpy as np
 from mesa.discrete_space import OrthogonalMooreGrid, PropertyLayer
 
+from declineabm.model.structure import GeographySection, SimulationSection
 from declineabm.model.tables import gc_paused
-from declineabm.scenario import GeographySection, ModelSection
 
 LAYERS: dict[str, type] = {
     "housing": np.int64,
@@ -140,7 +140,7 @@ def _place_centres(count: int, width: int, height: int, rng: np.random.Generator
 
 
 def build_geography(
-    model_params: ModelSection,
+    model_params: SimulationSection,
     params: GeographySection,
     rng: np.random.Generator,
     random,

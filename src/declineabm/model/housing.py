@@ -43,7 +43,7 @@ def amenity(model: UrbanDeclineModel) -> np.ndarray:
     """Amenity of every cell: infrastructure quality minus pollution damage."""
     geo = model.geography
     quality = geo.layer("infrastructure")
-    return model.scenario.infrastructure.amenity_weight * quality - model.environment.amenity_loss(
+    return model.config.infrastructure.amenity_weight * quality - model.environment.amenity_loss(
         np.arange(geo.size)
     )
 
@@ -54,7 +54,7 @@ def job_access(model: UrbanDeclineModel) -> np.ndarray:
     firms, residents = model.firms, model.residents
     shape = (geo.width, geo.height)
     jobs = np.bincount(firms.cell, np.maximum(firms.positions, firms.workforce), minlength=geo.size)
-    economy = model.scenario.economy
+    economy = model.config.economy
     working = (residents.age >= economy.working_age) & (residents.age < economy.retirement_age)
     workers = np.bincount(residents.home[working], minlength=geo.size)
     reach = economy.commute_reach
@@ -73,7 +73,7 @@ def move(model: UrbanDeclineModel) -> int:
     """Adults looking for a better home move to the best vacant one they find."""
     residents = model.residents
     geo = model.geography
-    params = model.scenario.housing
+    params = model.config.housing
     rng = model.streams["housing"]
     adults = np.flatnonzero(residents.age >= ADULT_AGE)
     movers = adults[rng.random(len(adults)) < params.move_rate]
@@ -96,7 +96,7 @@ def move(model: UrbanDeclineModel) -> int:
 def age_buildings(model: UrbanDeclineModel) -> None:
     """Vacant housing decays into dereliction; full cells restore and build."""
     geo = model.geography
-    params = model.scenario.housing
+    params = model.config.housing
     rng = model.streams["housing"]
     update_occupancy(model)
     housing, derelict = geo.layer("housing"), geo.layer("derelict")

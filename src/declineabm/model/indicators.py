@@ -18,7 +18,7 @@ from scipy.special import ndtr
 
 from declineabm.model.housing import vacant_units
 from declineabm.model.mechanisms.policy import YOUNG_AGES
-from declineabm.scenario import Sector
+from declineabm.model.sectors import Sector
 
 if TYPE_CHECKING:
     from declineabm.model.urban_decline import UrbanDeclineModel
@@ -155,7 +155,7 @@ def expected_skilled_share(model: UrbanDeclineModel, birth_years: np.ndarray) ->
     """Share of skilled people the education of these birth cohorts alone would give."""
     if len(birth_years) == 0:
         return 0.0
-    economy = model.scenario.economy
+    economy = model.config.economy
     means = np.interp(
         birth_years, [p[0] for p in economy.skill_path], [p[1] for p in economy.skill_path]
     )
@@ -168,7 +168,7 @@ def compute(model: UrbanDeclineModel) -> dict[str, float]:
     scale = model.persons_per_agent
     money = scale / 1000.0  # thousand yuan per agent -> million yuan
     residents, firms, geo = model.residents, model.firms, model.geography
-    economy = model.scenario.economy
+    economy = model.config.economy
     gov, events = model.government, model.events
     age = residents.age
     population = len(residents)
@@ -236,7 +236,7 @@ def compute(model: UrbanDeclineModel) -> dict[str, float]:
         "moves": float(events["moves"] * scale),
         "mean_pollution": float(pollution[inhabited].mean()) if inhabited.any() else 0.0,
         "cells_over_standard": _ratio(
-            (inhabited & (pollution > model.scenario.environment.concentration_limit)).sum(),
+            (inhabited & (pollution > model.config.environment.concentration_limit)).sum(),
             inhabited.sum(),
         ),
         "environmental_standard": gov.environmental_standard,

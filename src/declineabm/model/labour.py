@@ -18,7 +18,7 @@ from declineabm.model.allocation import (
     pick_per_group,
     sample_within_reach,
 )
-from declineabm.scenario import Sector
+from declineabm.model.sectors import Sector
 
 if TYPE_CHECKING:
     from declineabm.model.urban_decline import UrbanDeclineModel
@@ -33,14 +33,14 @@ def stochastic_round(values: np.ndarray, rng: np.random.Generator) -> np.ndarray
 def retire(model: UrbanDeclineModel) -> None:
     """Workers reaching retirement age leave their jobs."""
     residents = model.residents
-    leaving = (residents.employer >= 0) & (residents.age >= model.scenario.economy.retirement_age)
+    leaving = (residents.employer >= 0) & (residents.age >= model.config.economy.retirement_age)
     residents.employer[leaving] = -1
 
 
 def adjust_workforce(model: UrbanDeclineModel) -> None:
     """Set each firm's positions from its profit, and lay off where it makes losses."""
     firms, residents = model.firms, model.residents
-    economy = model.scenario.economy
+    economy = model.config.economy
     rng = model.streams["labour"]
     workforce = firms.workforce.astype(np.float64)
     margin = np.divide(firms.profit, firms.output, out=np.zeros(len(firms)), where=firms.output > 0)
@@ -69,7 +69,7 @@ def adjust_workforce(model: UrbanDeclineModel) -> None:
 def job_seekers(model: UrbanDeclineModel) -> np.ndarray:
     """Rows of working-age residents without a job."""
     residents = model.residents
-    economy = model.scenario.economy
+    economy = model.config.economy
     return np.flatnonzero(
         (residents.employer < 0)
         & (residents.age >= economy.working_age)
@@ -89,7 +89,7 @@ def match(model: UrbanDeclineModel, only: np.ndarray | None = None, everyone: bo
         everyone: Every job seeker searches (the planned allocation of the start year).
     """
     firms, residents = model.firms, model.residents
-    economy = model.scenario.economy
+    economy = model.config.economy
     rng = model.streams["labour"]
     geo = model.geography
     reach = min(economy.commute_reach, max(geo.width, geo.height))

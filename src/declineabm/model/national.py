@@ -14,9 +14,46 @@ not adapt to (§2.2.1).
 
 from __future__ import annotations
 
-import numpy as np
+from typing import Annotated
 
-from declineabm.scenario import NationalSection, path_value
+import numpy as np
+from pydantic import Field
+
+from declineabm.model.parameters import (
+    GrowthPath,
+    NonNegative,
+    Positive,
+    PricePath,
+    Section,
+    path_value,
+)
+
+
+class NationalSection(Section):
+    """The exogenous national economy (the growing south) the city is compared with."""
+
+    initial_share: Annotated[float, Field(gt=0.0, le=1.0)] = Field(
+        description="The city's share of national output in the start year."
+    )
+    growth_path: GrowthPath = Field(description="Real growth of national output.")
+    labour_force_growth: Annotated[float, Field(ge=-0.2, le=0.2)] = Field(
+        description="Growth of the national labour force: national output per worker (which "
+        "sets outside wages and every sector's technology) grows this much slower than output."
+    )
+    heavy_price_path: PricePath = Field(
+        description="Price of heavy-industry and mining output relative to other goods "
+        "(1 = start year): China's investment boom, then overcapacity."
+    )
+    structural_change_gain: Annotated[float, Field(ge=0.0, le=0.2)] = Field(
+        description="Part of national growth in output per worker that comes from farm workers "
+        "moving into industry and services; a city that industrialized early (§1) misses it."
+    )
+    outside_wage: Positive = Field(
+        description="Wage outside the region relative to the city's average wage, at the start."
+    )
+    outside_skill_premium: NonNegative = Field(
+        description="Extra outside wage per unit of skill (the south pays for skills)."
+    )
 
 
 class NationalEconomy:

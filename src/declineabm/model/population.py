@@ -27,7 +27,7 @@ def cohort_skill(
     model: UrbanDeclineModel, birth_years: np.ndarray, rng: np.random.Generator
 ) -> np.ndarray:
     """Draw skills for people born in ``birth_years`` (younger cohorts are better educated)."""
-    economy = model.scenario.economy
+    economy = model.config.economy
     means = np.interp(
         birth_years,
         [p[0] for p in economy.skill_path],
@@ -40,8 +40,8 @@ def age_and_die(model: UrbanDeclineModel) -> int:
     """Everyone ages a year, then deaths are drawn. Returns the number of deaths."""
     residents = model.residents
     residents.age += 1
-    p = model.scenario.demography
-    years = model.year - model.scenario.model.start_year
+    p = model.config.demography
+    years = model.year - model.config.simulation.start_year
     hazard = (
         p.mortality_base
         + p.mortality_scale
@@ -72,7 +72,7 @@ def log_wage_gap(
 ) -> np.ndarray:
     """Log of what the outside economy pays each person over what they can expect here."""
     outside = model.national.outside_wage(model.year) * (
-        1.0 + model.scenario.national.outside_skill_premium * skill
+        1.0 + model.config.national.outside_skill_premium * skill
     )
     return np.log(outside / np.maximum(local_income, 1e-9))
 
@@ -80,7 +80,7 @@ def log_wage_gap(
 def leave(model: UrbanDeclineModel) -> tuple[int, int]:
     """Residents leave the region. Returns (leavers, leavers aged 18-34)."""
     residents = model.residents
-    economy = model.scenario.economy
+    economy = model.config.economy
     rng = model.streams["migration"]
     age = residents.age
     working_age = (age >= economy.working_age) & (age < economy.retirement_age)

@@ -22,7 +22,7 @@ def settle_budget(model: UrbanDeclineModel) -> None:
     """Book the year's revenue and spending, pay subsidies and incomes, renew infrastructure."""
     gov = model.government
     firms, residents = model.firms, model.residents
-    economy = model.scenario.economy
+    economy = model.config.economy
     gov.open_year()
     gov.environmental_standard = model.environment.stringency()
 

@@ -20,7 +20,6 @@ from declineabm.model.agents import (
     remove_agents,
 )
 from declineabm.model.allocation import sample_weighted
-from declineabm.model.economy import SectorArrays
 from declineabm.model.geography import apportion, build_geography
 from declineabm.model.indicators import INDICATOR_NAMES, compute
 from declineabm.model.mechanisms.demography import AgeingAndMigration, profile
@@ -32,12 +31,12 @@ from declineabm.model.mechanisms.resources import ResourceDepletion
 from declineabm.model.mechanisms.transport import TransportCosts
 from declineabm.model.national import NationalEconomy
 from declineabm.model.public_finance import settle_budget
+from declineabm.model.sectors import Sector, SectorArrays
 from declineabm.model.tables import ColumnTable
 from declineabm.scenario import (
     MECHANISMS,
     Scenario,
     ScenarioError,
-    Sector,
     load_scenario,
     normalise_key,
 )
@@ -117,22 +116,22 @@ class UrbanDeclineModel(mesa.Model):
             seed = int(np.random.SeedSequence().entropy % 2**63)
         seed = int(seed)  # numpy integers from pandas or a sweep table are seeds too
         super().__init__(seed=seed)
-        self.scenario = load_scenario(scenario, params)
+        self.config = load_scenario(scenario, params)
         self.seed = seed
-        spec = self.scenario.model
+        spec = self.config.simulation
         self.year = spec.start_year
         self.persons_per_agent = spec.persons_per_agent
         self.streams = dict(zip(STREAMS, self.rng.spawn(len(STREAMS)), strict=True))
 
-        self.sectors = SectorArrays.from_scenario(self.scenario)
-        self.national = NationalEconomy(self.scenario.national, spec.start_year, spec.end_year)
-        self.industry = IndustrialRigidity(self, self.scenario.industry)
-        self.resources = ResourceDepletion(self, self.scenario.resources)
-        self.transport = TransportCosts(self, self.scenario.transport)
-        self.infrastructure = InfrastructureDecay(self, self.scenario.infrastructure)
-        self.demography = AgeingAndMigration(self, self.scenario.demography)
-        self.environment = EnvironmentalStandards(self, self.scenario.environment)
-        self.policy = RevitalizationPolicy(self, self.scenario.policy)
+        self.sectors = SectorArrays.from_scenario(self.config)
+        self.national = NationalEconomy(self.config.national, spec.start_year, spec.end_year)
+        self.industry = IndustrialRigidity(self, self.config.industry)
+        self.resources = ResourceDepletion(self, self.config.resources)
+        self.transport = TransportCosts(self, self.config.transport)
+        self.infrastructure = InfrastructureDecay(self, self.config.infrastructure)
+        self.demography = AgeingAndMigration(self, self.config.demography)
+        self.environment = EnvironmentalStandards(self, self.config.environment)
+        self.policy = RevitalizationPolicy(self, self.config.policy)
         self.mechanisms = (
             self.industry,
             self.resources,
@@ -144,7 +143,7 @@ class UrbanDeclineModel(mesa.Model):
         )
 
         self.geography = build_geography(
-            spec, self.scenario.geography, self.streams["geography"], self.random
+            spec, self.config.geography, self.streams["geography"], self.random
         )
         self.grid = self.geography.grid
         self.residents = ColumnTable(RESIDENT_COLUMNS, capacity=int(spec.residents * 1.25))
@@ -182,10 +181,10 @@ class UrbanDeclineModel(mesa.Model):
 
     def _populate(self) -> None:
         """Residents with the scenario's age profile, housed at random in the housing stock."""
-        spec = self.scenario.model
+        spec = self.config.simulation
         rng = self.streams["population"]
         ages = np.arange(101)
-        density = profile(self.scenario.demography.age_profile, ages)
+        density = profile(self.config.demography.age_profile, ages)
         age = rng.choice(ages, size=spec.residents, p=density / density.sum())
         skill = population.cohort_skill(self, self.year - age, rng)
         units = np.repeat(np.arange(self.geography.size), self.geography.layer("housing"))
@@ -201,14 +200,14 @@ class UrbanDeclineModel(mesa.Model):
         finally everyone looks for the remaining jobs within commuting reach.
         """
         rng = self.streams["firms"]
-        economy_params = self.scenario.economy
+        economy_params = self.config.economy
         working = (self.residents.age >= economy_params.working_age) & (
             self.residents.age < economy_params.retirement_age
         )
         jobs = apportion(
             self.sectors.employment_share, int(working.sum() * economy_params.employment_rate)
         )
-        rounds = max(1, INITIAL_MATCH_ROUNDS // self.scenario.economy.match_rounds)
+        rounds = max(1, INITIAL_MATCH_ROUNDS // self.config.economy.match_rounds)
         for sector in Sector:
             if sector == Sector.RESOURCE:
                 weights = self.geography.layer("deposits").copy()
@@ -256,7 +255,7 @@ class UrbanDeclineModel(mesa.Model):
         """Run the start year's production and budget, and anchor the nation."""
         technology = self.technology()
         self.average_wage = float(
-            self.scenario.economy.labour_share
+            self.config.economy.labour_share
             * np.average(technology, weights=self.sectors.employment_share)
         )
         economy.produce(self)
@@ -302,7 +301,7 @@ class UrbanDeclineModel(mesa.Model):
         self.events["moves"] = housing.move(self)
         housing.age_buildings(self)
         self._record()
-        self.running = self.year < self.scenario.model.end_year
+        self.running = self.year < self.config.simulation.end_year
 
     def set_causes(self, **overrides: Any) -> None:
         """Change parameters of the causes of a running model, from its next year on.
@@ -319,13 +318,13 @@ class UrbanDeclineModel(mesa.Model):
                 f"{fixed[0]}: only the causes' parameters can change in a running model "
                 f"({', '.join(MECHANISMS)})"
             )
-        self.scenario = load_scenario(self.scenario, overrides)
+        self.config = load_scenario(self.config, overrides)
         for mechanism in self.mechanisms:
-            mechanism.params = getattr(self.scenario, mechanism.section)
+            mechanism.params = getattr(self.config, mechanism.section)
 
     def run(self, until: int | None = None) -> None:
         """Step until the scenario's end year (or the year ``until``)."""
-        until = self.scenario.model.end_year if until is None else until
+        until = self.config.simulation.end_year if until is None else until
         while self.year < until:
             self.step()
 
@@ -351,13 +350,13 @@ class UrbanDeclineModel(mesa.Model):
     def technology(self) -> np.ndarray:
         """This year's output per worker of an average private firm, by sector."""
         return self.sectors.technology(
-            self.national.technology(self.year), self.year - self.scenario.model.start_year
+            self.national.technology(self.year), self.year - self.config.simulation.start_year
         )
 
     @property
     def best_amenity(self) -> float:
         """Amenity of a cell with perfect infrastructure and clean air."""
-        return self.scenario.infrastructure.amenity_weight
+        return self.config.infrastructure.amenity_weight
 
     # ------------------------------------------------------------------------------------
     # Creating, moving and removing agents (the only per-agent Python work)
@@ -397,7 +396,7 @@ class UrbanDeclineModel(mesa.Model):
                 -(FIRM_SIZE_DISPERSION**2) / 2, FIRM_SIZE_DISPERSION, count
             )
             positions = np.maximum(np.round(size), 1)
-        sigma = self.scenario.economy.productivity_dispersion
+        sigma = self.config.economy.productivity_dispersion
         rows = self.firms.append(
             count,
             sector=int(sector),

@@ -81,7 +81,7 @@ class RunSpec:
         scenario = load_scenario(self.base(), self.overrides)
         if self.years is not None:
             scenario = load_scenario(
-                scenario, {"model.end_year": scenario.model.start_year + self.years}
+                scenario, {"simulation.end_year": scenario.simulation.start_year + self.years}
             )
         return scenario
 

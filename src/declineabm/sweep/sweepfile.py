@@ -204,7 +204,12 @@ def load_sweep(
     if settings.sampler != "grid" and settings.samples is None:
         raise fail(f"samples: the {settings.sampler} sampler needs a number of samples")
     if settings.years is not None:
-        _check(base, {"model.end_year": base.model.start_year + settings.years}, "years", fail)
+        _check(
+            base,
+            {"simulation.end_year": base.simulation.start_year + settings.years},
+            "years",
+            fail,
+        )
     for name in settings.indicators or ():
         if name not in KEPT_BY_DEFAULT:
             hint = difflib.get_close_matches(name, KEPT_BY_DEFAULT, n=1)

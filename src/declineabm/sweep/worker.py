@@ -48,7 +48,7 @@ def simulate(
     Returns:
         The recorded years and, for each, the indicator values in ``indicators`` order.
     """
-    start, end = model.year, model.scenario.model.end_year
+    start, end = model.year, model.config.simulation.end_year
     years = [model.year]
     rows = [[float(model.indicators[name]) for name in indicators]]
     while model.year < end:

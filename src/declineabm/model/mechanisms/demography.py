@@ -13,10 +13,21 @@ leaves or arrives. Ageing by birth and death alone remains.
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import numpy as np
+from pydantic import Field
 
 from declineabm.model.mechanisms.base import Mechanism
-from declineabm.scenario import path_value
+from declineabm.model.parameters import (
+    AgeDensity,
+    AgeFactors,
+    FertilityPath,
+    NonNegative,
+    Rate,
+    Section,
+    path_value,
+)
 
 GAP_LIMIT = 3.0  # |log wage gap| beyond this adds no push (keeps exp() finite)
 
@@ -28,6 +39,43 @@ def profile(points: list[tuple[int, float]], ages: np.ndarray) -> np.ndarray:
     return np.interp(ages, xs, ys)
 
 
+class DemographySection(Section):
+    """Cause 5, §2.2.4: ageing, falling fertility and out-migration of the young."""
+
+    enabled: bool = Field(description="Switch the cause on or off.")
+    fertility_path: FertilityPath = Field(description="Total fertility rate by year.")
+    mortality_base: Rate = Field(description="Gompertz–Makeham age-independent death rate.")
+    mortality_scale: Rate = Field(description="Gompertz death rate at age 0.")
+    mortality_slope: Annotated[float, Field(ge=0.0, le=0.5)] = Field(
+        description="Gompertz rise of the death rate per year of age."
+    )
+    mortality_improvement: Annotated[float, Field(ge=0.0, le=0.2)] = Field(
+        description="Yearly fall of age-specific death rates."
+    )
+    age_profile: AgeDensity = Field(
+        description="Initial age distribution: [[age, relative density], ...]."
+    )
+    outmigration_base: Rate = Field(description="Yearly out-migration chance of a young adult.")
+    outmigration_age_profile: AgeFactors = Field(
+        description="Out-migration propensity by age: [[age, factor], ...]."
+    )
+    skill_selectivity: NonNegative = Field(
+        description="Extra out-migration propensity per unit of skill."
+    )
+    unemployment_push: NonNegative = Field(description="Log-odds push of being unemployed.")
+    wage_gap_push: NonNegative = Field(
+        description="Push per unit of log wage gap to the outside economy."
+    )
+    amenity_push: NonNegative = Field(description="Push per unit of amenity shortfall.")
+    max_outmigration: Rate = Field(description="Upper bound of the yearly out-migration chance.")
+    inmigration_base: Rate = Field(
+        description="Yearly in-migrants as a share of the population, with no jobs on offer."
+    )
+    inmigration_pull: NonNegative = Field(
+        description="Pull of open jobs (per unit job-vacancy rate) on in-migration."
+    )
+
+
 class AgeingAndMigration(Mechanism):
     """Fertility decline and selective migration (see the module docstring)."""
 
@@ -35,7 +83,7 @@ class AgeingAndMigration(Mechanism):
 
     def fertility(self) -> float:
         """Total fertility rate this year (held at the start year's when switched off)."""
-        year = self.model.year if self.enabled else self.model.scenario.model.start_year
+        year = self.model.year if self.enabled else self.model.config.simulation.start_year
         return path_value(self.params.fertility_path, year)
 
     def outmigration_probability(

@@ -14,11 +14,33 @@ a physical process, still happens.)
 from __future__ import annotations
 
 import numpy as np
+from pydantic import Field
 
 from declineabm.model.mechanisms.base import Mechanism
-from declineabm.scenario import path_value
+from declineabm.model.parameters import NonNegative, Positive, Rate, Section, SharePath, path_value
 
 EMISSION_UNIT = 1e-3  # pollution index per thousand yuan of output times intensity, per cell
+
+
+class EnvironmentSection(Section):
+    """§2.2.3: pollution and environmental standards that close or transform firms."""
+
+    enabled: bool = Field(description="Switch the cause on or off.")
+    pollution_decay: Rate = Field(description="Share of the pollution stock that decays yearly.")
+    diffusion: Rate = Field(description="Share of a cell's pollution spreading to neighbours.")
+    standard_path: SharePath = Field(
+        description="Stringency of environmental standards (0 = none, 1 = strict)."
+    )
+    compliance_cost: NonNegative = Field(
+        description="Compliance cost (share of output) at full stringency for intensity 1."
+    )
+    intensity_limit: Positive = Field(
+        description="Highest permitted pollution intensity at full stringency."
+    )
+    concentration_limit: Positive = Field(
+        description="Pollution concentration counted as over the standard."
+    )
+    amenity_weight: NonNegative = Field(description="Weight of pollution in residents' amenity.")
 
 
 class EnvironmentalStandards(Mechanism):

@@ -14,9 +14,44 @@ Switched off, state-owned firms behave exactly like private ones.
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import numpy as np
+from pydantic import Field
 
 from declineabm.model.mechanisms.base import Mechanism
+from declineabm.model.parameters import Rate, Section, Year
+
+
+class IndustrySection(Section):
+    """Cause 1, §2.2.1: a single, state-owned heavy-industry structure meets the market."""
+
+    enabled: bool = Field(description="Switch the cause on or off.")
+    reform_year: Year = Field(
+        description="Year the market reform of state-owned firms begins: from then on, firms "
+        "lose their protection (soft budget, plan prices) one by one."
+    )
+    reform_span: Annotated[int, Field(ge=0, le=50)] = Field(
+        description="Years over which the reform reaches every state-owned firm."
+    )
+    soe_efficiency: Annotated[float, Field(gt=0.0, le=1.5)] = Field(
+        description="Productivity of state-owned firms relative to private ones."
+    )
+    soe_wage_norm: Annotated[float, Field(ge=0.0, le=2.0)] = Field(
+        description="State-owned firms pay at least this share of the city average wage."
+    )
+    soe_layoff_rate: Rate = Field(
+        description="Share of workers a loss-making state-owned firm sheds per year after reform."
+    )
+    soe_closure_patience: Annotated[int, Field(ge=1, le=50)] = Field(
+        description="Consecutive loss years after which a state-owned firm closes (after reform)."
+    )
+    adaptation_private: Rate = Field(
+        description="Yearly chance that a failing private firm adapts to another sector."
+    )
+    adaptation_soe: Rate = Field(
+        description="Yearly chance that a failing state-owned firm adapts to another sector."
+    )
 
 
 class IndustrialRigidity(Mechanism):
@@ -54,13 +89,13 @@ class IndustrialRigidity(Mechanism):
 
     def layoff_rate(self) -> np.ndarray:
         """Share of workers each loss-making firm sheds this year."""
-        private = self.model.scenario.economy.layoff_rate
+        private = self.model.config.economy.layoff_rate
         soe_rate = np.where(self._reformed(), self.params.soe_layoff_rate, 0.0)
         return np.where(self._soe(), soe_rate, private)
 
     def closure_patience(self) -> np.ndarray:
         """Consecutive loss years after which each firm closes."""
-        private = self.model.scenario.economy.closure_patience
+        private = self.model.config.economy.closure_patience
         return np.where(self._soe(), self.params.soe_closure_patience, private)
 
     def adaptation_rate(self) -> np.ndarray:

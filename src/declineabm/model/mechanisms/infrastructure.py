@@ -11,8 +11,27 @@ Switched off, infrastructure keeps its initial quality: neither decay nor the bu
 from __future__ import annotations
 
 import numpy as np
+from pydantic import Field
 
 from declineabm.model.mechanisms.base import Mechanism
+from declineabm.model.parameters import NonNegative, Positive, Rate, Section
+
+
+class InfrastructureSection(Section):
+    """Cause 4: lack of infrastructure."""
+
+    enabled: bool = Field(description="Switch the cause on or off.")
+    decay_rate: Rate = Field(description="Yearly decay of infrastructure quality.")
+    unit_cost: Positive = Field(
+        description="Cost of one unit of quality for one housing unit, in years of the "
+        "average wage."
+    )
+    productivity_weight: Rate = Field(
+        description="Output per worker lost where infrastructure quality is 0."
+    )
+    amenity_weight: NonNegative = Field(
+        description="Weight of infrastructure in residents' amenity."
+    )
 
 
 class InfrastructureDecay(Mechanism):

@@ -19,11 +19,14 @@ Switched off, there is no revitalization support.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Annotated
 
 import numpy as np
+from pydantic import Field
 
 from declineabm.model.mechanisms.base import Mechanism
-from declineabm.scenario import Sector, path_value
+from declineabm.model.parameters import MultiplierPath, NonNegative, Rate, Section, Year, path_value
+from declineabm.model.sectors import Sector
 
 YOUNG_AGES = (18, 35)  # the "young people ... after graduation" of §2.2.4
 NEW_FIRM_YEARS = 5  # firms this young count as new industries
@@ -39,6 +42,34 @@ class Support:
     new_industries: float = 0.0
     infrastructure: float = 0.0
     young: float = 0.0
+
+
+class PolicySection(Section):
+    """§2.2.5: revitalization support, its targeting and its waste."""
+
+    enabled: bool = Field(description="Switch the cause on or off.")
+    start_year: Year = Field(description="First year of revitalization support.")
+    budget_share: Annotated[float, Field(ge=0.0, le=0.5)] = Field(
+        description="Yearly support from the centre as a share of the city's output."
+    )
+    waves: MultiplierPath = Field(
+        description="Budget multiplier by year (later policy waves: 2014, 2016)."
+    )
+    efficiency: Rate = Field(
+        description="Share of support that reaches its target (the rest "
+        "is lost to waste and misallocation)."
+    )
+    target_soe: NonNegative = Field(description="Weight of subsidies to failing state firms.")
+    target_new_industries: NonNegative = Field(
+        description="Weight of support for new light and high-tech firms."
+    )
+    target_infrastructure: NonNegative = Field(description="Weight of infrastructure spending.")
+    target_young: NonNegative = Field(
+        description="Weight of wage and amenity support for young residents."
+    )
+    entry_boost: NonNegative = Field(
+        description="Extra new-firm entry per unit of support (share of output) for new industries."
+    )
 
 
 class RevitalizationPolicy(Mechanism):

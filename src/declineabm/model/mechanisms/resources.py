@@ -12,10 +12,33 @@ Switched off, deposits never deplete.
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import numpy as np
+from pydantic import Field
 
 from declineabm.model.mechanisms.base import Mechanism
-from declineabm.scenario import Sector
+from declineabm.model.parameters import NonNegative, Positive, Section
+from declineabm.model.sectors import Sector
+
+
+class ResourcesSection(Section):
+    """Cause 2: over-dependence on raw materials and their depletion."""
+
+    enabled: bool = Field(description="Switch the cause on or off.")
+    extraction_per_worker: Positive = Field(
+        description="Reserve units extracted per resource worker per year."
+    )
+    depletion_cost: NonNegative = Field(
+        description="Rise of extraction cost (share of output) as a deposit is exhausted."
+    )
+    depletion_exponent: Annotated[float, Field(gt=0.0, le=10.0)] = Field(
+        description="How late depletion bites: output per miner falls, and extraction cost "
+        "rises, with the depleted share of the field to this power."
+    )
+    import_premium: NonNegative = Field(
+        description="Rise of raw-material cost when the region's own reserves are gone."
+    )
 
 
 class ResourceDepletion(Mechanism):
@@ -39,7 +62,7 @@ class ResourceDepletion(Mechanism):
         geo = self.model.geography
         deposits = geo.layer("deposits")
         yearly = mining_workers * self.params.extraction_per_worker
-        reserves = self.model.scenario.geography.deposit_years * max(yearly, 1.0)
+        reserves = self.model.config.geography.deposit_years * max(yearly, 1.0)
         if deposits.sum() > 0:
             deposits *= reserves / deposits.sum()
         geo.layer("deposits_initial")[:] = deposits

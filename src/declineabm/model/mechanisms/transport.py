@@ -12,9 +12,28 @@ Switched off, location is free: no transport cost, no remoteness penalty on entr
 from __future__ import annotations
 
 import numpy as np
+from pydantic import Field
 
 from declineabm.model.mechanisms.base import Mechanism
-from declineabm.scenario import path_value
+from declineabm.model.parameters import IndexPath, NonNegative, Rate, Section, path_value
+
+
+class TransportSection(Section):
+    """Cause 3, §2.2.2: remote location, no long waterways, rising overland transport costs."""
+
+    enabled: bool = Field(description="Switch the cause on or off.")
+    cost_per_1000km: NonNegative = Field(
+        description="Transport cost as a share of output per 1000 km for freight intensity 1."
+    )
+    cost_index_path: IndexPath = Field(
+        description="Transport cost index (1 = start); rises as trade moves to seaports."
+    )
+    infrastructure_discount: Rate = Field(
+        description="Transport cost saved where infrastructure quality is 1."
+    )
+    entry_sensitivity: NonNegative = Field(
+        description="How strongly new tradable firms avoid remote cells."
+    )
 
 
 class TransportCosts(Mechanism):

@@ -1,0 +1,123 @@
+"""Scenarios: the validated set of every parameter of a run, assembled from its sections.
+
+A scenario is a TOML file in ``configs/``. Each section's schema lives beside the rules that
+read it: a cause's in its module under :mod:`declineabm.model.mechanisms`, the city's structure
+in :mod:`declineabm.model.structure`, the sectors in :mod:`declineabm.model.sectors`; this
+package assembles them into :class:`Scenario`, loads files (:mod:`.loading`) and turns
+validation errors into one line that names the key (:mod:`.messages`). The numbers themselves
+live only in the TOML files (``baseline.toml`` lists every parameter with a comment; other
+scenarios ``extends`` it and override a few).
+
+Parameters are addressed by dotted keys (``demography.outmigration_base``) everywhere: in
+``--set key=value`` on the command line, as keyword arguments to ``UrbanDeclineModel`` (where
+``demography__outmigration_base`` is accepted too), and in sweep files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from pydantic import Field
+
+from declineabm.model.mechanisms.demography import DemographySection
+from declineabm.model.mechanisms.environment import EnvironmentSection
+from declineabm.model.mechanisms.industry import IndustrySection
+from declineabm.model.mechanisms.infrastructure import InfrastructureSection
+from declineabm.model.mechanisms.policy import PolicySection
+from declineabm.model.mechanisms.resources import ResourcesSection
+from declineabm.model.mechanisms.transport import TransportSection
+from declineabm.model.national import NationalSection
+from declineabm.model.parameters import Section
+from declineabm.model.sectors import SectorsSection
+from declineabm.model.structure import (
+    EconomySection,
+    GeographySection,
+    HousingSection,
+    SimulationSection,
+)
+from declineabm.scenario.errors import ScenarioError
+
+
+class Scenario(Section):
+    """A complete, validated scenario."""
+
+    name: str = Field(description="Short name of the scenario.")
+    description: str = Field(description="What the scenario represents.")
+    simulation: SimulationSection
+    geography: GeographySection
+    sectors: SectorsSection
+    economy: EconomySection
+    housing: HousingSection
+    national: NationalSection
+    industry: IndustrySection
+    resources: ResourcesSection
+    transport: TransportSection
+    infrastructure: InfrastructureSection
+    demography: DemographySection
+    environment: EnvironmentSection
+    policy: PolicySection
+
+    def to_dict(self) -> dict[str, Any]:
+        """The resolved scenario as plain data (what ``run.json`` records)."""
+        return self.model_dump(mode="json")
+
+    def digest(self) -> str:
+        """SHA-256 of the resolved scenario in canonical JSON."""
+        canonical = json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+MECHANISMS = (
+    "industry",
+    "resources",
+    "transport",
+    "infrastructure",
+    "demography",
+    "environment",
+    "policy",
+)
+"""Scenario sections that are causes of decline, each with an ``enabled`` switch."""
+
+
+MECHANISMS = (
+    "industry",
+    "resources",
+    "transport",
+    "infrastructure",
+    "demography",
+    "environment",
+    "policy",
+)
+"""Scenario sections that are causes of decline, each with an ``enabled`` switch."""
+
+# The loading API, after Scenario (the loaders validate against it).
+from declineabm.scenario.loading import (  # noqa: E402
+    apply_overrides,
+    available_scenarios,
+    config_dir,
+    deep_merge,
+    load_scenario,
+    normalise_key,
+    parse_assignment,
+    parse_value,
+    resolve_scenario_path,
+    validate,
+)
+
+__all__ = [
+    "MECHANISMS",
+    "Scenario",
+    "ScenarioError",
+    "apply_overrides",
+    "available_scenarios",
+    "config_dir",
+    "deep_merge",
+    "load_scenario",
+    "normalise_key",
+    "parse_assignment",
+    "parse_value",
+    "resolve_scenario_path",
+    "validate",
+]
