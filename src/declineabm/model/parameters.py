@@ -76,3 +76,12 @@ IndexPath = time_path(0.0, 100.0)
 MultiplierPath = time_path(0.0, 20.0)
 PricePath = time_path(0.01, 10.0)
 FertilityPath = time_path(0.0, 8.0)
+
+
+AT_START = {"mid_run": False}
+"""``json_schema_extra`` of a cause's parameter that shapes only the initial state.
+
+A cause's parameters are read afresh every year, so a running model can take new values from
+its next year on (``UrbanDeclineModel.set_causes``); a parameter marked with this, such as the
+initial age profile, would change nothing once the city exists, so a running model refuses it.
+"""

@@ -39,6 +39,7 @@ from declineabm.scenario import (
     ScenarioError,
     load_scenario,
     normalise_key,
+    takes_effect_mid_run,
 )
 
 RESIDENT_COLUMNS = {
@@ -55,7 +56,7 @@ FIRM_COLUMNS = {
     "soe": np.bool_,
     "cell": np.int32,
     "founded": np.int16,
-    "reformed": np.int16,  # year the market reform reaches the firm (matters for SOEs)
+    "reform_rank": np.float64,  # when the reform reaches the firm, 0 first .. 1 last (SOEs)
     "productivity": np.float64,  # firm-specific factor, mean 1
     "pollution": np.float64,  # emission intensity relative to the sector's norm
     "positions": np.int64,
@@ -306,10 +307,12 @@ class UrbanDeclineModel(mesa.Model):
     def set_causes(self, **overrides: Any) -> None:
         """Change parameters of the causes of a running model, from its next year on.
 
-        For what-if experiments such as "efficient policy from 2010": only the sections of the
-        causes (``industry``, ``resources``, ... ``policy``) can change mid-run; the city's
-        structure is fixed at creation. Keys are dotted (``**{"policy.efficiency": 0.9}``) or
-        use ``__`` for the dot; invalid values raise ScenarioError and change nothing.
+        For what-if experiments such as "efficient policy from 2010": only the parameters of the
+        causes (``industry``, ``resources``, ... ``policy``) can change mid-run, and of those
+        not the few that shape only the initial state (see
+        :func:`~declineabm.scenario.takes_effect_mid_run`); the city's structure is fixed at
+        creation. Keys are dotted (``**{"policy.efficiency": 0.9}``) or use ``__`` for the
+        dot; invalid values raise ScenarioError and change nothing.
         """
         keys = [normalise_key(key) for key in overrides]
         fixed = sorted(k for k in keys if k.split(".", 1)[0] not in MECHANISMS)
@@ -317,6 +320,12 @@ class UrbanDeclineModel(mesa.Model):
             raise ScenarioError(
                 f"{fixed[0]}: only the causes' parameters can change in a running model "
                 f"({', '.join(MECHANISMS)})"
+            )
+        at_start = sorted(k for k in keys if not takes_effect_mid_run(k))
+        if at_start:
+            raise ScenarioError(
+                f"{at_start[0]}: shapes only the initial city, so it cannot change in a running "
+                "model (set it before the run starts)"
             )
         self.config = load_scenario(self.config, overrides)
         for mechanism in self.mechanisms:
@@ -403,7 +412,7 @@ class UrbanDeclineModel(mesa.Model):
             soe=state_owned,
             cell=cells,
             founded=self.year if founded is None else founded,
-            reformed=self.industry.reform_dates(count, rng),
+            reform_rank=rng.random(count),
             productivity=rng.lognormal(-(sigma**2) / 2, sigma, count),
             pollution=rng.lognormal(-(POLLUTION_DISPERSION**2) / 2, POLLUTION_DISPERSION, count),
             positions=positions,

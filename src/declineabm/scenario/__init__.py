@@ -19,7 +19,7 @@ import hashlib
 import json
 from typing import Any
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from declineabm.model.mechanisms.demography import DemographySection
 from declineabm.model.mechanisms.environment import EnvironmentSection
@@ -45,6 +45,24 @@ class Scenario(Section):
 
     name: str = Field(description="Short name of the scenario.")
     description: str = Field(description="What the scenario represents.")
+    observed: str | None = Field(
+        default=None,
+        description="The official record the scenario is compared with: a file in data/ "
+        "(see declineabm.io.observed), or none.",
+    )
+
+    @field_validator("observed")
+    @classmethod
+    def _record_exists(cls, name: str | None) -> str | None:
+        if name is not None:
+            from declineabm.io.observed import resolve_observed_path
+
+            try:
+                resolve_observed_path(name)
+            except ScenarioError as exc:
+                raise ValueError(str(exc)) from None
+        return name
+
     simulation: SimulationSection
     geography: GeographySection
     sectors: SectorsSection
@@ -92,6 +110,21 @@ MECHANISMS = (
 )
 """Scenario sections that are causes of decline, each with an ``enabled`` switch."""
 
+
+def takes_effect_mid_run(key: str) -> bool:
+    """Whether a running model can take a new value for the dotted ``key``.
+
+    A cause's parameters can (its mechanism reads them every year), unless the field is marked
+    :data:`~declineabm.model.parameters.AT_START`; the city's structure cannot.
+    """
+    section, _, name = key.partition(".")
+    if section not in MECHANISMS:
+        return False
+    field = Scenario.model_fields[section].annotation.model_fields.get(name.split(".")[0])
+    extra = field.json_schema_extra if field is not None else None
+    return not (isinstance(extra, dict) and extra.get("mid_run") is False)
+
+
 # The loading API, after Scenario (the loaders validate against it).
 from declineabm.scenario.loading import (  # noqa: E402
     apply_overrides,
@@ -119,5 +152,6 @@ __all__ = [
     "parse_assignment",
     "parse_value",
     "resolve_scenario_path",
+    "takes_effect_mid_run",
     "validate",
 ]

@@ -12,3 +12,26 @@ scenario section              module                          paper
 ``policy``                    :mod:`.policy`                  §2.2.5
 ============================  ==============================  ==========================
 """
+
+from declineabm.model.mechanisms.base import Mechanism
+from declineabm.model.mechanisms.demography import AgeingAndMigration
+from declineabm.model.mechanisms.environment import EnvironmentalStandards
+from declineabm.model.mechanisms.industry import IndustrialRigidity
+from declineabm.model.mechanisms.infrastructure import InfrastructureDecay
+from declineabm.model.mechanisms.policy import RevitalizationPolicy
+from declineabm.model.mechanisms.resources import ResourceDepletion
+from declineabm.model.mechanisms.transport import TransportCosts
+
+MECHANISM_CLASSES: dict[str, type[Mechanism]] = {
+    cls.section: cls
+    for cls in (
+        IndustrialRigidity,
+        ResourceDepletion,
+        TransportCosts,
+        InfrastructureDecay,
+        AgeingAndMigration,
+        EnvironmentalStandards,
+        RevitalizationPolicy,
+    )
+}
+"""Each cause's mechanism class by its scenario section, in the paper's order."""

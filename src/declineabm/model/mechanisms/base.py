@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:
     from declineabm.model.urban_decline import UrbanDeclineModel
@@ -20,7 +20,9 @@ class Mechanism:
         params: The scenario section of this cause.
     """
 
-    section: str = ""
+    section: ClassVar[str] = ""
+    switched_off: ClassVar[str] = ""
+    """What the model does without this cause (the app and the docs show it)."""
 
     def __init__(self, model: UrbanDeclineModel, params: Any) -> None:
         self.model = model

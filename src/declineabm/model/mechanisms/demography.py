@@ -20,6 +20,7 @@ from pydantic import Field
 
 from declineabm.model.mechanisms.base import Mechanism
 from declineabm.model.parameters import (
+    AT_START,
     AgeDensity,
     AgeFactors,
     FertilityPath,
@@ -53,7 +54,8 @@ class DemographySection(Section):
         description="Yearly fall of age-specific death rates."
     )
     age_profile: AgeDensity = Field(
-        description="Initial age distribution: [[age, relative density], ...]."
+        description="Initial age distribution: [[age, relative density], ...].",
+        json_schema_extra=AT_START,
     )
     outmigration_base: Rate = Field(description="Yearly out-migration chance of a young adult.")
     outmigration_age_profile: AgeFactors = Field(
@@ -80,6 +82,10 @@ class AgeingAndMigration(Mechanism):
     """Fertility decline and selective migration (see the module docstring)."""
 
     section = "demography"
+    switched_off = (
+        "Switched off, the region is a closed population with the start year's fertility: "
+        "no one leaves or arrives. Ageing by birth and death alone remains."
+    )
 
     def fertility(self) -> float:
         """Total fertility rate this year (held at the start year's when switched off)."""

@@ -47,6 +47,10 @@ class EnvironmentalStandards(Mechanism):
     """Pollution physics and tightening standards (see the module docstring)."""
 
     section = "environment"
+    switched_off = (
+        "Switched off, standards never tighten: no compliance cost, no forced closure. "
+        "(Pollution itself, a physical process, still happens.)"
+    )
 
     def stringency(self) -> float:
         """This year's stringency of standards, 0 (none) to 1 (strict)."""

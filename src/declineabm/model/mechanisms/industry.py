@@ -58,17 +58,17 @@ class IndustrialRigidity(Mechanism):
     """Rules that make state-owned heavy industry rigid (see the module docstring)."""
 
     section = "industry"
+    switched_off = "Switched off, state-owned firms behave exactly like private ones."
 
     def _soe(self) -> np.ndarray:
         return self.model.firms.soe & self.enabled
 
-    def reform_dates(self, count: int, rng: np.random.Generator) -> np.ndarray:
-        """The year the reform reaches each of ``count`` new firms (for state-owned ones)."""
-        first = self.params.reform_year
-        return first + rng.integers(0, self.params.reform_span + 1, count)
-
     def _reformed(self) -> np.ndarray:
-        return self.model.year >= self.model.firms.reformed
+        # Each firm's place in the reform's order is drawn once (its rank); the dates follow
+        # from this year's reform_year and reform_span, so changing them mid-run takes effect.
+        span = self.params.reform_span
+        reached = self.params.reform_year + np.floor(self.model.firms.reform_rank * (span + 1))
+        return self.model.year >= reached
 
     def efficiency(self) -> np.ndarray:
         """Output factor of each firm: reformed SOEs lose ``1 - soe_efficiency``.

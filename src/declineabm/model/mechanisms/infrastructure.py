@@ -38,6 +38,10 @@ class InfrastructureDecay(Mechanism):
     """Decay and renewal of infrastructure quality (see the module docstring)."""
 
     section = "infrastructure"
+    switched_off = (
+        "Switched off, infrastructure keeps its initial quality: neither decay nor the "
+        "budget moves it."
+    )
 
     def productivity_factor(self, cells: np.ndarray) -> np.ndarray:
         """Output-per-worker factor of firms in ``cells`` (1 where quality is perfect)."""

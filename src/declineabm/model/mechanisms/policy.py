@@ -76,6 +76,7 @@ class RevitalizationPolicy(Mechanism):
     """Budget, targeting and efficiency of revitalization support (module docstring)."""
 
     section = "policy"
+    switched_off = "Switched off, there is no revitalization support."
 
     def budget(self, last_output: float) -> Support:
         """This year's support, split by target after waste."""

@@ -45,6 +45,7 @@ class ResourceDepletion(Mechanism):
     """Deposit fields, their depletion and what it does to costs (see the module docstring)."""
 
     section = "resources"
+    switched_off = "Switched off, deposits never deplete."
 
     def _fields(self) -> tuple[np.ndarray, np.ndarray]:
         """Field id of every cell, and the number of fields."""

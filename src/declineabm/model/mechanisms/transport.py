@@ -40,6 +40,9 @@ class TransportCosts(Mechanism):
     """Distance-dependent shipping costs (see the module docstring)."""
 
     section = "transport"
+    switched_off = (
+        "Switched off, location is free: no transport cost, no remoteness penalty on entry."
+    )
 
     def index(self) -> float:
         """This year's national transport-cost index."""
