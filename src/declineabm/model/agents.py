@@ -45,9 +45,14 @@ if TYPE_CHECKING:
 
 
 class Resident(CellAgent):
-    """A person living in a cell: ages, works, moves within the city, may leave the region.
+    """Persons living in a cell: they age, work, move, and may leave the region.
 
-    One resident agent stands for ``model.persons_per_agent`` real people.
+    One resident agent stands for ``model.persons_per_agent`` real people. Summary of rule:
+    a handle onto a row of ``model.residents``; the columns are moved by
+    :mod:`~declineabm.model.population` (ageing, death, birth), :mod:`~declineabm.model.labour`
+    (jobs, layoffs, retirement), :mod:`~declineabm.model.public_finance` (income),
+    :mod:`~declineabm.model.migration` (moves between cities and regions) and
+    :mod:`~declineabm.model.housing` (moves within a city).
 
     Args:
         model: The model the resident belongs to.
@@ -105,9 +110,31 @@ class Resident(CellAgent):
         """Consecutive years of working age without a job."""
         return int(self.model.residents.years_unemployed[self.row])
 
+    @property
+    def laid_off(self) -> int:
+        """Years left of a laid-off state worker's tie to the unit (0: none)."""
+        return int(self.model.residents.laid_off[self.row])
+
+    @property
+    def retired(self) -> bool:
+        """Retired (at retirement age, or early after a layoff)."""
+        return bool(self.model.residents.retired[self.row])
+
+    @property
+    def city(self) -> str | None:
+        """The city the resident lives in (None in the countryside)."""
+        city = int(self.model.geography.layer("city")[self.model.residents.home[self.row]])
+        return self.model.geography.city_names[city] if city >= 0 else None
+
 
 class Firm(FixedAgent):
     """A firm at a fixed site: produces, hires and fires, may adapt, close or be subsidised.
+
+    Summary of rule: a handle onto a row of ``model.firms``; the columns are moved by
+    :mod:`~declineabm.model.economy` (output, wages, profit), :mod:`~declineabm.model.labour`
+    (positions, workforce), :mod:`~declineabm.model.firm_dynamics` (losses, adaptation,
+    closure, entry) and :mod:`~declineabm.model.public_finance` (subsidies). A firm smaller
+    than one agent's persons stands for several real ones (``represents``).
 
     Args:
         model: The model the firm belongs to.
@@ -169,54 +196,10 @@ class Firm(FixedAgent):
         """Consecutive years of losses."""
         return int(self.model.firms.loss_years[self.row])
 
-
-class Government(Agent):
-    """The local government: collects taxes, pays pensions, builds, and hands out support.
-
-    Its budget identity holds every year: ``balance = revenue - spending`` and
-    ``debt = previous debt - balance``.
-
-    Args:
-        model: The model the government belongs to.
-    """
-
-    REVENUE = ("wage_taxes", "profit_taxes", "revitalization_funds")
-    SPENDING = ("pensions", "benefits", "infrastructure", "public_services", "subsidies", "waste")
-
-    def __init__(self, model: UrbanDeclineModel) -> None:
-        super().__init__(model)
-        self.debt = 0.0
-        self.accounts: dict[str, float] = dict.fromkeys(self.REVENUE + self.SPENDING, 0.0)
-        self.environmental_standard = 0.0
-
     @property
-    def revenue(self) -> float:
-        """This year's revenue (thousand yuan per agent-scale unit)."""
-        return sum(self.accounts[k] for k in self.REVENUE)
-
-    @property
-    def spending(self) -> float:
-        """This year's spending."""
-        return sum(self.accounts[k] for k in self.SPENDING)
-
-    @property
-    def balance(self) -> float:
-        """This year's fiscal balance (revenue minus spending)."""
-        return self.revenue - self.spending
-
-    def open_year(self) -> None:
-        """Start a fiscal year with empty accounts."""
-        self.accounts = dict.fromkeys(self.REVENUE + self.SPENDING, 0.0)
-
-    def book(self, item: str, amount: float) -> None:
-        """Record revenue or spending under one of the budget lines."""
-        if item not in self.accounts:
-            raise KeyError(f"unknown budget line {item!r}")
-        self.accounts[item] += float(amount)
-
-    def close_year(self) -> None:
-        """Carry the year's balance into the debt."""
-        self.debt -= self.balance
+    def represents(self) -> float:
+        """Real firms this firm stands for (1, or more where firms are smaller than an agent)."""
+        return float(self.model.firms.represents[self.row])
 
 
 # ----------------------------------------------------------------------------------------

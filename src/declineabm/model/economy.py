@@ -1,17 +1,20 @@
-"""Production, wages and firm accounts: the city's economy in one vectorised pass a year.
+"""Production, wages and firm accounts: the Northeast's economy in one vectorised pass a year.
 
 Every firm produces ``workforce x output per worker x price``. Output per worker is the
-sector's technology level (national output per worker, adjusted by the sector's ``tfp_gap``:
-sunset industries fall behind, new ones pull ahead) times the firm's own productivity and
-the factors the causes contribute: state ownership (cause 1), depleted deposits (cause 2) and
-infrastructure (cause 4). Tradable goods sell on the national market; local services sell to local
-households, so when the city's income falls they sell less than they could make ("services
-follow population").
+sector's technology (its productivity, with the sector's ``tfp_gap``: sunset industries fall
+behind, new ones pull ahead) times the national frontier (:mod:`declineabm.model.national`)
+times the firm's own productivity and the factors the causes contribute: state ownership
+(cause 1), depleted deposits (cause 2) and infrastructure (cause 4). Rural residents of working
+age without a firm job farm, at ``economy.farm_productivity`` times the frontier. Tradable goods
+sell on the national market; local services sell to local households, so when the region's
+income falls they sell less than they could make ("services follow population").
 
-Wages follow the sector's technology level times the city's wage level, which rises when jobs
-go unfilled and falls with unemployment (a wage curve), with a floor at a share of the city's
-average wage (and the state-owned wage norm of cause 1). Costs are raw materials (cause 2),
-transport (cause 3) and environmental compliance (cause 6); profits are taxed.
+Wages follow the sector's technology times the region's wage level, which rises when jobs go
+unfilled and falls with unemployment (a wage curve; the rest of China's labour market follows
+the same curve, :meth:`~declineabm.model.rest_of_china.RestOfChina.update_sectors`), with a
+floor at a share of the region's average wage (and the state-owned wage norm of cause 1).
+Costs are raw materials (cause 2), transport (cause 3) and environmental compliance (cause 6);
+profits are taxed.
 """
 
 from __future__ import annotations
@@ -33,15 +36,30 @@ MAX_WAGE_CHANGE = 0.05  # nominal rigidity: the wage level moves at most 5 % a y
 def market_wages(model: UrbanDeclineModel) -> np.ndarray:
     """Wage an average private firm of each sector pays this year."""
     economy = model.config.economy
-    return economy.labour_share * model.technology() * model.wage_level
+    return economy.labour_share * model.technology() * model.labour_market.wage_level
+
+
+def next_wage_level(model: UrbanDeclineModel, level: float, tightness: float) -> float:
+    """The wage curve: next year's wage level after a year of labour-market ``tightness``.
+
+    Args:
+        model: The model.
+        level: This year's wage level (1 in the start year).
+        tightness: Excess demand for labour, as a share of the jobs wanted.
+    """
+    change = model.config.economy.wage_flexibility * tightness
+    level *= 1.0 + np.clip(change, -MAX_WAGE_CHANGE, MAX_WAGE_CHANGE)
+    return float(np.clip(level, *WAGE_LEVEL_BOUNDS))
 
 
 def adjust_wage_level(model: UrbanDeclineModel) -> None:
-    """Move the city's wage level with labour-market tightness (for next year's wages)."""
-    tightness = model.vacancy_rate - model.unemployment_rate
-    change = model.config.economy.wage_flexibility * tightness
-    level = model.wage_level * (1.0 + np.clip(change, -MAX_WAGE_CHANGE, MAX_WAGE_CHANGE))
-    model.wage_level = float(np.clip(level, *WAGE_LEVEL_BOUNDS))
+    """Move the wage level with this year's labour-market tightness (for next year's wages).
+
+    Reads ``labour_market.vacancy_rate, unemployment_rate``; writes ``labour_market.wage_level``.
+    """
+    market = model.labour_market
+    tightness = market.vacancy_rate - market.unemployment_rate
+    market.wage_level = next_wage_level(model, market.wage_level, tightness)
 
 
 def service_demand_ratio(model: UrbanDeclineModel, supply: float) -> float:
@@ -50,20 +68,33 @@ def service_demand_ratio(model: UrbanDeclineModel, supply: float) -> float:
     Demand grows with local household income (income elasticity ``service_income_elasticity``)
     from the start year, when it equals supply.
     """
-    if model.initial_service_supply == 0:
+    start = model.baselines
+    if start.service_supply == 0:
         return 1.0
     if supply <= 0:
         return np.inf
-    income_ratio = model.household_income / model.initial_household_income
+    income_ratio = model.labour_market.household_income / start.household_income
     elasticity = model.config.economy.service_income_elasticity
-    return float(model.initial_service_supply * income_ratio**elasticity / supply)
+    return float(start.service_supply * income_ratio**elasticity / supply)
+
+
+def farm_workers(model: UrbanDeclineModel) -> np.ndarray:
+    """Mask of residents who farm: rural, of working age, with no firm job, not laid off."""
+    residents = model.residents
+    rural = model.resident_city() < 0
+    return rural & model.of_working_age() & (residents.employer < 0) & (residents.laid_off == 0)
 
 
 def produce(model: UrbanDeclineModel) -> None:
-    """Run this year's production and fill the firms' accounts (before any subsidy).
+    """Run this year's production in both regions and fill the firms' accounts.
 
-    Writes the firm columns ``workforce, output, wage, wage_bill, costs, profit`` and the
-    model's ``average_wage`` and ``service_demand``; extracts minerals and emits pollution.
+    Sets the national frontier so that the two regions' output grows as China's did, then
+    values every firm's and farm's output with it.
+
+    Reads ``residents.employer``, the firm columns of technology and site, the rest of China's
+    workers; writes ``model.frontier``, the firm columns ``workforce, output, wage, wage_bill,
+    costs, profit_tax, profit, subsidy`` (0 before support), ``model.farm_output``,
+    ``labour_market.average_wage, service_demand``; extracts minerals and emits pollution.
     """
     firms, residents = model.firms, model.residents
     sectors = model.sectors
@@ -72,28 +103,40 @@ def produce(model: UrbanDeclineModel) -> None:
     firms.workforce[:] = workforce
     sector = firms.sector.astype(np.intp)
 
-    technology = model.technology()
-    per_worker = (
-        technology[sector]
+    potential_per_worker = (
+        model.sector_technology()[sector]
         * firms.productivity
         * model.industry.efficiency()
         * model.infrastructure.productivity_factor(firms.cell)
         * model.resources.yield_factor()
     )
     services = sector == Sector.SERVICES
-    supply = float((workforce * per_worker)[services].sum())
-    model.service_demand = service_demand_ratio(model, supply)
+    # Local demand is in money; last year's frontier values this year's supply for it.
+    supply = float((workforce * potential_per_worker)[services].sum()) * model.frontier
+    market = model.labour_market
+    market.service_demand = service_demand_ratio(model, supply)
     sold = np.ones(len(firms))  # share of capacity sold: services sell no more than demanded
-    sold[services] = min(1.0, model.service_demand)
+    sold[services] = min(1.0, market.service_demand)
     price = model.prices()[sector]
-    output = workforce * per_worker * sold * price
+    potential = workforce * potential_per_worker * sold * price
+    farmers = int(farm_workers(model).sum())
+    farm_potential = farmers * model.farm_technology()
+
+    # Both regions' potential in million yuan, and the frontier that makes them the nation.
+    ppa = model.persons_per_agent
+    northeast = (potential.sum() + farm_potential) * ppa / 1000.0
+    rest = model.rest_of_china.potential_output() / 1000.0
+    model.frontier = model.national.set_frontier(model.year, northeast + rest)
+    output = potential * model.frontier
+    model.farm_output = farm_potential * model.frontier
+    model.rest_of_china.output = rest * model.frontier
 
     economy = model.config.economy
     wage = np.maximum.reduce(
         [
             market_wages(model)[sector],
-            np.full(len(firms), economy.wage_floor * model.average_wage),
-            model.industry.wage_norm(model.average_wage),
+            np.full(len(firms), economy.wage_floor * market.average_wage),
+            model.industry.wage_norm(market.average_wage),
         ]
     )
     wage_bill = workforce * wage
@@ -114,13 +157,11 @@ def produce(model: UrbanDeclineModel) -> None:
     firms.subsidy[:] = 0.0
     total_workers = workforce.sum()
     if total_workers > 0:
-        model.average_wage = float(wage_bill.sum() / total_workers)
+        market.average_wage = float(wage_bill.sum() / total_workers)
 
     model.resources.extract(workforce)
-    # Emissions follow physical activity: output deflated by technology, since newer
-    # technology produces the same value with less material throughput.
-    activity = output / price / model.national.technology(model.year)
+    # Emissions follow physical activity: output at the start's technology and prices
+    # (newer technology makes the same value with less material), in real persons' terms.
+    activity = potential / price * ppa
     emissions = activity * sectors.pollution[sector] * firms.pollution
-    model.environment.disperse(
-        np.bincount(firms.cell, emissions, minlength=model.geography.size).astype(np.float64)
-    )
+    model.environment.update_air(emissions)

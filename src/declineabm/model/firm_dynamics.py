@@ -19,7 +19,7 @@ import numpy as np
 
 from declineabm.model.allocation import sample_weighted
 from declineabm.model.economy import market_wages
-from declineabm.model.mechanisms.policy import YOUNG_AGES
+from declineabm.model.population import young
 from declineabm.model.sectors import Sector
 
 if TYPE_CHECKING:
@@ -31,17 +31,52 @@ EMPTY_YEARS = 2  # years without workers after which a firm's site is given up
 CLEAN_UP_TO = 0.8  # a firm that transforms cuts emissions to this share of the permitted level
 
 
+def sector_margins(
+    model: UrbanDeclineModel,
+    service_demand: float,
+    wage_level: float,
+    costs: np.ndarray | float = 0.0,
+) -> np.ndarray:
+    """Margin an average private firm of each sector makes this year, before profit tax.
+
+    Args:
+        model: The model.
+        service_demand: Local demand for services over their supply (a service firm sells
+            no more than its share of the demand).
+        wage_level: The wage curve's level (wages are ``labour_share`` of output at 1).
+        costs: Costs other than wages, as a share of output, by sector.
+    """
+    sold = np.ones(len(Sector))
+    sold[Sector.SERVICES] = min(1.0, service_demand)
+    labour = model.config.economy.labour_share * wage_level
+    return 1.0 - labour / (sold * model.prices()) - costs
+
+
+def opportunity(model: UrbanDeclineModel, margins: np.ndarray, service_demand: float) -> np.ndarray:
+    """How strongly new firms of each sector are drawn in.
+
+    By the margin over the target, and by unmet local demand for services (none while the
+    service firms there cannot sell all they make).
+    """
+    drawn = np.clip(margins / model.config.economy.target_margin, 0.0, 2.0)
+    if service_demand > 1.0:
+        drawn[Sector.SERVICES] += min(service_demand - 1.0, 1.0)
+    else:  # no room for another service firm where those there cannot sell all they make
+        drawn[Sector.SERVICES] = 0.0
+    return drawn
+
+
 def entrant_margins(model: UrbanDeclineModel) -> np.ndarray:
-    """Margin an average new firm of each sector expects this year."""
+    """Margin an average new firm of each sector expects this year in the Northeast."""
     sectors = model.sectors
     economy = model.config.economy
     geo = model.geography
     technology = model.technology()
     sold = np.ones(len(Sector))  # a new service firm shares the shortfall of local demand
-    sold[Sector.SERVICES] = min(1.0, model.service_demand)
+    sold[Sector.SERVICES] = min(1.0, model.labour_market.service_demand)
     revenue = technology * sold * model.prices()
-    wage = np.maximum(market_wages(model), economy.wage_floor * model.average_wage)
-    occupied = np.flatnonzero(geo.layer("occupancy") > 0)
+    wage = np.maximum(market_wages(model), economy.wage_floor * model.labour_market.average_wage)
+    occupied = np.flatnonzero((geo.layer("occupancy") > 0) & (geo.layer("city") >= 0))
     transport = np.array(
         [
             model.transport.cost_share(occupied, np.full(len(occupied), f)).mean()
@@ -58,25 +93,27 @@ def entrant_margins(model: UrbanDeclineModel) -> np.ndarray:
 def young_skilled(model: UrbanDeclineModel) -> np.ndarray:
     """Mask of skilled residents aged 18-34, the workforce high-tech firms look for."""
     residents = model.residents
-    return (
-        (residents.age >= YOUNG_AGES[0])
-        & (residents.age < YOUNG_AGES[1])
-        & (residents.skill >= model.config.economy.high_skill)
-    )
+    return young(residents.age) & (residents.skill >= model.config.economy.high_skill)
 
 
 def location_weights(model: UrbanDeclineModel, sector: Sector) -> np.ndarray:
-    """Relative attraction of every cell to a new firm of ``sector``."""
+    """Relative attraction of every cell to a new firm of ``sector``.
+
+    Firms open in cities: services where people live, manufacturing where people live and
+    transport is cheap, high-tech where young skilled people and good infrastructure are;
+    mines where reserves remain.
+    """
     geo = model.geography
     if sector == Sector.RESOURCE:
         return geo.layer("deposits").copy()
-    occupancy = geo.layer("occupancy").astype(np.float64)
+    in_city = geo.layer("city") >= 0
+    occupancy = np.where(in_city, geo.layer("occupancy"), 0).astype(np.float64)
     if sector == Sector.SERVICES:
         return occupancy
     remote = model.transport.entry_weight(model.sectors.freight[sector])
     if sector == Sector.HIGHTECH:
         talent = np.bincount(model.residents.home[young_skilled(model)], minlength=geo.size)
-        return talent * geo.layer("infrastructure") ** 2 * remote
+        return np.where(in_city, talent, 0) * geo.layer("infrastructure") ** 2 * remote
     return occupancy * remote
 
 
@@ -88,8 +125,8 @@ def update_losses(model: UrbanDeclineModel) -> None:
     firms.empty_years[:] = np.where(firms.workforce == 0, firms.empty_years + 1, 0)
 
 
-def adapt_or_close(model: UrbanDeclineModel) -> tuple[int, int]:
-    """Failing and polluting firms adapt or close. Returns (adapted, closed)."""
+def adapt_or_close(model: UrbanDeclineModel) -> tuple[float, float]:
+    """Failing and polluting firms adapt or close. Returns (adapted, closed), in real firms."""
     firms = model.firms
     sectors = model.sectors
     rng = model.streams["firms"]
@@ -116,43 +153,44 @@ def adapt_or_close(model: UrbanDeclineModel) -> tuple[int, int]:
         | violating
         | (firms.empty_years >= EMPTY_YEARS)
     )
-    closed = model.close_firms(np.flatnonzero(closing))
-    return int(adapts.sum()), closed
+    adapted = float(firms.represents[adapts].sum())
+    closed = float(firms.represents[closing].sum())
+    model.close_firms(np.flatnonzero(closing))
+    return adapted, closed
 
 
-def enter(model: UrbanDeclineModel, entry_multiplier: float) -> int:
-    """New firms enter where they expect a margin; returns how many entered."""
+def enter(model: UrbanDeclineModel, entry_multiplier: float) -> float:
+    """New firms enter where they expect a margin; returns how many (real firms) entered.
+
+    The expected number of entrants is counted in real firms of the sector's size, from the
+    persons in each sector's labour pool, so it does not depend on how many agents draw them.
+    """
     sectors = model.sectors
-    economy = model.config.economy
-    residents = model.residents
     rng = model.streams["firms"]
-    margins = entrant_margins(model)
-    opportunity = np.clip(margins / economy.target_margin, 0.0, 2.0)
-    if model.service_demand > 1.0:  # unmet local demand draws services in
-        opportunity[Sector.SERVICES] += min(model.service_demand - 1.0, 1.0)
+    drawn = opportunity(model, entrant_margins(model), model.labour_market.service_demand)
 
-    working = float(
-        ((residents.age >= economy.working_age) & (residents.age < economy.retirement_age)).sum()
-    )
+    start = model.baselines
+    ppa = model.persons_per_agent
+    urban = model.resident_city() >= 0
+    working = float((model.of_working_age() & urban).sum()) * ppa
     # Workers each sector can draw on: mines need reserves, high-tech needs young talent.
-    talent = young_skilled(model).sum() / max(model.initial_young_skilled, 1)
+    talent = young_skilled(model).sum() / max(start.young_skilled, 1)
     pools = np.full(len(Sector), working)
     pools[Sector.RESOURCE] *= model.resources.remaining_share()
-    pools[Sector.HIGHTECH] = model.initial_working_age * talent
+    pools[Sector.HIGHTECH] = start.urban_working_age * ppa * talent
     # Firms the sector's share of the pool could staff; a floor lets absent sectors emerge.
-    capacity = pools * np.maximum(sectors.employment_share, MIN_SECTOR_SHARE) / sectors.firm_size
+    shares = np.maximum(start.sector_shares, MIN_SECTOR_SHARE)
+    capacity = pools * shares / sectors.firm_size
     boost = np.ones(len(Sector))
     boost[[Sector.LIGHT, Sector.HIGHTECH]] = entry_multiplier
-    entered = 0
+    entered = 0.0
     for sector in Sector:
-        expected = (
-            sectors.entry_rate[sector] * capacity[sector] * opportunity[sector] * boost[sector]
-        )
+        expected = sectors.entry_rate[sector] * capacity[sector] * drawn[sector] * boost[sector]
         count = int(rng.poisson(expected)) if expected > 0 else 0
         if count == 0:
             continue
         cells = sample_weighted(location_weights(model, sector), count, rng)
         if len(cells):
-            model.open_firms(sector, cells, state_owned=np.zeros(len(cells), dtype=bool))
-            entered += len(cells)
+            rows = model.open_firms(sector, cells, state_owned=np.zeros(len(cells), dtype=bool))
+            entered += float(model.firms.represents[rows].sum())
     return entered

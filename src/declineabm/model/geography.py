@@ -1,23 +1,30 @@
 """The region as a Mesa grid whose cells carry numpy property layers.
 
-The geography is synthetic but shaped like an old industrial region (§1): a primary city and
-secondary centres, mining towns on mineral deposits, infrastructure best in the cores, and a
-seaport far beyond the grid edge (§2.2.2: "no long-distance waterways, ports are far").
+The geography is the region's own (§1, §2.2.2): its cities at their places, each of a kind the
+paper names (provincial capitals, heavy-industry cities, resource towns built on one deposit,
+ports), rural settlement around them, mineral deposits under the resource towns, and the
+seaports its goods must reach overland ("there are no long-distance waterways in the northern
+region", §2.2.2). Everything is set in kilometres and persons: the grid's size follows the
+frame and ``geography.km_per_cell``, never the number of agents, and a cell's housing holds the
+persons who live there drawn as agents of the run's resolution.
 
 Layers (Mesa ``PropertyLayer``s, shape ``(width, height)``; flat index ``x * height + y``):
 
 ========================  ======================================================  =========
 layer                     meaning                                                 unit
 ========================  ======================================================  =========
+``city``                  the city a cell belongs to (-1: countryside, -2: off    id
+                          the region)
 ``housing``               housing capacity                                        agents
 ``occupancy``             residents living in the cell                            agents
 ``derelict``              housing units abandoned, unusable until restored        agents
 ``deposits``              remaining mineral reserves                              units
 ``deposits_initial``      reserves at the start                                   units
-``deposit_field``         the deposit field a cell belongs to (-1: none)          id
+``deposit_field``         the resource town whose deposit lies under the cell     id
+                          (-1: none)
 ``infrastructure``        infrastructure quality                                  0..1
-``pollution``             pollution concentration                                 index
-``market_distance``       distance to the port / national market                  km
+``pollution``             pollution concentration (the city's air)                index
+``market_distance``       overland distance to the nearest seaport                km
 ``closed_sites``          firms that closed in the cell (industrial wasteland)    count
 ========================  ======================================================  =========
 """
@@ -29,10 +36,10 @@ from dataclasses import dataclass
 import numpy as np
 from mesa.discrete_space import OrthogonalMooreGrid, PropertyLayer
 
-from declineabm.model.structure import GeographySection, SimulationSection
 from declineabm.model.tables import gc_paused
 
 LAYERS: dict[str, type] = {
+    "city": np.int64,
     "housing": np.int64,
     "occupancy": np.int64,
     "derelict": np.int64,
@@ -42,8 +49,12 @@ LAYERS: dict[str, type] = {
     "infrastructure": np.float64,
     "pollution": np.float64,
     "market_distance": np.float64,
-    "closed_sites": np.int64,
+    "closed_sites": np.float64,
 }
+COUNTRYSIDE, OFF_REGION = -1, -2
+FOOTPRINT_SPREAD = 0.5  # a city's density falls off with this share of its radius (1 s.d.)
+DEPOSIT_REACH = 1.5  # a deposit field reaches this many city radii from the town's centre
+RURAL_FLOOR = 0.02  # rural density far from any city, relative to the peak
 
 
 class CityGrid(OrthogonalMooreGrid):
@@ -74,14 +85,16 @@ class CityGrid(OrthogonalMooreGrid):
 
 @dataclass
 class Geography:
-    """The grid, flat views of its layers, and the cell objects in flat order."""
+    """The grid, flat views of its layers, the cell objects in flat order, and the cities."""
 
     grid: CityGrid
     layers: dict[str, PropertyLayer]  # the grid's property layers by name
     cells: np.ndarray  # object array of Mesa cells, flat order
-    centres: np.ndarray  # (k, 2) centre coordinates, largest first
     width: int
     height: int
+    km_per_cell: float
+    city_names: tuple[str, ...]  # by city id
+    city_kinds: tuple[str, ...]
 
     def layer(self, name: str) -> np.ndarray:
         """A writable flat (1-D) view of a property layer."""
@@ -92,16 +105,28 @@ class Geography:
         """Number of cells."""
         return self.width * self.height
 
+    @property
+    def cities(self) -> int:
+        """Number of cities."""
+        return len(self.city_names)
+
     def xy(self, flat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Grid coordinates of flat cell indices."""
         return np.divmod(flat, self.height)
 
+    def cells_to_km(self, km: float) -> int:
+        """A distance in kilometres as a whole number of cells (at least 0)."""
+        return max(0, round(km / self.km_per_cell))
 
-def _gaussian(shape: tuple[int, int], centre: np.ndarray, spread: float) -> np.ndarray:
-    xs = np.arange(shape[0])[:, None]
-    ys = np.arange(shape[1])[None, :]
-    d2 = (xs - centre[0]) ** 2 + (ys - centre[1]) ** 2
-    return np.exp(-d2 / (2.0 * spread**2))
+    def city_area_km2(self) -> np.ndarray:
+        """Built-up area of each city."""
+        cells = np.bincount(self.urban_cells_city(), minlength=self.cities)
+        return cells * self.km_per_cell**2
+
+    def urban_cells_city(self) -> np.ndarray:
+        """City id of every city cell (for counting)."""
+        city = self.layer("city")
+        return city[city >= 0]
 
 
 def apportion(weights: np.ndarray, total: int) -> np.ndarray:
@@ -119,44 +144,36 @@ def apportion(weights: np.ndarray, total: int) -> np.ndarray:
     return whole
 
 
-def _place_centres(count: int, width: int, height: int, rng: np.random.Generator) -> np.ndarray:
-    """Centres spread over the interior, at least a fifth of the grid apart where possible."""
-    margin = np.array([width, height]) * 0.15
-    span = np.array([width, height]) - 2 * margin
-    min_gap = 0.2 * min(width, height)
-    centres: list[np.ndarray] = []
-    for _ in range(count):
-        best, best_gap = None, -1.0
-        for _attempt in range(50):
-            candidate = margin + rng.random(2) * span
-            gap = min((np.hypot(*(candidate - c)) for c in centres), default=np.inf)
-            if gap >= min_gap:
-                best = candidate
-                break
-            if gap > best_gap:
-                best, best_gap = candidate, gap
-        centres.append(best)
-    return np.array(centres)
+def inside_polygon(x: np.ndarray, y: np.ndarray, polygon: list[tuple[float, float]]) -> np.ndarray:
+    """Whether each point lies inside the polygon (even-odd rule; no polygon: everywhere)."""
+    inside = np.zeros(np.broadcast(x, y).shape, dtype=bool)
+    if len(polygon) < 3:
+        return ~inside
+    xs = np.array([p[0] for p in polygon])
+    ys = np.array([p[1] for p in polygon])
+    for x0, y0, x1, y1 in zip(xs, ys, np.roll(xs, -1), np.roll(ys, -1), strict=True):
+        crosses = (y0 > y) != (y1 > y)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            at = x0 + (y - y0) * (x1 - x0) / (y1 - y0)
+        inside ^= crosses & (x < at)
+    return inside
 
 
-def build_geography(
-    model_params: SimulationSection,
-    params: GeographySection,
-    rng: np.random.Generator,
-    random,
-) -> Geography:
+def build_geography(scenario, urban_share: float, random) -> Geography:
     """Create the grid and fill its layers for the scenario.
 
     Args:
-        model_params: Grid size and initial population.
-        params: The scenario's geography section.
-        rng: Random generator for the layout (the model's geography stream).
+        scenario: The scenario (its ``geography`` and ``simulation`` sections).
+        urban_share: Share of the region's people living in cities at the start (cause 1).
         random: The model's stdlib ``random`` (Mesa cells keep a reference to it).
 
     Returns:
-        The geography with every layer initialised.
+        The geography with every layer initialised (housing for the initial residents).
     """
-    width, height = model_params.width, model_params.height
+    params, simulation = scenario.geography, scenario.simulation
+    km = params.km_per_cell
+    width = max(1, int(np.ceil(params.width_km / km)))
+    height = max(1, int(np.ceil(params.height_km / km)))
     shape = (width, height)
     with gc_paused():
         grid = CityGrid(shape, torus=False, random=random)
@@ -164,56 +181,83 @@ def build_geography(
         name: grid.create_property_layer(name, default_value=dtype(0), dtype=dtype)
         for name, dtype in LAYERS.items()
     }
+    x = (np.arange(width)[:, None] + 0.5) * km
+    y = (np.arange(height)[None, :] + 0.5) * km
+    land = inside_polygon(x, y, params.outline)
 
-    centres = _place_centres(params.centres, width, height, rng)
-    # The primary city holds `primary_weight` of the housing; the rest share what is left,
-    # each smaller than the one before (a rank-size pattern).
-    if params.centres == 1:
-        weights = np.array([1.0])
-    else:
-        rest = 1.0 / np.arange(2, params.centres + 1)
-        weights = np.r_[params.primary_weight, (1 - params.primary_weight) * rest / rest.sum()]
-    density = np.zeros(shape)
-    for centre, weight in zip(centres, weights, strict=True):
-        spread = params.centre_spread * np.sqrt(weight / weights[0])
-        kernel = _gaussian(shape, centre, max(spread, 1.0))
-        density += weight * kernel / kernel.sum()
+    names = tuple(params.cities)
+    specs = [params.cities[name] for name in names]
+    distance = np.stack([np.hypot(x - c.x_km, y - c.y_km) for c in specs])
+    # A cell belongs to the city whose edge it lies deepest inside; every city has its
+    # centre's cell at least, whatever the resolution of the grid.
+    depth = np.stack([c.radius_km - d for c, d in zip(specs, distance, strict=True)])
+    nearest = depth.argmax(axis=0)
+    city = np.where(depth.max(axis=0) >= 0, nearest, COUNTRYSIDE)
+    for i, c in enumerate(specs):
+        cx = min(max(int(c.x_km // km), 0), width - 1)
+        cy = min(max(int(c.y_km // km), 0), height - 1)
+        city[cx, cy] = i
+    land |= city >= 0
+    city = np.where(land, city, OFF_REGION)
+    layers["city"].data[:] = city
 
-    units = round(model_params.residents * (1.0 + params.housing_slack))
-    housing = apportion(density.ravel(), units)
-    layers["housing"].data[:] = housing.reshape(shape)
+    # Housing for the initial residents: cities by weight, denser at the centre; the
+    # countryside around the cities (farmland), thinning with distance.
+    residents = simulation.residents
+    urban_agents = round(residents * urban_share)
+    weights = np.array([c.weight for c in specs])
+    per_city = apportion(weights, round(urban_agents * (1.0 + params.housing_slack)))
+    housing = np.zeros(shape, dtype=np.int64)
+    for i, c in enumerate(specs):
+        inside = city == i
+        density = np.exp(-(distance[i] ** 2) / (2.0 * (FOOTPRINT_SPREAD * c.radius_km) ** 2))
+        units = apportion(np.where(inside, density, 0.0).ravel(), int(per_city[i]))
+        housing += units.reshape(shape)
+    rural = np.zeros(shape)
+    for c, d in zip(specs, distance, strict=True):
+        rural += c.weight * np.exp(-(d**2) / (2.0 * params.rural_spread_km**2))
+    rural = np.where(city == COUNTRYSIDE, rural + RURAL_FLOOR * rural.max(), 0.0)
+    rural_units = round((residents - urban_agents) * (1.0 + params.housing_slack))
+    housing += apportion(rural.ravel(), rural_units).reshape(shape)
+    layers["housing"].data[:] = housing
 
-    # Mining towns: deposit fields beside the secondary centres (or the primary if alone).
-    # A cell belongs to the field that contributes most to it; thin fringes hold nothing.
-    fields = np.zeros((params.deposit_fields, *shape))
-    hosts = centres[1:] if len(centres) > 1 else centres
-    for i in range(params.deposit_fields):
-        host = hosts[i % len(hosts)]
-        offset = rng.normal(0.0, params.deposit_spread, 2)
-        field_centre = np.clip(host + offset, 0, np.array(shape) - 1)
-        fields[i] = _gaussian(shape, field_centre, params.deposit_spread)
-    deposits = fields.sum(axis=0) if len(fields) else np.zeros(shape)
-    owner = fields.argmax(axis=0) if len(fields) else np.zeros(shape, dtype=np.int64)
-    rich = deposits >= 0.05
-    layers["deposits"].data[:] = np.where(rich, deposits, 0.0)
-    layers["deposits_initial"].data[:] = layers["deposits"].data
-    layers["deposit_field"].data[:] = np.where(rich, owner, -1)
+    # Deposits under the resource towns: one field each, richest at the town.
+    field = np.full(shape, -1, dtype=np.int64)
+    deposits = np.zeros(shape)
+    for i, c in enumerate(specs):
+        if c.deposit_years <= 0:
+            continue
+        reach = DEPOSIT_REACH * c.radius_km
+        richness = np.exp(-(distance[i] ** 2) / (2.0 * (reach / 2.0) ** 2))
+        mine = (distance[i] <= reach) & land
+        mine[np.unravel_index(np.argmin(distance[i]), shape)] = True
+        better = mine & (richness > deposits)
+        deposits = np.where(better, richness, deposits)
+        field = np.where(better, i, field)
+    layers["deposits"].data[:] = deposits
+    layers["deposits_initial"].data[:] = deposits
+    layers["deposit_field"].data[:] = field
 
-    relative = np.sqrt(density / density.max())
-    quality = (
-        params.infrastructure_edge
-        + (params.infrastructure_core - params.infrastructure_edge) * relative
+    layers["infrastructure"].data[:] = np.where(
+        city >= 0, params.infrastructure_city, params.infrastructure_rural
     )
-    layers["infrastructure"].data[:] = quality
-
-    xs = np.arange(width)[:, None]
-    ys = np.arange(height)[None, :]
-    distance = np.hypot(xs - params.port_x, ys - params.port_y) * params.km_per_cell
-    layers["market_distance"].data[:] = distance
+    to_port = np.full(shape, np.inf)
+    for px, py in params.ports:
+        to_port = np.minimum(to_port, np.hypot(x - px, y - py))
+    if not params.ports:
+        to_port = np.zeros(shape)
+    layers["market_distance"].data[:] = to_port * params.overland_circuity
 
     cells = np.empty(width * height, dtype=object)
     for flat in range(width * height):
         cells[flat] = grid[divmod(flat, height)]
     return Geography(
-        grid=grid, layers=layers, cells=cells, centres=centres, width=width, height=height
+        grid=grid,
+        layers=layers,
+        cells=cells,
+        width=width,
+        height=height,
+        km_per_cell=km,
+        city_names=names,
+        city_kinds=tuple(c.kind for c in specs),
     )

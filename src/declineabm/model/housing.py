@@ -1,9 +1,11 @@
 """Housing: where residents live, vacancy, dereliction, restoration and construction.
 
-Adults move within the city toward cells with better amenity (infrastructure, clean air) and
-more jobs within commuting reach; only vacant homes can be taken. Housing left vacant becomes
-derelict at a yearly rate (§2.1: "increased derelict buildings", §2.3: "degradation of built
-environment"); derelict housing is restored, and new housing built, only where a cell is full.
+Adults move within their city toward cells with better amenity (infrastructure, clean air) and
+more jobs within commuting reach; only vacant homes can be taken. People arriving in a city
+(from another city, a farm or the rest of China) take its vacant homes, and the city builds
+where it has none left. Housing left vacant becomes derelict at a yearly rate (§2.1:
+"increased derelict buildings", §2.3: "degradation of built environment"); derelict housing is
+restored, and new housing built, only where a cell is full.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from declineabm.model.allocation import accept_within_capacity, sample_weighted
+from declineabm.model.geography import apportion
+from declineabm.model.population import working_age
 
 if TYPE_CHECKING:
     from declineabm.model.geography import Geography
@@ -54,10 +58,9 @@ def job_access(model: UrbanDeclineModel) -> np.ndarray:
     firms, residents = model.firms, model.residents
     shape = (geo.width, geo.height)
     jobs = np.bincount(firms.cell, np.maximum(firms.positions, firms.workforce), minlength=geo.size)
-    economy = model.config.economy
-    working = (residents.age >= economy.working_age) & (residents.age < economy.retirement_age)
+    working = working_age(residents.age, model.config.economy)
     workers = np.bincount(residents.home[working], minlength=geo.size)
-    reach = economy.commute_reach
+    reach = geo.cells_to_km(model.config.economy.commute_km)
     near_jobs = window_sum(jobs.reshape(shape).astype(np.float64), reach)
     near_workers = window_sum(workers.reshape(shape).astype(np.float64), reach)
     return (near_jobs / (near_workers + 1.0)).reshape(-1)
@@ -69,20 +72,74 @@ def update_occupancy(model: UrbanDeclineModel) -> None:
     geo.layer("occupancy")[:] = np.bincount(model.residents.home, minlength=geo.size)
 
 
+def _efraimidis(weights: np.ndarray, count: int, rng: np.random.Generator) -> np.ndarray:
+    """Indices of ``count`` items drawn without replacement with probability ~ ``weights``."""
+    keys = np.log(rng.random(len(weights))) / np.maximum(weights, 1e-300)
+    return np.argsort(-keys, kind="stable")[:count]
+
+
+def house_arrivals(
+    model: UrbanDeclineModel, cities: np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
+    """Homes (flat cells) for people arriving in ``cities``; a city builds when it is full.
+
+    Each arrival takes a vacant unit of its city, drawn with probability growing with the
+    cell's amenity; a city with fewer vacant units than arrivals first builds the difference
+    in its cells, in proportion to the housing they hold.
+
+    Writes ``housing`` and ``occupancy``.
+    """
+    geo = model.geography
+    update_occupancy(model)
+    homes = np.empty(len(cities), dtype=np.int64)
+    city_of_cell = geo.layer("city")
+    attraction = np.exp(amenity(model))
+    for city in np.unique(cities):
+        arriving = np.flatnonzero(cities == city)
+        cells = np.flatnonzero(city_of_cell == city)
+        vacant = vacant_units(geo)[cells]
+        short = len(arriving) - int(vacant.sum())
+        if short > 0:
+            housing = geo.layer("housing")
+            weights = np.maximum(housing[cells], 1).astype(np.float64)
+            built = apportion(weights, short)
+            housing[cells] += built
+            vacant = vacant + built
+        units = np.repeat(np.arange(len(cells)), vacant)
+        chosen = _efraimidis(attraction[cells][units], len(arriving), rng)
+        homes[arriving] = cells[units[chosen]]
+        np.add.at(geo.layer("occupancy"), homes[arriving], 1)
+    return homes
+
+
 def move(model: UrbanDeclineModel) -> int:
-    """Adults looking for a better home move to the best vacant one they find."""
+    """Adults looking for a better home in their city move to the best vacant one they find.
+
+    Reads amenity, job access and vacancy; writes ``residents.home``. Returns the moves.
+    """
     residents = model.residents
     geo = model.geography
     params = model.config.housing
     rng = model.streams["housing"]
-    adults = np.flatnonzero(residents.age >= ADULT_AGE)
+    update_occupancy(model)
+    city = model.resident_city()
+    adults = np.flatnonzero((residents.age >= ADULT_AGE) & (city >= 0))
     movers = adults[rng.random(len(adults)) < params.move_rate]
     vacant = vacant_units(geo)
     if len(movers) == 0 or vacant.sum() == 0:
         return 0
     score = amenity(model) + params.job_access_weight * np.minimum(job_access(model), 2.0)
     k = params.move_candidates
-    candidates = sample_weighted(vacant, len(movers) * k, rng).reshape(len(movers), k)
+    candidates = np.empty((len(movers), k), dtype=np.int64)
+    city_of_cell = geo.layer("city")
+    for c in np.unique(city[movers]):
+        mine = city[movers] == c
+        cells = np.flatnonzero(city_of_cell == c)
+        picks = sample_weighted(vacant[cells], int(mine.sum()) * k, rng)
+        if len(picks) == 0:  # a full city: nobody finds a better home
+            candidates[mine] = residents.home[movers[mine]][:, None]
+            continue
+        candidates[mine] = cells[picks].reshape(-1, k)
     best = candidates[np.arange(len(movers)), np.argmax(score[candidates], axis=1)]
     gain = score[best] - score[residents.home[movers]]
     wants = gain > 0
@@ -94,7 +151,7 @@ def move(model: UrbanDeclineModel) -> int:
 
 
 def age_buildings(model: UrbanDeclineModel) -> None:
-    """Vacant housing decays into dereliction; full cells restore and build."""
+    """Vacant housing decays into dereliction; full city cells restore and build."""
     geo = model.geography
     params = model.config.housing
     rng = model.streams["housing"]
@@ -102,7 +159,7 @@ def age_buildings(model: UrbanDeclineModel) -> None:
     housing, derelict = geo.layer("housing"), geo.layer("derelict")
     vacant = vacant_units(geo)
     derelict += rng.binomial(vacant, params.dereliction_rate)
-    full = geo.layer("occupancy") >= housing - derelict
+    full = (geo.layer("occupancy") >= housing - derelict) & (geo.layer("city") >= 0)
     restored = np.where(full, rng.binomial(derelict, params.restoration_rate), 0)
     derelict -= restored
     built = np.where(

@@ -1,11 +1,15 @@
 """Every indicator of the model, in one place: name, aspect, unit, definition and formula.
 
 The four aspects follow §2.3 of the paper ("economic decline, social decline, cultural decline
-and environmental decline"). All indicators are computed together in one vectorised pass a year
-and are what the DataCollector records and ``model.csv`` holds (one row per year).
+and environmental decline"); a fifth, *context*, holds the nation the region is part of. All
+indicators are computed together in one vectorised pass a year and are what the DataCollector
+records and ``model.csv`` holds (one row per year). Per-city indicators (``cities.csv``, one row
+per year and city, the countryside as a row of its own so that every count sums to the
+region's) are declared below them.
 
 Counts of people are real persons (agents times ``persons_per_agent``); money is in million
 yuan at start-year prices (thousand yuan for per-person figures); shares are fractions 0..1.
+Computing the indicators changes nothing in the model.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ import numpy as np
 from scipy.special import ndtr
 
 from declineabm.model.housing import vacant_units
-from declineabm.model.mechanisms.policy import YOUNG_AGES
+from declineabm.model.population import cohort_mean_skill, young
 from declineabm.model.sectors import Sector
 
 if TYPE_CHECKING:
@@ -41,21 +45,54 @@ def _i(name: str, aspect: str, unit: str, definition: str) -> Indicator:
 INDICATORS: tuple[Indicator, ...] = (
     _i("year", "time", "calendar year", "Year the row describes."),
     # --- economic decline: "traditional industries have migrated or declined; job loss"
-    _i("output", "economic", "million yuan", "Gross output of all firms (start-year prices)."),
+    _i(
+        "output", "economic", "million yuan", "Gross output of firms and farms (start-year prices)."
+    ),
     _i("output_per_capita", "economic", "thousand yuan", "output / population."),
-    _i("national_output", "economic", "million yuan", "Exogenous national output."),
+    _i(
+        "national_output",
+        "economic",
+        "million yuan",
+        "Output of the region and the rest of China (grows as China's GDP did).",
+    ),
     _i("output_share", "economic", "fraction", "output / national_output (the paper's GDP share)."),
     _i("output_growth", "economic", "fraction", "Growth of output over the previous year."),
-    _i("employment", "economic", "persons", "Residents with a job."),
+    _i("employment", "economic", "persons", "Residents with a firm job."),
     _i(
         "unemployment_rate",
         "economic",
         "fraction",
-        "Working-age residents without a job / working-age residents.",
+        "Registered: urban working-age residents without a job and not laid off / those and "
+        "the employed.",
+    ),
+    _i(
+        "jobless_rate",
+        "economic",
+        "fraction",
+        "Urban working-age residents without a job (laid-off state workers included) / urban "
+        "working-age residents.",
+    ),
+    _i(
+        "laid_off_workers",
+        "economic",
+        "persons",
+        "Laid-off state workers keeping a tie to their unit (xiagang).",
+    ),
+    _i(
+        "early_retirements",
+        "economic",
+        "persons",
+        "Laid-off state workers retired early this year.",
     ),
     _i("job_vacancy_rate", "economic", "fraction", "Open positions / (jobs + open positions)."),
     _i("average_wage", "economic", "thousand yuan", "Wage bill / workers."),
-    _i("outside_wage_ratio", "economic", "ratio", "Outside (national) wage / average_wage."),
+    _i(
+        "outside_wage_ratio",
+        "economic",
+        "ratio",
+        "Average urban wage in the rest of China / average_wage.",
+    ),
+    _i("farm_job_share", "economic", "fraction", "Farm workers / (firm jobs + farm workers)."),
     _i("firms", "economic", "firms", "Firms in operation."),
     *(_i(f"firms_{s.key}", "economic", "firms", f"Firms in the {s.key} sector.") for s in Sector),
     _i("soe_firms", "economic", "firms", "State-owned firms."),
@@ -89,30 +126,63 @@ INDICATORS: tuple[Indicator, ...] = (
         "Revitalization support that reached firms and young residents.",
     ),
     _i("support_wasted", "economic", "million yuan", "Revitalization support lost to waste."),
-    _i("fiscal_balance", "economic", "million yuan", "Government revenue - spending."),
-    _i("government_debt", "economic", "million yuan", "Accumulated deficits."),
+    _i(
+        "central_transfers",
+        "economic",
+        "million yuan",
+        "Transfers from the centre: the social insurance deficit and revitalization funds.",
+    ),
+    _i("transfer_share", "economic", "fraction", "central_transfers / output."),
+    _i(
+        "fiscal_balance",
+        "economic",
+        "million yuan",
+        "The government's own revenue - its spending (the centre covers a deficit).",
+    ),
     # --- social decline: "population decline, spatial transfer of population"
     _i("population", "social", "persons", "Residents."),
+    _i("urban_share", "social", "fraction", "Residents living in cities / residents."),
+    _i(
+        "total_fertility",
+        "social",
+        "children per woman",
+        "The year's total fertility rate in the region.",
+    ),
     _i("births", "social", "persons", "Births this year."),
     _i("deaths", "social", "persons", "Deaths this year."),
-    _i("in_migrants", "social", "persons", "Arrivals this year."),
-    _i("out_migrants", "social", "persons", "Departures from the region this year."),
+    _i("in_migrants", "social", "persons", "Arrivals from the rest of China this year."),
+    _i("in_migrants_young", "social", "persons", "Arrivals aged 18-34 this year."),
+    _i("out_migrants", "social", "persons", "Departures to the rest of China this year."),
     _i("out_migrants_young", "social", "persons", "Departures aged 18-34 this year."),
     _i("net_migration", "social", "persons", "in_migrants - out_migrants."),
+    _i("net_migration_young", "social", "persons", "in_migrants_young - out_migrants_young."),
+    _i(
+        "moves_between_cities",
+        "social",
+        "persons",
+        "Residents who moved from one of the region's cities to another this year.",
+    ),
+    _i("rural_to_urban", "social", "persons", "Residents who moved from a farm to a city."),
     _i("median_age", "social", "years", "Median age of residents."),
     _i("share_65plus", "social", "fraction", "Residents aged 65+ / residents."),
     _i("share_under_15", "social", "fraction", "Residents under 15 / residents."),
     _i("dependency_ratio", "social", "ratio", "(under 15 + 65 and over) / aged 15-64."),
-    _i("housing_vacancy_rate", "social", "fraction", "Vacant usable housing / housing."),
-    _i("derelict_share", "social", "fraction", "Derelict housing / housing."),
-    _i("moves", "social", "persons", "Moves within the city this year."),
+    _i(
+        "housing_vacancy_rate",
+        "social",
+        "fraction",
+        "Vacant usable housing in cities / housing in cities.",
+    ),
+    _i("derelict_share", "social", "fraction", "Derelict housing in cities / housing in cities."),
+    _i("moves", "social", "persons", "Moves within a city this year."),
     # --- environmental decline: "infrastructure degradation; environmental pollution"
-    _i("mean_pollution", "environmental", "index", "Mean pollution over inhabited cells."),
+    _i("mean_pollution", "environmental", "index", "Pollution of the air residents breathe, mean."),
     _i(
         "cells_over_standard",
         "environmental",
         "fraction",
-        "Inhabited cells whose pollution exceeds the concentration limit.",
+        "Inhabited city cells whose pollution exceeds the concentration limit / inhabited city "
+        "cells.",
     ),
     _i("environmental_standard", "environmental", "0..1", "Stringency of standards."),
     _i(
@@ -130,7 +200,7 @@ INDICATORS: tuple[Indicator, ...] = (
         "cultural",
         "ratio",
         "Skilled share of residents aged 18-34 / the share their cohorts' education predicts "
-        "(1: the city keeps its talent; below 1: a brain drain).",
+        "(1: the region keeps its talent; below 1: a brain drain).",
     ),
     _i("hightech_job_share", "cultural", "fraction", "Jobs in high-tech firms / jobs."),
     _i("service_job_share", "cultural", "fraction", "Jobs in services / jobs."),
@@ -138,12 +208,56 @@ INDICATORS: tuple[Indicator, ...] = (
         "vitality_index",
         "cultural",
         "index (start = 100)",
-        "100 x geometric mean of young_adult_share (a young city) and talent_retention (a city "
-        "that keeps its skilled), each relative to its start-year value.",
+        "100 x geometric mean of young_adult_share (a young region) and talent_retention (a "
+        "region that keeps its skilled), each relative to its start-year value.",
+    ),
+    # --- the nation the region is part of
+    _i(
+        "national_population",
+        "context",
+        "persons",
+        "Residents of the region and the rest of China.",
+    ),
+    _i("population_share", "context", "fraction", "population / national_population."),
+    _i(
+        "national_urban_share",
+        "context",
+        "fraction",
+        "People living in cities in the whole nation / national_population.",
+    ),
+    _i(
+        "national_rural_to_urban",
+        "context",
+        "persons",
+        "People of the rest of China who moved from a farm to a city this year.",
     ),
 )
 INDICATOR_NAMES = tuple(ind.name for ind in INDICATORS)
 VITALITY_PARTS = ("young_adult_share", "talent_retention")
+
+CITY_INDICATORS: tuple[Indicator, ...] = (
+    _i("year", "time", "calendar year", "Year the row describes."),
+    _i("city", "place", "name", "The city (countryside: everything outside the cities)."),
+    _i("kind", "place", "name", "capital, industrial, resource, port (or countryside)."),
+    _i("population", "social", "persons", "Residents."),
+    _i("share_65plus", "social", "fraction", "Residents aged 65+ / residents."),
+    _i("young_adult_share", "cultural", "fraction", "Residents aged 18-34 / residents."),
+    _i("employment", "economic", "persons", "Residents with a firm job."),
+    _i(
+        "jobless_rate", "economic", "fraction", "Working-age residents without a job / working age."
+    ),
+    _i("output", "economic", "million yuan", "Output of firms sited there (and farms)."),
+    *(
+        _i(f"jobs_{s.key}", "economic", "persons", f"Jobs in the {s.key} sector sited there.")
+        for s in Sector
+    ),
+    _i("farm_workers", "economic", "persons", "Residents who farm."),
+    _i("firms", "economic", "firms", "Firms sited there."),
+    _i("housing_vacancy_rate", "social", "fraction", "Vacant usable housing / housing."),
+    _i("mean_pollution", "environmental", "index", "Pollution of its air."),
+)
+CITY_INDICATOR_NAMES = tuple(ind.name for ind in CITY_INDICATORS)
+COUNTRYSIDE_NAME = "countryside"
 
 
 def _ratio(numerator: float, denominator: float) -> float:
@@ -156,11 +270,14 @@ def expected_skilled_share(model: UrbanDeclineModel, birth_years: np.ndarray) ->
     if len(birth_years) == 0:
         return 0.0
     economy = model.config.economy
-    means = np.interp(
-        birth_years, [p[0] for p in economy.skill_path], [p[1] for p in economy.skill_path]
-    )
+    means = cohort_mean_skill(economy, birth_years)
     spread = max(economy.skill_dispersion, 1e-9)
     return float(ndtr((means - economy.high_skill) / spread).mean())
+
+
+def vitality_parts(values: dict[str, float]) -> dict[str, float]:
+    """The parts of the vitality index, from a year's indicators (the start year's are kept)."""
+    return {part: values[part] for part in VITALITY_PARTS}
 
 
 def compute(model: UrbanDeclineModel) -> dict[str, float]:
@@ -168,39 +285,51 @@ def compute(model: UrbanDeclineModel) -> dict[str, float]:
     scale = model.persons_per_agent
     money = scale / 1000.0  # thousand yuan per agent -> million yuan
     residents, firms, geo = model.residents, model.firms, model.geography
-    economy = model.config.economy
-    gov, events = model.government, model.events
+    gov, events, market = model.government, model.events, model.labour_market
+    roc = model.rest_of_china
     age = residents.age
     population = len(residents)
-    working_age = (age >= economy.working_age) & (age < economy.retirement_age)
+    urban = model.resident_city() >= 0
+    working = model.of_working_age()
     employed = residents.employer >= 0
+    laid_off = residents.laid_off > 0
     jobs = float(firms.workforce.sum())
     jobs_by = np.bincount(firms.sector, firms.workforce, minlength=len(Sector))
-    output = float(firms.output.sum())
-    national = model.national.output(model.year)
-    young = (age >= YOUNG_AGES[0]) & (age < YOUNG_AGES[1])
-    skilled_young = young & (residents.skill >= economy.high_skill)
-    housing = float(geo.layer("housing").sum())
+    farmers = float(model.farm_workers().sum())
+    output = float(firms.output.sum()) + model.farm_output
+    persons = population * scale
+    national_population = persons + roc.population
+    national = output * money + roc.output
+    is_young = young(age)
+    skilled_young = is_young & (residents.skill >= model.config.economy.high_skill)
+    city_cells = geo.layer("city") >= 0
+    housing = float(geo.layer("housing")[city_cells].sum())
     occupancy = geo.layer("occupancy")
-    inhabited = occupancy > 0
+    inhabited = (occupancy > 0) & city_cells
     pollution = geo.layer("pollution")
     open_positions = float(np.maximum(firms.positions - firms.workforce, 0).sum())
     tax = gov.accounts["wage_taxes"] + gov.accounts["profit_taxes"]
+    urban_working = urban & working
+    represents = firms.represents
 
     values: dict[str, float] = {
         "year": model.year,
         "output": output * money,
         "output_per_capita": _ratio(output, population),
-        "national_output": national * money,
-        "output_share": _ratio(output, national),
+        "national_output": national,
+        "output_share": _ratio(output * money, national),
         "output_growth": _ratio(output, model.last_output) - 1.0 if model.last_output else 0.0,
         "employment": float(employed.sum() * scale),
-        "unemployment_rate": _ratio((working_age & ~employed).sum(), working_age.sum()),
+        "unemployment_rate": market.unemployment_rate,
+        "jobless_rate": _ratio((urban_working & ~employed).sum(), urban_working.sum()),
+        "laid_off_workers": float(laid_off.sum() * scale),
+        "early_retirements": float(events["early_retirements"] * scale),
         "job_vacancy_rate": _ratio(open_positions, jobs + open_positions),
-        "average_wage": model.average_wage,
-        "outside_wage_ratio": _ratio(model.national.outside_wage(model.year), model.average_wage),
-        "firms": float(len(firms)),
-        "soe_firms": float(firms.soe.sum()),
+        "average_wage": market.average_wage,
+        "outside_wage_ratio": _ratio(roc.urban_wage(), market.average_wage),
+        "farm_job_share": _ratio(farmers, jobs + farmers),
+        "firms": float(represents.sum()),
+        "soe_firms": float(represents[firms.soe].sum()),
         "soe_job_share": _ratio(firms.workforce[firms.soe].sum(), jobs),
         "heavy_job_share": _ratio(jobs_by[Sector.HEAVY], jobs),
         "resource_job_share": _ratio(jobs_by[Sector.RESOURCE], jobs),
@@ -216,25 +345,34 @@ def compute(model: UrbanDeclineModel) -> dict[str, float]:
         "infrastructure_spending": gov.accounts["infrastructure"] * money,
         "subsidy_spending": gov.accounts["subsidies"] * money,
         "support_wasted": gov.accounts["waste"] * money,
+        "central_transfers": gov.transfers * money,
+        "transfer_share": _ratio(gov.transfers, output),
         "fiscal_balance": gov.balance * money,
-        "government_debt": gov.debt * money,
-        "population": float(population * scale),
+        "population": float(persons),
+        "urban_share": _ratio(urban.sum(), population),
+        "total_fertility": model.demography.fertility(),
         "births": float(events["births"] * scale),
         "deaths": float(events["deaths"] * scale),
         "in_migrants": float(events["in_migrants"] * scale),
+        "in_migrants_young": float(events["in_migrants_young"] * scale),
         "out_migrants": float(events["out_migrants"] * scale),
         "out_migrants_young": float(events["out_migrants_young"] * scale),
         "net_migration": float((events["in_migrants"] - events["out_migrants"]) * scale),
+        "net_migration_young": float(
+            (events["in_migrants_young"] - events["out_migrants_young"]) * scale
+        ),
+        "moves_between_cities": float(events["moves_between_cities"] * scale),
+        "rural_to_urban": float(events["rural_to_urban"] * scale),
         "median_age": float(np.median(age)) if population else 0.0,
         "share_65plus": _ratio((age >= 65).sum(), population),
         "share_under_15": _ratio((age < 15).sum(), population),
         "dependency_ratio": _ratio(
             ((age < 15) | (age >= 65)).sum(), ((age >= 15) & (age < 65)).sum()
         ),
-        "housing_vacancy_rate": _ratio(vacant_units(geo).sum(), housing),
-        "derelict_share": _ratio(geo.layer("derelict").sum(), housing),
+        "housing_vacancy_rate": _ratio(vacant_units(geo)[city_cells].sum(), housing),
+        "derelict_share": _ratio(geo.layer("derelict")[city_cells].sum(), housing),
         "moves": float(events["moves"] * scale),
-        "mean_pollution": float(pollution[inhabited].mean()) if inhabited.any() else 0.0,
+        "mean_pollution": _ratio((pollution * occupancy).sum(), occupancy.sum()),
         "cells_over_standard": _ratio(
             (inhabited & (pollution > model.config.environment.concentration_limit)).sum(),
             inhabited.sum(),
@@ -245,18 +383,90 @@ def compute(model: UrbanDeclineModel) -> dict[str, float]:
         ),
         "remaining_resources": model.resources.remaining_share(),
         "brownfield_sites": float(geo.layer("closed_sites").sum()),
-        "young_adult_share": _ratio(young.sum(), population),
+        "young_adult_share": _ratio(is_young.sum(), population),
         "talent_retention": _ratio(
-            _ratio(skilled_young.sum(), young.sum()),
-            expected_skilled_share(model, model.year - age[young]),
+            _ratio(skilled_young.sum(), is_young.sum()),
+            expected_skilled_share(model, model.year - age[is_young]),
         ),
         "hightech_job_share": _ratio(jobs_by[Sector.HIGHTECH], jobs),
         "service_job_share": _ratio(jobs_by[Sector.SERVICES], jobs),
+        "national_population": float(national_population),
+        "population_share": _ratio(persons, national_population),
+        "national_urban_share": _ratio(
+            urban.sum() * scale + roc.urban_population, national_population
+        ),
+        "national_rural_to_urban": float(events["national_rural_to_urban"]),
     }
     for sector in Sector:
-        values[f"firms_{sector.key}"] = float((firms.sector == sector).sum())
-    if model.vitality_baseline is None:
-        model.vitality_baseline = {part: values[part] for part in VITALITY_PARTS}
-    ratios = [_ratio(values[part], model.vitality_baseline[part]) for part in VITALITY_PARTS]
+        values[f"firms_{sector.key}"] = float(represents[firms.sector == sector].sum())
+    start = model.baselines.vitality or vitality_parts(values)
+    ratios = [_ratio(values[part], start[part]) for part in VITALITY_PARTS]
     values["vitality_index"] = 100.0 * float(np.prod(ratios)) ** (1.0 / len(ratios))
     return {name: values[name] for name in INDICATOR_NAMES}
+
+
+def compute_cities(model: UrbanDeclineModel) -> list[dict[str, float | str]]:
+    """Per-city indicators for the current year: one row per city, then the countryside."""
+    scale = model.persons_per_agent
+    money = scale / 1000.0
+    residents, firms, geo = model.residents, model.firms, model.geography
+    places = geo.cities + 1  # the countryside is the last place
+    city = model.resident_city()
+    place = np.where(city >= 0, city, geo.cities)
+    firm_place = model.firm_city()
+    firm_place = np.where(firm_place >= 0, firm_place, geo.cities)
+    age = residents.age
+    working = model.of_working_age()
+    employed = residents.employer >= 0
+
+    def count(mask: np.ndarray) -> np.ndarray:
+        return np.bincount(place[mask], minlength=places).astype(np.float64)
+
+    people = count(np.ones(len(residents), dtype=bool))
+    labour = count(working)
+    farmers = count(model.farm_workers())
+    output = np.bincount(firm_place, firms.output, minlength=places).astype(np.float64)
+    output[-1] += model.farm_output
+    cell_place = np.where(geo.layer("city") >= 0, geo.layer("city"), geo.cities)
+    on_land = geo.layer("city") > -2
+    housing = np.bincount(cell_place[on_land], geo.layer("housing")[on_land], minlength=places)
+    vacant = np.bincount(cell_place[on_land], vacant_units(geo)[on_land], minlength=places)
+    occupancy = geo.layer("occupancy").astype(np.float64)
+    breathed = np.bincount(
+        cell_place[on_land], (geo.layer("pollution") * occupancy)[on_land], minlength=places
+    )
+    jobs = {
+        s: np.bincount(firm_place[firms.sector == s], firms.workforce[firms.sector == s], places)
+        for s in Sector
+    }
+    represented = np.bincount(firm_place, firms.represents, minlength=places)
+    names = (*geo.city_names, COUNTRYSIDE_NAME)
+    kinds = (*geo.city_kinds, COUNTRYSIDE_NAME)
+    rows: list[dict[str, float | str]] = []
+    for i in range(places):
+        row: dict[str, float | str] = {
+            "year": model.year,
+            "city": names[i],
+            "kind": kinds[i],
+            "population": people[i] * scale,
+            "share_65plus": _ratio(count(age >= 65)[i], people[i]),
+            "young_adult_share": _ratio(count(young(age))[i], people[i]),
+            "employment": count(employed)[i] * scale,
+            "jobless_rate": _ratio(
+                count(working & ~employed)[i] - farmers[i], labour[i] - farmers[i]
+            ),
+            "output": output[i] * money,
+            "farm_workers": farmers[i] * scale,
+            "firms": float(represented[i]),
+            "housing_vacancy_rate": _ratio(vacant[i], housing[i]),
+            "mean_pollution": _ratio(breathed[i], people[i]),
+        }
+        for s in Sector:
+            row[f"jobs_{s.key}"] = float(jobs[s][i] * scale)
+        rows.append(
+            {
+                name: row[name] if isinstance(row[name], str) else float(row[name])
+                for name in CITY_INDICATOR_NAMES
+            }
+        )
+    return rows

@@ -1,9 +1,11 @@
 """The labour market: retirement, layoffs, hiring within commuting reach.
 
 Profitable firms open positions in proportion to their margin; loss-making firms shed workers
-(state-owned ones slowly, or not at all before the market reform: cause 1). Job seekers, the
-residents of working age without a job, apply to open positions within commuting reach over a
-few rounds; a firm takes its most skilled applicants first, and high-tech firms hire skilled
+(state-owned ones slowly, or not at all before the market reform: cause 1). Workers a reformed
+state firm lays off while the re-employment centres run keep a tie to it, and some retire early
+(the layoff shock of cause 1). Job seekers, the cities' residents of working age without a job
+(farm workers must move to a city first), apply to open positions within commuting reach over
+a few rounds; a firm takes its most skilled applicants first, and high-tech firms hire skilled
 workers only (§2: the new economy needs skills the old one did not).
 """
 
@@ -31,24 +33,45 @@ def stochastic_round(values: np.ndarray, rng: np.random.Generator) -> np.ndarray
 
 
 def retire(model: UrbanDeclineModel) -> None:
-    """Workers reaching retirement age leave their jobs."""
+    """Workers reaching retirement age leave their jobs (and the laid-off their tie).
+
+    Writes ``residents.employer, laid_off, retired``.
+    """
     residents = model.residents
-    leaving = (residents.employer >= 0) & (residents.age >= model.config.economy.retirement_age)
-    residents.employer[leaving] = -1
+    old = residents.age >= model.config.economy.retirement_age
+    model.leave_jobs(np.flatnonzero(old & (residents.employer >= 0)))
+    residents.laid_off[old] = 0
+    residents.retired[old] = True
 
 
 def adjust_workforce(model: UrbanDeclineModel) -> None:
-    """Set each firm's positions from its profit, and lay off where it makes losses."""
+    """Set each firm's positions from its profit, and lay off where it makes losses.
+
+    Reads the firms' accounts; writes ``firms.positions, workforce`` and, for the workers laid
+    off, ``residents.employer, laid_off, retired``; counts ``layoffs`` and
+    ``early_retirements``.
+    """
     firms, residents = model.firms, model.residents
     economy = model.config.economy
     rng = model.streams["labour"]
     workforce = firms.workforce.astype(np.float64)
     margin = np.divide(firms.profit, firms.output, out=np.zeros(len(firms)), where=firms.output > 0)
     growth = economy.expansion_rate * np.clip(margin / economy.target_margin, 0.0, 1.0)
-    expand = stochastic_round(workforce * growth, rng)
     protected = model.industry.protected()
     losing = (firms.profit < 0) & ~protected
-    fire = np.where(losing, stochastic_round(workforce * model.industry.layoff_rate(), rng), 0)
+    shed = np.where(losing, model.industry.layoff_rate(), 0.0)
+    # Services sell locally: with more capacity than demand they stop growing and shed the
+    # slack (at most the layoff rate a year), so their jobs follow local demand.
+    slack = 1.0 - model.labour_market.service_demand
+    if slack > 0:
+        services = firms.sector == Sector.SERVICES
+        growth = np.where(services, 0.0, growth)
+        shed = np.where(
+            services & ~protected, np.maximum(shed, min(slack, economy.layoff_rate)), shed
+        )
+        losing |= services & (shed > 0)
+    expand = stochastic_round(workforce * growth, rng)
+    fire = np.where(losing, stochastic_round(workforce * shed, rng), 0)
     # Positions are re-posted every year: a firm that could not fill its openings does not
     # keep piling them up. A new firm with no workers yet keeps the positions it opened with.
     positions = np.where(
@@ -61,20 +84,27 @@ def adjust_workforce(model: UrbanDeclineModel) -> None:
     if fire.sum() > 0:
         employed = np.flatnonzero(residents.employer >= 0)
         employer = residents.employer[employed]
-        laid_off = pick_per_group(employer, fire, rng)
-        residents.employer[employed[laid_off]] = -1
-        firms.workforce[:] -= np.bincount(employer[laid_off], minlength=len(firms))
+        picked = pick_per_group(employer, fire, rng)
+        fired, fired_from = employed[picked], employer[picked]
+        residents.employer[fired] = -1
+        firms.workforce[:] -= np.bincount(fired_from, minlength=len(firms))
+        # The layoff shock: a tie to the unit, or early retirement (cause 1).
+        tie = model.industry.tie_years()[fired_from]
+        early = model.industry.retires_early(residents.age[fired], tie > 0)
+        residents.laid_off[fired] = np.where(early, 0, tie)
+        residents.retired[fired[early]] = True
+        model.events["layoffs"] += len(fired)
+        model.events["early_retirements"] += int(early.sum())
 
 
 def job_seekers(model: UrbanDeclineModel) -> np.ndarray:
-    """Rows of working-age residents without a job."""
-    residents = model.residents
-    economy = model.config.economy
-    return np.flatnonzero(
-        (residents.employer < 0)
-        & (residents.age >= economy.working_age)
-        & (residents.age < economy.retirement_age)
-    )
+    """Rows of the cities' working-age residents without a job (not retired).
+
+    Countryside residents farm: to take a city job they first move to a city (the hukou
+    system tied rural people to the land; :mod:`declineabm.model.migration`).
+    """
+    urban = model.resident_city() >= 0
+    return np.flatnonzero((model.residents.employer < 0) & model.of_working_age() & urban)
 
 
 def match(model: UrbanDeclineModel, only: np.ndarray | None = None, everyone: bool = False) -> int:
@@ -92,7 +122,7 @@ def match(model: UrbanDeclineModel, only: np.ndarray | None = None, everyone: bo
     economy = model.config.economy
     rng = model.streams["labour"]
     geo = model.geography
-    reach = min(economy.commute_reach, max(geo.width, geo.height))
+    reach = min(geo.cells_to_km(economy.commute_km), max(geo.width, geo.height))
     high_tech = firms.sector == Sector.HIGHTECH
     searching = (
         np.ones(len(residents), dtype=bool)
@@ -125,11 +155,42 @@ def match(model: UrbanDeclineModel, only: np.ndarray | None = None, everyone: bo
         hired = accept_within_capacity(targets, priority, vacancies)
         residents.employer[applicants[hired]] = targets[hired]
         residents.years_unemployed[applicants[hired]] = 0
+        residents.laid_off[applicants[hired]] = 0
         firms.workforce[:] += np.bincount(targets[hired], minlength=len(firms))
         hires += int(hired.sum())
     return hires
 
 
-def end_of_year(model: UrbanDeclineModel) -> None:
-    """Count another year of unemployment for everyone still looking."""
-    model.residents.years_unemployed[job_seekers(model)] += 1
+def close_year(model: UrbanDeclineModel) -> None:
+    """The labour market's year ends: unemployment spells lengthen, ties to units wear off.
+
+    Writes ``residents.years_unemployed, laid_off``, ``firms.workforce`` (a recount) and the
+    ``labour_market``'s registered unemployment and job-vacancy rates, which next year's
+    wages, entrants and migrants look at.
+    """
+    residents = model.residents
+    seekers = job_seekers(model)
+    residents.years_unemployed[seekers] += 1
+    np.subtract(residents.laid_off, 1, out=residents.laid_off, where=residents.laid_off > 0)
+    measure_market(model)
+
+
+def measure_market(model: UrbanDeclineModel) -> None:
+    """Recount the firms' workforce and set the registered unemployment and vacancy rates.
+
+    Writes ``firms.workforce`` and ``labour_market.unemployment_rate, vacancy_rate``.
+    """
+    residents, firms = model.residents, model.firms
+    firms.workforce[:] = np.bincount(
+        residents.employer[residents.employer >= 0], minlength=len(firms)
+    )
+    market = model.labour_market
+    urban = (model.resident_city() >= 0) & model.of_working_age()
+    employed = residents.employer >= 0
+    registered = urban & ~employed & (residents.laid_off == 0)
+    labour_force = (urban & employed).sum() + registered.sum()
+    market.unemployment_rate = float(registered.sum() / labour_force) if labour_force else 0.0
+    jobs = float(firms.workforce.sum())
+    open_positions = float(np.maximum(firms.positions - firms.workforce, 0).sum())
+    total = jobs + open_positions
+    market.vacancy_rate = open_positions / total if total else 0.0

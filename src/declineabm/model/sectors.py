@@ -39,7 +39,6 @@ class Sector(IntEnum):
 class SectorParams(Section):
     """Technology and structure of one sector."""
 
-    employment_share: Rate = Field(description="Share of initial jobs in this sector.")
     productivity: Positive = Field(
         description="Output per worker at the start year (thousand yuan, constant prices)."
     )
@@ -58,10 +57,31 @@ class SectorParams(Section):
         description="Freight weight of output (scales transport costs)."
     )
     pollution_intensity: NonNegative = Field(description="Emissions per unit of output.")
-    entry_rate: NonNegative = Field(
+    entry_rate: Annotated[float, Field(ge=0.0, le=10.0)] = Field(
         description="New firms a year, as a share of the firms the sector's labour pool could "
         "staff, when entrants expect the target margin."
     )
+
+
+class SectorMix(Section):
+    """Shares of urban jobs by sector (they sum to 1)."""
+
+    resource: Rate
+    heavy: Rate
+    light: Rate
+    services: Rate
+    hightech: Rate
+
+    @model_validator(mode="after")
+    def _sums_to_one(self) -> SectorMix:
+        total = self.resource + self.heavy + self.light + self.services + self.hightech
+        if abs(total - 1.0) > 1e-6:
+            raise ValueError(f"the sector shares sum to {total:g}, not 1")
+        return self
+
+    def array(self) -> np.ndarray:
+        """The shares indexed by :class:`Sector`."""
+        return np.array([getattr(self, s.key) for s in Sector])
 
 
 class SectorsSection(Section):
@@ -76,13 +96,6 @@ class SectorsSection(Section):
     def __getitem__(self, sector: Sector) -> SectorParams:
         return getattr(self, sector.key)
 
-    @model_validator(mode="after")
-    def _shares_sum_to_one(self) -> SectorsSection:
-        total = sum(self[s].employment_share for s in Sector)
-        if abs(total - 1.0) > 1e-6:
-            raise ValueError(f"sectors.*.employment_share sums to {total:g}, not 1")
-        return self
-
 
 @dataclass(frozen=True)
 class SectorArrays:
@@ -90,9 +103,8 @@ class SectorArrays:
 
     productivity: np.ndarray
     tfp_gap: np.ndarray
-    firm_size: np.ndarray
+    firm_size: np.ndarray  # persons
     soe_share: np.ndarray
-    employment_share: np.ndarray
     material: np.ndarray
     freight: np.ndarray
     pollution: np.ndarray
@@ -102,24 +114,23 @@ class SectorArrays:
     def from_scenario(cls, scenario: Scenario) -> SectorArrays:
         """Collect the five sector sections into arrays."""
         params = [scenario.sectors[s] for s in Sector]
-        size = np.array([p.firm_size for p in params]) / scenario.simulation.persons_per_agent
         return cls(
             productivity=np.array([p.productivity for p in params]),
             tfp_gap=np.array([p.tfp_gap for p in params]),
-            firm_size=np.maximum(size, 1.0),
+            firm_size=np.array([p.firm_size for p in params]),
             soe_share=np.array([p.soe_share for p in params]),
-            employment_share=np.array([p.employment_share for p in params]),
             material=np.array([p.material_dependence for p in params]),
             freight=np.array([p.freight_intensity for p in params]),
             pollution=np.array([p.pollution_intensity for p in params]),
             entry_rate=np.array([p.entry_rate for p in params]),
         )
 
-    def technology(self, national_technology: float, years_since_start: int) -> np.ndarray:
-        """Output per worker of an average private firm in each sector.
+    def technology(self, years_since_start: int) -> np.ndarray:
+        """Output per worker of an average private firm in each sector, before the frontier.
+
+        The nation's technical progress (:mod:`declineabm.model.national`) multiplies it.
 
         Args:
-            national_technology: Technology available from the nation, relative to the start.
             years_since_start: Years since the start year (the sector gaps compound).
         """
-        return self.productivity * national_technology * (1.0 + self.tfp_gap) ** years_since_start
+        return self.productivity * (1.0 + self.tfp_gap) ** years_since_start

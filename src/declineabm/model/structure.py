@@ -1,32 +1,62 @@
-"""Parameters of the city's structure: time and scale, geography, the economy, housing.
+"""Parameters of the region's structure: time and scale, geography and cities, the economy.
 
-These sections hold no cause of decline: they describe the city that the causes act on and the
-core processes (production, the labour market, public finance, housing) that every city has.
-Each cause's parameters live in its own module under :mod:`declineabm.model.mechanisms`.
+These sections hold no cause of decline: they describe the region the causes act on and the
+core processes every region has (production, the labour market, migration, public finance,
+housing). Each cause's parameters live in its own module under
+:mod:`declineabm.model.mechanisms`; the rest of China, the second region, in
+:mod:`declineabm.model.rest_of_china`.
+
+Everything is set in kilometres and persons, never in cells or agents: the same scenario drawn
+with more or fewer agents (``simulation.residents``) is the same region, only a finer or
+coarser picture of it (``docs/ODD.md``, resolution independence).
 """
 
 from __future__ import annotations
 
 import os
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from declineabm.model.parameters import NonNegative, Positive, Rate, Section, SharePath, Year
+from declineabm.model.parameters import (
+    AT_START,
+    AgeDensity,
+    AgeFactors,
+    FertilityPath,
+    NonNegative,
+    Positive,
+    Rate,
+    Section,
+    SharePath,
+    Year,
+)
+from declineabm.model.sectors import SectorMix
+
+
+def physical_memory() -> int:
+    """Bytes of physical memory on this machine (for refusing runs that cannot fit)."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):  # pragma: no cover - non-POSIX
+        return 16 * 2**30
+
+
+CityKind = Literal["capital", "industrial", "resource", "port"]
+"""The kinds of city the paper names (§1, §2): provincial capitals with diversified heavy
+industry and services, heavy-industry cities, resource towns built on one deposit, and ports."""
 
 
 class SimulationSection(Section):
-    """Time, size and scale of the simulation."""
+    """Time, size and resolution of the simulation."""
 
     start_year: Year = Field(description="First simulated year (state at 1 January).")
     end_year: Year = Field(description="Last simulated year; one step is one year.")
-    width: Annotated[int, Field(ge=8, le=2000)] = Field(description="Grid width in cells.")
-    height: Annotated[int, Field(ge=8, le=2000)] = Field(description="Grid height in cells.")
-    residents: Annotated[int, Field(ge=50, le=20_000_000)] = Field(
-        description="Initial number of resident agents."
+    population: Annotated[float, Field(ge=1_000.0, le=2e9)] = Field(
+        description="Persons living in the region in the start year."
     )
-    persons_per_agent: Annotated[int, Field(ge=1, le=100_000)] = Field(
-        description="Real persons one resident agent stands for (scales reported counts)."
+    residents: Annotated[int, Field(ge=50, le=20_000_000)] = Field(
+        description="Resident agents that stand for them at the start (the resolution: each "
+        "agent stands for population / residents persons)."
     )
 
     @model_validator(mode="after")
@@ -38,55 +68,134 @@ class SimulationSection(Section):
             )
         return self
 
-    @model_validator(mode="after")
-    def _fits_in_memory(self) -> SimulationSection:
-        # Measured: a Mesa grid cell with its connections ~1.5 KB, a resident ~0.6 KB; the
-        # population can grow, so allow for twice the initial residents.
-        needed = self.width * self.height * 1500 + self.residents * 2 * 600
-        available = _physical_memory()
-        if needed > available:
-            raise ValueError(
-                f"simulation.width x simulation.height = {self.width}x{self.height} with "
-                f"simulation.residents = {self.residents} needs about {needed / 2**30:.1f} GiB, "
-                f"more than this machine's {available / 2**30:.1f} GiB"
-            )
-        return self
+    @property
+    def persons_per_agent(self) -> float:
+        """Real persons one resident agent stands for."""
+        return self.population / self.residents
 
 
-def _physical_memory() -> int:
-    try:
-        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    except (ValueError, OSError, AttributeError):  # pragma: no cover - non-POSIX
-        return 16 * 2**30
+class CitySection(Section):
+    """One city of the region (it stands for the towns of its kind around it)."""
+
+    kind: CityKind = Field(description="What the city is built on (capital, industrial, ...).")
+    x_km: Annotated[float, Field(ge=-1e4, le=1e4)] = Field(description="Centre, km east.")
+    y_km: Annotated[float, Field(ge=-1e4, le=1e4)] = Field(description="Centre, km north.")
+    weight: Annotated[float, Field(gt=0.0, le=1000.0)] = Field(
+        description="Relative size: the city's share of the region's urban population at the "
+        "start is its weight over the sum of the weights."
+    )
+    radius_km: Annotated[float, Field(gt=0.0, le=500.0)] = Field(
+        description="Radius of the built-up area."
+    )
+    deposit_years: Annotated[float, Field(ge=0.0, le=1000.0)] = Field(
+        default=0.0,
+        description="A resource town's mineral reserves, in years of extraction by its "
+        "initial mines (0: no deposit).",
+    )
 
 
 class GeographySection(Section):
-    """Synthetic geography: urban centres, mining towns, the port, initial infrastructure."""
+    """The region on a grid: its frame, outline, cities, rural settlement and ports."""
 
-    centres: Annotated[int, Field(ge=1, le=50)] = Field(description="Number of urban centres.")
-    primary_weight: Rate = Field(description="Share of the housing in the largest centre.")
-    centre_spread: Positive = Field(description="Radius (cells, one s.d.) of the largest centre.")
+    width_km: Annotated[float, Field(gt=0.0, le=1e5)] = Field(description="Frame, east-west.")
+    height_km: Annotated[float, Field(gt=0.0, le=1e5)] = Field(description="Frame, north-south.")
+    km_per_cell: Annotated[float, Field(gt=0.0, le=1e4)] = Field(
+        description="Width of a grid cell (sets the grid's size; not the agents' count)."
+    )
+    outline: list[tuple[float, float]] = Field(
+        description="The region's land as a polygon of [x_km, y_km] points; empty: the whole "
+        "frame (cells outside hold nobody)."
+    )
+    cities: dict[str, CitySection] = Field(description="The cities, by name.")
+    rural_spread_km: Positive = Field(
+        description="How far rural settlement spreads around the cities (1 s.d.)."
+    )
     housing_slack: Annotated[float, Field(ge=0.0, le=2.0)] = Field(
         description="Initial vacant housing as a share of the initial population."
     )
-    deposit_fields: Annotated[int, Field(ge=0, le=50)] = Field(
-        description="Number of mineral deposit fields (each beside a secondary centre)."
+    ports: list[tuple[float, float]] = Field(
+        description="Seaports the region ships through, [[x_km, y_km], ...] (may lie off the "
+        "frame)."
     )
-    deposit_spread: Positive = Field(description="Radius (cells) of a deposit field.")
-    deposit_years: Positive = Field(
-        description="Initial reserves, in years of extraction at the initial rate."
+    overland_circuity: Annotated[float, Field(ge=1.0, le=3.0)] = Field(
+        description="Overland route length over straight-line distance."
     )
-    port_x: float = Field(description="Port position, x in cell units (may lie off the grid).")
-    port_y: float = Field(description="Port position, y in cell units (may lie off the grid).")
-    km_per_cell: Positive = Field(description="Kilometres per grid cell.")
-    infrastructure_core: Rate = Field(description="Initial infrastructure quality in centres.")
-    infrastructure_edge: Rate = Field(description="Initial infrastructure quality in the fringe.")
+    infrastructure_city: Rate = Field(description="Initial infrastructure quality in cities.")
+    infrastructure_rural: Rate = Field(description="Initial infrastructure quality elsewhere.")
+
+    @model_validator(mode="after")
+    def _has_cities(self) -> GeographySection:
+        if not self.cities:
+            raise ValueError("geography.cities: the region needs at least one city")
+        return self
+
+
+class PopulationSection(Section):
+    """Life course: the initial age structure and mortality (no cause; both regions alike)."""
+
+    age_profile: AgeDensity = Field(
+        description="The region's age distribution in the start year: [[age, density], ...] "
+        "(census).",
+        json_schema_extra=AT_START,
+    )
+    mortality_base: Rate = Field(description="Gompertz–Makeham age-independent death rate.")
+    mortality_scale: Rate = Field(description="Gompertz death rate at age 0.")
+    mortality_slope: Annotated[float, Field(ge=0.0, le=0.5)] = Field(
+        description="Gompertz rise of the death rate per year of age."
+    )
+    mortality_improvement: Annotated[float, Field(ge=0.0, le=0.2)] = Field(
+        description="Yearly fall of age-specific death rates."
+    )
+
+
+class MigrationSection(Section):
+    """Who moves, between cities and between the regions: the nation's behaviour (no cause).
+
+    One rule for every origin and both regions (:mod:`declineabm.model.migration`): the chance
+    of moving to a destination grows with its size (gravity), with the gap in expected income
+    (wage times the chance of a job) and in public services, and falls with hukou frictions.
+    """
+
+    base_rate: Rate = Field(
+        description="Yearly chance that a young urban adult moves, toward a destination that "
+        "is the whole nation's urban population, at no gap."
+    )
+    age_profile: AgeFactors = Field(
+        description="Propensity to move by age, relative to the base: [[age, factor], ...]."
+    )
+    skill_selectivity: Annotated[float, Field(ge=0.0, le=20.0)] = Field(
+        description="Extra propensity per unit of skill (the educated move more)."
+    )
+    income_response: Annotated[float, Field(ge=0.0, le=20.0)] = Field(
+        description="Response to the log gap in expected income between destination and origin."
+    )
+    services_response: Annotated[float, Field(ge=0.0, le=20.0)] = Field(
+        description="Response to the gap in public services (infrastructure, clean air)."
+    )
+    unemployment_push: Annotated[float, Field(ge=0.0, le=10.0)] = Field(
+        description="Log-odds push of being unemployed."
+    )
+    rural_push: Annotated[float, Field(ge=0.0, le=100.0)] = Field(
+        description="Propensity of rural people to move to a city, relative to townspeople "
+        "(surplus farm labour)."
+    )
+    hukou_friction: Rate = Field(
+        description="Moves between the regions relative to moves within one (household "
+        "registration, distance, family)."
+    )
+    max_rate: Rate = Field(description="Upper bound of a person's yearly chance of moving.")
 
 
 class EconomySection(Section):
-    """Firms, labour market and the local government's regular finances (no cause)."""
+    """Firms, farms, the labour market and the government's regular finances (no cause)."""
 
-    employment_rate: Rate = Field(description="Initial share of working-age residents employed.")
+    employment_rate: Rate = Field(
+        description="Initial share of urban working-age residents employed."
+    )
+    farm_productivity: Positive = Field(
+        description="Output per farm worker at the start (thousand yuan, constant prices): "
+        "farming is the rural residents' work."
+    )
     productivity_dispersion: Annotated[float, Field(ge=0.0, le=2.0)] = Field(
         description="Log standard deviation of firm productivity."
     )
@@ -98,7 +207,7 @@ class EconomySection(Section):
         "unemployment rate)."
     )
     wage_floor: Annotated[float, Field(ge=0.0, le=2.0)] = Field(
-        description="Minimum wage relative to last year's city average wage."
+        description="Minimum wage relative to last year's average wage in the region."
     )
     high_skill: Rate = Field(description="Skill level from which a worker counts as skilled.")
     skill_path: SharePath = Field(
@@ -107,8 +216,8 @@ class EconomySection(Section):
     skill_dispersion: Annotated[float, Field(ge=0.0, le=1.0)] = Field(
         description="Standard deviation of skill within a birth cohort."
     )
-    commute_reach: Annotated[int, Field(ge=0, le=1000)] = Field(
-        description="Commuting reach in cells (Chebyshev distance)."
+    commute_km: Annotated[float, Field(ge=0.0, le=1000.0)] = Field(
+        description="Commuting reach (the square window's half-width)."
     )
     match_rounds: Annotated[int, Field(ge=1, le=20)] = Field(
         description="Rounds of job applications per year."
@@ -139,9 +248,13 @@ class EconomySection(Section):
     unemployment_benefit: Annotated[float, Field(ge=0.0, le=2.0)] = Field(
         description="Unemployment benefit relative to the average wage."
     )
+    social_contribution: Rate = Field(
+        description="Part of the wage tax that is social insurance (pays pensions and "
+        "benefits; the centre covers any deficit)."
+    )
     infrastructure_budget: Rate = Field(
-        description="Share of the fiscal surplus (after pensions and benefits) spent on "
-        "infrastructure."
+        description="Share of the local budget (profit taxes and the rest of the wage tax) "
+        "spent on infrastructure."
     )
     retirement_age: Annotated[int, Field(ge=40, le=80)] = Field(description="Retirement age.")
     working_age: Annotated[int, Field(ge=10, le=30)] = Field(
@@ -150,11 +263,11 @@ class EconomySection(Section):
 
 
 class HousingSection(Section):
-    """Housing: moves within the city, vacancy, dereliction and new construction (§2.3)."""
+    """Housing: moves within a city, vacancy, dereliction and construction (§2.3)."""
 
     move_rate: Rate = Field(description="Yearly share of residents who look for a better home.")
     move_candidates: Annotated[int, Field(ge=1, le=50)] = Field(
-        description="Vacant homes a mover compares."
+        description="Vacant homes in the same city a mover compares."
     )
     job_access_weight: NonNegative = Field(
         description="Weight of nearby jobs in a home's attraction."
@@ -166,5 +279,32 @@ class HousingSection(Section):
         description="Yearly share of derelict housing restored where a cell is full."
     )
     construction_rate: Rate = Field(
-        description="New housing built in a full cell, as a share of its capacity."
+        description="New housing built in a full cell each year, as a share of its capacity."
+    )
+
+
+class RestOfChinaSection(Section):
+    """The rest of China in the start year, and what shapes it (data, no cause).
+
+    Its rules are in :mod:`declineabm.model.rest_of_china` (kept apart so that checking a
+    scenario does not load Mesa).
+    """
+
+    population: Annotated[float, Field(gt=0.0, le=1e10)] = Field(
+        description="Persons living in the rest of the nation in the start year (census).",
+        json_schema_extra=AT_START,
+    )
+    urban_share: Rate = Field(
+        description="Share of them living in cities in the start year (census).",
+        json_schema_extra=AT_START,
+    )
+    age_profile: AgeDensity = Field(
+        description="Their age distribution in the start year: [[age, density], ...] (census).",
+        json_schema_extra=AT_START,
+    )
+    fertility_path: FertilityPath = Field(description="Total fertility rate by year.")
+    sector_mix: SectorMix = Field(description="Shares of urban jobs by sector (the nation's).")
+    unemployment_rate: Rate = Field(
+        description="Frictional unemployment: the share of the urban labour force between jobs "
+        "even when jobs are open."
     )

@@ -1,4 +1,11 @@
-"""UrbanDeclineModel: residents, firms and a government on a grid, one step a year."""
+"""UrbanDeclineModel: the Northeast and the rest of China, one step a year.
+
+The Northeast's residents, firms and government are Mesa agents on a grid of its cities and
+countryside; the rest of China is one aggregate Mesa agent (:mod:`.rest_of_china`). Every rule
+traces to a cause of decline in the paper or to a named fact, and each cause can be switched
+off in the scenario; with all seven off, the Northeast is an ordinary region and keeps pace
+with the nation (``tests/test_regions.py``).
+"""
 
 from __future__ import annotations
 
@@ -10,10 +17,9 @@ import mesa
 import numpy as np
 from mesa import DataCollector
 
-from declineabm.model import economy, firm_dynamics, housing, labour, population
+from declineabm.model import economy, firm_dynamics, housing, labour, migration, population
 from declineabm.model.agents import (
     Firm,
-    Government,
     Resident,
     create_agents,
     move_agents,
@@ -21,8 +27,10 @@ from declineabm.model.agents import (
 )
 from declineabm.model.allocation import sample_weighted
 from declineabm.model.geography import apportion, build_geography
-from declineabm.model.indicators import INDICATOR_NAMES, compute
-from declineabm.model.mechanisms.demography import AgeingAndMigration, profile
+from declineabm.model.government import Government
+from declineabm.model.indicators import INDICATOR_NAMES, compute, compute_cities, vitality_parts
+from declineabm.model.labour import stochastic_round
+from declineabm.model.mechanisms.demography import AgeingAndMigration
 from declineabm.model.mechanisms.environment import EnvironmentalStandards
 from declineabm.model.mechanisms.industry import IndustrialRigidity
 from declineabm.model.mechanisms.infrastructure import InfrastructureDecay
@@ -31,7 +39,9 @@ from declineabm.model.mechanisms.resources import ResourceDepletion
 from declineabm.model.mechanisms.transport import TransportCosts
 from declineabm.model.national import NationalEconomy
 from declineabm.model.public_finance import settle_budget
+from declineabm.model.rest_of_china import RestOfChina
 from declineabm.model.sectors import Sector, SectorArrays
+from declineabm.model.state import EVENTS, Baselines, LabourMarket
 from declineabm.model.tables import ColumnTable
 from declineabm.scenario import (
     MECHANISMS,
@@ -49,6 +59,8 @@ RESIDENT_COLUMNS = {
     "income": np.float64,
     "home": np.int32,  # flat cell index
     "years_unemployed": np.int16,
+    "laid_off": np.int8,  # years left of a laid-off state worker's tie to the unit
+    "retired": np.bool_,
     "slot": np.int32,  # index in the home cell's list of agents (Mesa bookkeeping)
 }
 FIRM_COLUMNS = {
@@ -59,6 +71,7 @@ FIRM_COLUMNS = {
     "reform_rank": np.float64,  # when the reform reaches the firm, 0 first .. 1 last (SOEs)
     "productivity": np.float64,  # firm-specific factor, mean 1
     "pollution": np.float64,  # emission intensity relative to the sector's norm
+    "represents": np.float64,  # real firms it stands for (>= 1)
     "positions": np.int64,
     "workforce": np.int64,
     "loss_years": np.int16,
@@ -73,51 +86,39 @@ FIRM_COLUMNS = {
     "slot": np.int32,  # index in the cell's list of agents (Mesa bookkeeping)
 }
 STREAMS = ("geography", "population", "migration", "labour", "firms", "housing")
-EVENTS = (
-    "births",
-    "deaths",
-    "in_migrants",
-    "out_migrants",
-    "out_migrants_young",
-    "moves",
-    "firm_entries",
-    "firm_closures",
-    "firm_adaptations",
-    "zombie_firms",
-    "protected_losses",
-)
 INITIAL_MATCH_ROUNDS = 12  # at the start, fill the existing jobs before the clock runs
 FIRM_SIZE_DISPERSION = 0.5  # log s.d. of firm size at creation
 POLLUTION_DISPERSION = 0.3  # log s.d. of a firm's emission intensity around its sector norm
 
 
 class UrbanDeclineModel(mesa.Model):
-    """An old industrial city over the decades of its decline.
+    """Northeast China's old industrial base over the decades of its decline.
 
-    Residents, firms and a government live on a grid; one step is one year. Every rule traces
-    to a cause of decline in the paper and each cause can be switched off in the scenario
-    (``industry``, ``resources``, ``transport``, ``infrastructure``, ``demography``,
+    Residents, firms and a government live on a grid of the region's cities and countryside;
+    the rest of China is a second region, one aggregate agent. One step is one year. Every
+    rule traces to a cause of decline in the paper and each cause can be switched off in the
+    scenario (``industry``, ``resources``, ``transport``, ``infrastructure``, ``demography``,
     ``environment``, ``policy``). See ``docs/ODD.md`` for the full description.
 
     Args:
         scenario: A scenario name in ``configs/`` (``"northeast"``), a path to a TOML file, or a
             :class:`~declineabm.scenario.Scenario`.
         seed: Seed of the model's random streams; the same scenario and seed give the same run.
-        **params: Parameter overrides by dotted key, e.g. ``**{"policy.enabled": False}``, or
-            with ``__`` for the dot: ``demography__outmigration_base=0.02``.
+        **kwargs: Parameter overrides by dotted key, e.g. ``**{"policy.enabled": False}``, or
+            with ``__`` for the dot: ``demography__young_leaving=1.5``.
     """
 
     def __init__(
         self,
         scenario: str | os.PathLike[str] | Scenario | Mapping[str, Any] = "baseline",
         seed: int | None = None,
-        **params: Any,
+        **kwargs: Any,
     ) -> None:
         if seed is None:
             seed = int(np.random.SeedSequence().entropy % 2**63)
         seed = int(seed)  # numpy integers from pandas or a sweep table are seeds too
         super().__init__(seed=seed)
-        self.config = load_scenario(scenario, params)
+        self.config = load_scenario(scenario, kwargs)
         self.seed = seed
         spec = self.config.simulation
         self.year = spec.start_year
@@ -143,31 +144,22 @@ class UrbanDeclineModel(mesa.Model):
             self.policy,
         )
 
-        self.geography = build_geography(
-            spec, self.config.geography, self.streams["geography"], self.random
-        )
+        # The region-wide state carried from one year to the next (model/state.py).
+        self.labour_market = LabourMarket()
+        self.baselines = Baselines()
+        self.support = Support()
+        self.events: dict[str, float] = dict.fromkeys(EVENTS, 0)
+        self.frontier = 1.0  # the nation's technology (model/national.py)
+        self.farm_output = 0.0  # thousand yuan, agent units
+        self.last_output = 0.0
+        self.indicators: dict[str, float] = {}
+
+        self.rest_of_china = RestOfChina(self, self.config.rest_of_china)
+        self.geography = build_geography(self.config, self.industry.urban_share(), self.random)
         self.grid = self.geography.grid
         self.residents = ColumnTable(RESIDENT_COLUMNS, capacity=int(spec.residents * 1.25))
         self.firms = ColumnTable(FIRM_COLUMNS, capacity=1024)
         self.government = Government(self)
-
-        # City-wide state carried from one year to the next.
-        self.average_wage = 0.0
-        self.wage_level = 1.0
-        self.service_demand = 1.0
-        self.household_income = 0.0
-        self.initial_household_income = 0.0
-        self.initial_service_supply = 0.0
-        self.last_output = 0.0
-        self.unemployment_rate = 0.0
-        self.vacancy_rate = 0.0
-        self.young_support_per_person = 0.0
-        self.support = Support()
-        self.vitality_baseline: dict[str, float] | None = None
-        self.initial_young_skilled = 0
-        self.initial_working_age = 0
-        self.events = dict.fromkeys(EVENTS, 0)
-        self.indicators: dict[str, float] = {}
 
         self._populate()
         self._open_initial_firms()
@@ -176,108 +168,140 @@ class UrbanDeclineModel(mesa.Model):
             model_reporters={name: _reporter(name) for name in INDICATOR_NAMES}
         )
         self._record()
+        self.baselines.vitality = vitality_parts(self.indicators)
 
     # ------------------------------------------------------------------------------------
     # Initial state
 
     def _populate(self) -> None:
-        """Residents with the scenario's age profile, housed at random in the housing stock."""
+        """Residents with the region's age profile, housed in the cities and the countryside."""
         spec = self.config.simulation
         rng = self.streams["population"]
         ages = np.arange(101)
-        density = profile(self.config.demography.age_profile, ages)
+        density = population.profile(self.demography.initial_age_profile(), ages)
         age = rng.choice(ages, size=spec.residents, p=density / density.sum())
-        skill = population.cohort_skill(self, self.year - age, rng)
-        units = np.repeat(np.arange(self.geography.size), self.geography.layer("housing"))
-        home = rng.permutation(units)[: spec.residents]
+        skill = population.cohort_skill(self.config.economy, self.year - age, rng)
+        geo = self.geography
+        urban_agents = round(spec.residents * self.industry.urban_share())
+        city = geo.layer("city")
+        units = np.repeat(np.arange(geo.size), geo.layer("housing"))
+        urban_units = rng.permutation(units[city[units] >= 0])
+        rural_units = rng.permutation(units[city[units] < 0])
+        home = np.r_[urban_units[:urban_agents], rural_units[: spec.residents - urban_agents]]
         self.add_residents(age=age, skill=skill, home=home)
+        self.residents.retired[:] = self.residents.age >= self.config.economy.retirement_age
         housing.update_occupancy(self)
 
     def _open_initial_firms(self) -> None:
-        """The initial industrial structure, placed and staffed as a planner would.
+        """The initial industrial structure of every city, placed and staffed as a planner would.
 
-        Mines open on the deposit fields and hire first; the other firms then open where the
-        workers still without a job live, high-tech firms hire the scarce skilled workers, and
-        finally everyone looks for the remaining jobs within commuting reach.
+        Each city's jobs are its working-age residents times the employment rate, split by its
+        kind's mix of sectors (cause 1). Mines open on the town's deposit field and hire first;
+        the other firms then open where the city's workers still without a job live, high-tech
+        firms hire the scarce skilled workers, and finally everyone looks for the remaining
+        jobs within commuting reach. Countryside residents farm.
         """
         rng = self.streams["firms"]
         economy_params = self.config.economy
-        working = (self.residents.age >= economy_params.working_age) & (
-            self.residents.age < economy_params.retirement_age
+        geo = self.geography
+        city = self.resident_city()
+        working = self.of_working_age()
+        rounds = max(1, INITIAL_MATCH_ROUNDS // economy_params.match_rounds)
+        jobs_by_city = np.bincount(city[working & (city >= 0)], minlength=geo.cities)
+        plan = np.stack(
+            [
+                apportion(
+                    self.industry.sector_mix(kind),
+                    round(jobs_by_city[c] * economy_params.employment_rate),
+                )
+                for c, kind in enumerate(geo.city_kinds)
+            ]
         )
-        jobs = apportion(
-            self.sectors.employment_share, int(working.sum() * economy_params.employment_rate)
-        )
-        rounds = max(1, INITIAL_MATCH_ROUNDS // self.config.economy.match_rounds)
+        cell_city = geo.layer("city")
         for sector in Sector:
-            if sector == Sector.RESOURCE:
-                weights = self.geography.layer("deposits").copy()
-            else:
-                idle = labour.job_seekers(self)
-                if sector == Sector.HIGHTECH:  # high-tech hires skilled workers only
-                    idle = idle[self.residents.skill[idle] >= economy_params.high_skill]
-                weights = np.bincount(
-                    self.residents.home[idle], minlength=self.geography.size
-                ).astype(np.float64)
-            self._open_planned_firms(sector, int(jobs[sector]), weights, rng)
+            for c in range(geo.cities):
+                if plan[c, sector] == 0:
+                    continue
+                if sector == Sector.RESOURCE and (geo.layer("deposit_field") == c).any():
+                    weights = np.where(geo.layer("deposit_field") == c, geo.layer("deposits"), 0.0)
+                else:
+                    idle = labour.job_seekers(self)
+                    idle = idle[city[idle] == c]
+                    if sector == Sector.HIGHTECH:  # high-tech hires skilled workers only
+                        idle = idle[self.residents.skill[idle] >= economy_params.high_skill]
+                    weights = np.bincount(self.residents.home[idle], minlength=geo.size).astype(
+                        np.float64
+                    )
+                    if weights.sum() == 0:
+                        weights = (cell_city == c).astype(np.float64)
+                self._open_planned_firms(sector, int(plan[c, sector]), weights, rng)
             if sector in (Sector.RESOURCE, Sector.HIGHTECH):
                 for _ in range(rounds):
                     labour.match(self, only=self.firms.sector == sector, everyone=True)
         for _ in range(rounds):
             labour.match(self, everyone=True)
-        self.initial_young_skilled = int(firm_dynamics.young_skilled(self).sum())
-        self.initial_working_age = int(working.sum())
-        mining = self.firms.positions[self.firms.sector == Sector.RESOURCE].sum()
-        self.resources.scale_reserves(int(mining))
+        jobs = np.bincount(self.firms.sector, self.firms.positions, minlength=len(Sector))
+        self.baselines.sector_shares = jobs / max(jobs.sum(), 1)
+        self.baselines.young_skilled = int(firm_dynamics.young_skilled(self).sum())
+        self.baselines.urban_working_age = int((working & (city >= 0)).sum())
+        self.resources.scale_reserves()
 
     def _open_planned_firms(
         self, sector: Sector, jobs: int, weights: np.ndarray, rng: np.random.Generator
     ) -> None:
-        """Open firms of lognormal size with ``jobs`` positions in all, sited by ``weights``."""
-        sizes: list[int] = []
-        total = 0  # a running total: re-summing the list for every firm is quadratic
-        while total < jobs:
+        """Open firms of lognormal size (persons) with ``jobs`` agents' positions in all."""
+        ppa = self.persons_per_agent
+        target = jobs * ppa
+        sizes: list[float] = []
+        total = 0.0  # a running total: re-summing the list for every firm is quadratic
+        while total < target:
             size = self.sectors.firm_size[sector] * rng.lognormal(
                 -(FIRM_SIZE_DISPERSION**2) / 2, FIRM_SIZE_DISPERSION
             )
-            sizes.append(max(1, round(size)))
-            total += sizes[-1]
+            sizes.append(size)
+            total += size
         if not sizes:
             return
-        sizes[-1] -= sum(sizes) - jobs
         cells = sample_weighted(weights, len(sizes), rng)
         soe = rng.random(len(cells)) < self.sectors.soe_share[sector]
         founded = self.year - rng.integers(5, 40, len(cells))
-        self.open_firms(
-            sector, cells, soe, positions=np.array(sizes)[: len(cells)], founded=founded
-        )
+        self.open_firms(sector, cells, soe, sizes=np.array(sizes)[: len(cells)], founded=founded)
 
     def _start_economy(self) -> None:
-        """Run the start year's production and budget, and anchor the nation."""
-        technology = self.technology()
-        self.average_wage = float(
+        """Run the start year's production and budget, and take the start-year baselines."""
+        jobs = np.bincount(self.firms.sector, self.firms.positions, minlength=len(Sector))
+        self.labour_market.average_wage = float(
             self.config.economy.labour_share
-            * np.average(technology, weights=self.sectors.employment_share)
+            * np.average(self.technology(), weights=np.maximum(jobs, 1e-12))
         )
         economy.produce(self)
         services = self.firms.sector == Sector.SERVICES
-        self.initial_service_supply = float(self.firms.output[services].sum())
+        self.baselines.service_supply = float(self.firms.output[services].sum())
         settle_budget(self)
-        self.initial_household_income = self.household_income
-        self.national.calibrate(float(self.firms.output.sum()), self.average_wage)
+        self.baselines.household_income = self.labour_market.household_income
+        labour.measure_market(self)
+        self.baselines.unemployment_rate = self.labour_market.unemployment_rate
+        cell_amenity = housing.amenity(self)
+        occupancy = self.geography.layer("occupancy").astype(np.float64)
+        urban = self.geography.layer("city") >= 0
+        for name, mask in (("urban_services", urban), ("rural_services", ~urban)):
+            people = occupancy[mask].sum()
+            value = float((cell_amenity * occupancy)[mask].sum() / people) if people else 0.0
+            setattr(self.baselines, name, value)
 
     # ------------------------------------------------------------------------------------
     # The year
 
     def step(self) -> None:
         """Advance one year (see ``docs/ODD.md``, process overview and scheduling)."""
-        self.last_output = float(self.firms.output.sum())
+        self.last_output = float(self.firms.output.sum()) + self.farm_output
         self.year += 1
         self.events = dict.fromkeys(EVENTS, 0)
-        # 1. Life course: ageing, deaths, retirement.
+        # 1. Life course in both regions: ageing, deaths, retirement.
         self.events["deaths"] = population.age_and_die(self)
+        self.events["national_deaths"] = self.rest_of_china.age_and_die()
         labour.retire(self)
-        # 2. Production and public finance.
+        # 2. Production in both regions at the national frontier, then public finance.
         economy.produce(self)
         protected = self.industry.protected() & (self.firms.profit < 0)
         self.events["protected_losses"] = float(-self.firms.profit[protected].sum())
@@ -288,19 +312,21 @@ class UrbanDeclineModel(mesa.Model):
         self.events["firm_adaptations"], self.events["firm_closures"] = adapted, closed
         multiplier = self.policy.entry_multiplier(self.support, self.last_output)
         self.events["firm_entries"] = firm_dynamics.enter(self, multiplier)
-        # 4. Labour market.
+        self.rest_of_china.update_sectors()  # its jobs, labour market and wages
+        # 4. Labour market: layoffs (the reform's shock), hiring, then the wage curve.
         labour.adjust_workforce(self)
         labour.match(self)
-        labour.end_of_year(self)
-        # 5. Births and migration, then housing.
+        labour.close_year(self)
+        economy.adjust_wage_level(self)
+        # 5. Births in both regions.
         self.events["births"] = population.give_birth(self)
-        housing.update_occupancy(self)
-        self.events["out_migrants"], self.events["out_migrants_young"] = population.leave(self)
-        housing.update_occupancy(self)
-        self.events["in_migrants"] = population.arrive(self)
-        housing.update_occupancy(self)
+        self.events["national_births"] = self.rest_of_china.give_birth()
+        # 6. Migration: between the cities, from farms to cities, between the regions.
+        self.events.update(migration.migrate(self))
+        # 7. Housing: moves within cities, dereliction, construction.
         self.events["moves"] = housing.move(self)
         housing.age_buildings(self)
+        # 8. Observation.
         self._record()
         self.running = self.year < self.config.simulation.end_year
 
@@ -310,7 +336,7 @@ class UrbanDeclineModel(mesa.Model):
         For what-if experiments such as "efficient policy from 2010": only the parameters of the
         causes (``industry``, ``resources``, ... ``policy``) can change mid-run, and of those
         not the few that shape only the initial state (see
-        :func:`~declineabm.scenario.takes_effect_mid_run`); the city's structure is fixed at
+        :func:`~declineabm.scenario.takes_effect_mid_run`); the region's structure is fixed at
         creation. Keys are dotted (``**{"policy.efficiency": 0.9}``) or use ``__`` for the
         dot; invalid values raise ScenarioError and change nothing.
         """
@@ -324,8 +350,8 @@ class UrbanDeclineModel(mesa.Model):
         at_start = sorted(k for k in keys if not takes_effect_mid_run(k))
         if at_start:
             raise ScenarioError(
-                f"{at_start[0]}: shapes only the initial city, so it cannot change in a running "
-                "model (set it before the run starts)"
+                f"{at_start[0]}: shapes only the initial region, so it cannot change in a "
+                "running model (set it before the run starts)"
             )
         self.config = load_scenario(self.config, overrides)
         for mechanism in self.mechanisms:
@@ -338,17 +364,16 @@ class UrbanDeclineModel(mesa.Model):
             self.step()
 
     def _record(self) -> None:
-        """Compute the year's indicators and hand them to the DataCollector."""
-        # deaths, retirements and departures since the last count left jobs behind
-        self.firms.workforce[:] = np.bincount(
-            self.residents.employer[self.residents.employer >= 0], minlength=len(self.firms)
-        )
+        """Compute the year's indicators and hand them to the DataCollector (changes nothing)."""
         self.indicators = compute(self)
-        # next year's migrants look at this year's labour market
-        self.unemployment_rate = self.indicators["unemployment_rate"]
-        self.vacancy_rate = self.indicators["job_vacancy_rate"]
-        economy.adjust_wage_level(self)
         self.datacollector.collect(self)
+
+    def city_indicators(self) -> list[dict[str, float | str]]:
+        """This year's indicators of every city and of the countryside (``cities.csv``)."""
+        return compute_cities(self)
+
+    # ------------------------------------------------------------------------------------
+    # What the rules ask of the region
 
     def prices(self) -> np.ndarray:
         """This year's price of each sector's output relative to the start year."""
@@ -356,16 +381,50 @@ class UrbanDeclineModel(mesa.Model):
         prices[[Sector.RESOURCE, Sector.HEAVY]] = self.national.heavy_price(self.year)
         return prices
 
+    def sector_technology(self) -> np.ndarray:
+        """Output per worker of an average private firm by sector, before the frontier."""
+        return self.sectors.technology(self.year - self.config.simulation.start_year)
+
     def technology(self) -> np.ndarray:
         """This year's output per worker of an average private firm, by sector."""
-        return self.sectors.technology(
-            self.national.technology(self.year), self.year - self.config.simulation.start_year
-        )
+        return self.sector_technology() * self.frontier
 
-    @property
-    def best_amenity(self) -> float:
-        """Amenity of a cell with perfect infrastructure and clean air."""
-        return self.config.infrastructure.amenity_weight
+    def farm_technology(self) -> float:
+        """Output per farm worker before the frontier."""
+        return self.config.economy.farm_productivity
+
+    def farm_income(self) -> float:
+        """What a farm worker earns this year (her output)."""
+        return self.farm_technology() * self.frontier
+
+    def farm_workers(self) -> np.ndarray:
+        """Mask of residents who farm."""
+        return economy.farm_workers(self)
+
+    def resident_city(self) -> np.ndarray:
+        """City id of every resident's home (-1: the countryside)."""
+        return self.geography.layer("city")[self.residents.home]
+
+    def firm_city(self) -> np.ndarray:
+        """City id of every firm: where it stands, or the town whose deposit it mines."""
+        geo = self.geography
+        site = geo.layer("city")[self.firms.cell]
+        field = geo.layer("deposit_field")[self.firms.cell]
+        return np.where(site >= 0, site, field)
+
+    def of_working_age(self) -> np.ndarray:
+        """Mask of residents of working age who have not retired."""
+        economy_params = self.config.economy
+        return population.working_age(self.residents.age, economy_params) & ~self.residents.retired
+
+    def population_share(self) -> float:
+        """The region's share of the nation's people."""
+        persons = len(self.residents) * self.persons_per_agent
+        return persons / (persons + self.rest_of_china.population)
+
+    def policy_support_per_young(self) -> float:
+        """Revitalization support a young resident receives this year."""
+        return self.labour_market.young_support
 
     # ------------------------------------------------------------------------------------
     # Creating, moving and removing agents (the only per-agent Python work)
@@ -377,11 +436,20 @@ class UrbanDeclineModel(mesa.Model):
         return rows
 
     def remove_residents(self, rows: np.ndarray) -> int:
-        """Remove residents (deaths, departures); returns how many."""
-        residents = self.residents
+        """Remove residents (deaths, departures); returns how many. Their jobs fall vacant."""
+        residents, firms = self.residents, self.firms
+        employer = residents.employer[rows]
+        np.subtract.at(firms.workforce, employer[employer >= 0], 1)
         remove_agents(Resident, self, residents, rows, residents.home[rows])
         residents.remove(rows)
         return len(rows)
+
+    def leave_jobs(self, rows: np.ndarray) -> None:
+        """The residents of ``rows`` leave their jobs (their firms' workforce follows)."""
+        residents = self.residents
+        employer = residents.employer[rows]
+        np.subtract.at(self.firms.workforce, employer[employer >= 0], 1)
+        residents.employer[rows] = -1
 
     def relocate_residents(self, rows: np.ndarray, homes: np.ndarray) -> None:
         """Move residents to new homes (flat cells)."""
@@ -394,17 +462,33 @@ class UrbanDeclineModel(mesa.Model):
         sector: Sector,
         cells: np.ndarray,
         state_owned: np.ndarray,
-        positions: np.ndarray | None = None,
+        sizes: np.ndarray | None = None,
         founded: np.ndarray | int | None = None,
     ) -> np.ndarray:
-        """Create firms of one sector in the flat ``cells``; returns their rows."""
+        """Open real firms of one sector in the flat ``cells``; returns the rows created.
+
+        A firm's size is in persons (drawn around the sector's mean unless given). A firm of
+        at least one agent's persons is one firm of ``size / persons_per_agent`` agents' jobs
+        (rounded without bias); a smaller one is kept with the chance its size is of an agent,
+        as a firm of one agent's job that stands for ``persons_per_agent / size`` real firms of
+        its size (``represents``). Jobs and firms are then the same, on average, at any
+        resolution.
+        """
         rng = self.streams["firms"]
         count = len(cells)
-        if positions is None:
-            size = self.sectors.firm_size[sector] * rng.lognormal(
+        if sizes is None:
+            sizes = self.sectors.firm_size[sector] * rng.lognormal(
                 -(FIRM_SIZE_DISPERSION**2) / 2, FIRM_SIZE_DISPERSION, count
             )
-            positions = np.maximum(np.round(size), 1)
+        agents = np.asarray(sizes, dtype=np.float64) / self.persons_per_agent
+        keep = (agents >= 1.0) | (rng.random(count) < agents)
+        agents, cells = agents[keep], np.asarray(cells)[keep]
+        state_owned = np.asarray(state_owned)[keep]
+        if founded is not None and not np.isscalar(founded):
+            founded = np.asarray(founded)[keep]
+        count = len(cells)
+        positions = np.where(agents >= 1.0, stochastic_round(agents, rng), 1)
+        represents = np.where(agents >= 1.0, 1.0, 1.0 / np.maximum(agents, 1e-12))
         sigma = self.config.economy.productivity_dispersion
         rows = self.firms.append(
             count,
@@ -415,7 +499,8 @@ class UrbanDeclineModel(mesa.Model):
             reform_rank=rng.random(count),
             productivity=rng.lognormal(-(sigma**2) / 2, sigma, count),
             pollution=rng.lognormal(-(POLLUTION_DISPERSION**2) / 2, POLLUTION_DISPERSION, count),
-            positions=positions,
+            positions=np.maximum(positions, 1),
+            represents=represents,
         )
         create_agents(Firm, self, self.firms, rows, self.firms.cell[rows])
         return rows
@@ -429,7 +514,7 @@ class UrbanDeclineModel(mesa.Model):
         closing[rows] = True
         employer = residents.employer
         residents.employer[(employer >= 0) & closing[np.maximum(employer, 0)]] = -1
-        np.add.at(self.geography.layer("closed_sites"), firms.cell[rows], 1)
+        np.add.at(self.geography.layer("closed_sites"), firms.cell[rows], firms.represents[rows])
         remove_agents(Firm, self, firms, rows, firms.cell[rows])
         remap = firms.remove(rows)
         employed = residents.employer >= 0

@@ -19,7 +19,8 @@ import hashlib
 import json
 from typing import Any
 
-from pydantic import Field, field_validator
+import numpy as np
+from pydantic import Field, field_validator, model_validator
 
 from declineabm.model.mechanisms.demography import DemographySection
 from declineabm.model.mechanisms.environment import EnvironmentSection
@@ -35,7 +36,11 @@ from declineabm.model.structure import (
     EconomySection,
     GeographySection,
     HousingSection,
+    MigrationSection,
+    PopulationSection,
+    RestOfChinaSection,
     SimulationSection,
+    physical_memory,
 )
 from declineabm.scenario.errors import ScenarioError
 
@@ -66,9 +71,12 @@ class Scenario(Section):
     simulation: SimulationSection
     geography: GeographySection
     sectors: SectorsSection
+    population: PopulationSection
     economy: EconomySection
+    migration: MigrationSection
     housing: HousingSection
     national: NationalSection
+    rest_of_china: RestOfChinaSection
     industry: IndustrySection
     resources: ResourcesSection
     transport: TransportSection
@@ -76,6 +84,22 @@ class Scenario(Section):
     demography: DemographySection
     environment: EnvironmentSection
     policy: PolicySection
+
+    @model_validator(mode="after")
+    def _fits_in_memory(self) -> Scenario:
+        # Measured: a Mesa grid cell with its connections ~1.5 KB, a resident ~0.6 KB; the
+        # population can grow, so allow for twice the initial residents.
+        geo, simulation = self.geography, self.simulation
+        cells = np.ceil(geo.width_km / geo.km_per_cell) * np.ceil(geo.height_km / geo.km_per_cell)
+        needed = cells * 1500 + simulation.residents * 2 * 600
+        available = physical_memory()
+        if needed > available:
+            raise ValueError(
+                f"a grid of {cells:.0f} cells (geography.width_km, height_km, km_per_cell) "
+                f"with simulation.residents = {simulation.residents} needs about "
+                f"{needed / 2**30:.1f} GiB, more than this machine's {available / 2**30:.1f} GiB"
+            )
+        return self
 
     def to_dict(self) -> dict[str, Any]:
         """The resolved scenario as plain data (what ``run.json`` records)."""

@@ -66,12 +66,23 @@ def _read_toml(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
     return deep_merge(_read_toml(base_path, (*seen, path)), raw)
 
 
-def deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
-    """Merge ``override`` into a copy of ``base``; tables merge, other values replace."""
+REPLACED_WHOLE = frozenset({("geography", "cities")})
+"""Tables a scenario that ``extends`` another gives whole: its cities replace the base's."""
+
+
+def deep_merge(
+    base: Mapping[str, Any], override: Mapping[str, Any], path: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    """Merge ``override`` into a copy of ``base``; tables merge, other values replace.
+
+    A table in :data:`REPLACED_WHOLE` replaces the base's instead of merging with it.
+    """
     merged = copy.deepcopy(dict(base))
     for key, value in override.items():
-        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
-            merged[key] = deep_merge(merged[key], value)
+        where = (*path, key)
+        mergeable = isinstance(value, Mapping) and isinstance(merged.get(key), Mapping)
+        if mergeable and where not in REPLACED_WHOLE:
+            merged[key] = deep_merge(merged[key], value, where)
         else:
             merged[key] = copy.deepcopy(value)
     return merged

@@ -2,10 +2,11 @@
 
 "With the improvement of environmental protection requirements, many enterprises are difficult
 to meet environmental protection standards and are forced to close or transform." Firms emit in
-proportion to output and their pollution intensity; pollution spreads to neighbouring cells and
-decays. The government tightens standards along a path: compliance costs a share of output that
-grows with stringency and intensity, and a firm above the permitted intensity must clean up
-(transform) or close. Pollution lowers residents' amenity.
+proportion to their physical output and pollution intensity; a city's air holds what its firms
+emit over its built-up area (in km², so the air does not depend on how many agents draw the
+city) and clears at a yearly rate. The government tightens standards along a path: compliance
+costs a share of output that grows with stringency and intensity, and a firm above the
+permitted intensity must clean up (transform) or close. Pollution lowers residents' amenity.
 
 Switched off, standards never tighten: no compliance cost, no forced closure. (Pollution itself,
 a physical process, still happens.)
@@ -19,7 +20,9 @@ from pydantic import Field
 from declineabm.model.mechanisms.base import Mechanism
 from declineabm.model.parameters import NonNegative, Positive, Rate, Section, SharePath, path_value
 
-EMISSION_UNIT = 1e-3  # pollution index per thousand yuan of output times intensity, per cell
+EMISSION_UNIT = 1e-5
+"""Pollution index added per thousand yuan of output (at start-year technology and prices, for
+emission intensity 1) per km² of a city: the unit in which ``concentration_limit`` is set."""
 
 
 class EnvironmentSection(Section):
@@ -27,7 +30,6 @@ class EnvironmentSection(Section):
 
     enabled: bool = Field(description="Switch the cause on or off.")
     pollution_decay: Rate = Field(description="Share of the pollution stock that decays yearly.")
-    diffusion: Rate = Field(description="Share of a cell's pollution spreading to neighbours.")
     standard_path: SharePath = Field(
         description="Stringency of environmental standards (0 = none, 1 = strict)."
     )
@@ -48,8 +50,9 @@ class EnvironmentalStandards(Mechanism):
 
     section = "environment"
     switched_off = (
-        "Switched off, standards never tighten: no compliance cost, no forced closure. "
-        "(Pollution itself, a physical process, still happens.)"
+        "Switched off, standards never tighten: no compliance cost, no forced closure; and "
+        "the region's air weighs on its residents no more than the nation's does. (Pollution "
+        "itself, a physical process, still happens and is still measured.)"
     )
 
     def stringency(self) -> float:
@@ -65,29 +68,32 @@ class EnvironmentalStandards(Mechanism):
         stringency = self.stringency()
         return self.params.intensity_limit / stringency if stringency > 0 else np.inf
 
-    def disperse(self, emissions_by_cell: np.ndarray) -> None:
-        """Decay last year's pollution, spread it to neighbours, add this year's emissions."""
+    def update_air(self, emissions: np.ndarray) -> None:
+        """Clear part of each city's pollution, then add what its firms emitted this year.
+
+        The ``pollution`` layer holds each city's air in every one of its cells (the
+        countryside's is 0). Reads and writes ``pollution``.
+
+        Args:
+            emissions: Each firm's emissions (physical output times intensity, real persons).
+        """
         geo = self.model.geography
-        field = geo.layers["pollution"].data
-        d = self.params.diffusion
-        padded = np.pad(field, 1, mode="edge")
-        neighbours = (
-            padded[:-2, :-2]
-            + padded[:-2, 1:-1]
-            + padded[:-2, 2:]
-            + padded[1:-1, :-2]
-            + padded[1:-1, 2:]
-            + padded[2:, :-2]
-            + padded[2:, 1:-1]
-            + padded[2:, 2:]
-        ) / 8.0
-        spread = (1.0 - d) * field + d * neighbours
-        field[:] = (1.0 - self.params.pollution_decay) * spread + EMISSION_UNIT * (
-            emissions_by_cell.reshape(field.shape)
-        )
+        site = self.model.firm_city()
+        in_city = site >= 0
+        emitted = np.bincount(site[in_city], emissions[in_city], minlength=geo.cities)
+        city = geo.layer("city")
+        urban = city >= 0
+        cells = np.bincount(city[urban], minlength=geo.cities)
+        pollution = geo.layer("pollution")
+        before = np.bincount(city[urban], pollution[urban], minlength=geo.cities) / cells
+        area = cells * geo.km_per_cell**2
+        air = before * (1.0 - self.params.pollution_decay) + EMISSION_UNIT * emitted / area
+        pollution[urban] = air[city[urban]]
 
     def amenity_loss(self, cells: np.ndarray) -> np.ndarray:
-        """Amenity lost to pollution in ``cells`` (0 clean, up to 2x the weight)."""
+        """Amenity lost to pollution in ``cells`` (0 clean, up to 2x the weight; 0 when off)."""
+        if not self.enabled:
+            return np.zeros(len(cells))
         pollution = self.model.geography.layer("pollution")[cells]
         return self.params.amenity_weight * np.minimum(
             pollution / self.params.concentration_limit, 2.0

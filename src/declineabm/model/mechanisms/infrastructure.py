@@ -44,13 +44,19 @@ class InfrastructureDecay(Mechanism):
     )
 
     def productivity_factor(self, cells: np.ndarray) -> np.ndarray:
-        """Output-per-worker factor of firms in ``cells`` (1 where quality is perfect)."""
+        """Output-per-worker factor of firms in ``cells``, relative to a city's at the start.
+
+        Infrastructure of the quality a city had in the start year (the nation's standard,
+        which the rest of China keeps) gives 1; worse quality loses ``productivity_weight``
+        per unit, better gains as much.
+        """
         quality = self.model.geography.layer("infrastructure")[cells]
-        return 1.0 - self.params.productivity_weight * (1.0 - quality)
+        standard = self.model.config.geography.infrastructure_city
+        return 1.0 - self.params.productivity_weight * (standard - quality)
 
     def unit_price(self) -> float:
         """Cost of one unit of quality for one housing unit this year (builders earn wages)."""
-        return self.params.unit_cost * self.model.average_wage
+        return self.params.unit_cost * self.model.labour_market.average_wage
 
     def renew(self, spending: float) -> None:
         """Decay, then invest ``spending`` where people live (nothing while switched off)."""

@@ -11,7 +11,10 @@ split by a configurable targeting:
 * new industries: young light-manufacturing and high-tech firms get support per worker and
   more such firms enter;
 * infrastructure: added to the government's infrastructure investment;
-* young people: a wage supplement for residents aged 18-34, which lowers their out-migration.
+* young people: a wage supplement for residents aged 18-34, which lowers their out-migration
+  (and draws young migrants in).
+
+The funds are central transfers: a flow from the rest of China, not local debt.
 
 Switched off, there is no revitalization support.
 """
@@ -28,7 +31,6 @@ from declineabm.model.mechanisms.base import Mechanism
 from declineabm.model.parameters import MultiplierPath, NonNegative, Rate, Section, Year, path_value
 from declineabm.model.sectors import Sector
 
-YOUNG_AGES = (18, 35)  # the "young people ... after graduation" of §2.2.4
 NEW_FIRM_YEARS = 5  # firms this young count as new industries
 
 
@@ -36,7 +38,7 @@ NEW_FIRM_YEARS = 5  # firms this young count as new industries
 class Support:
     """This year's revitalization support, by use (thousand yuan)."""
 
-    budget: float = 0.0
+    budget: float = 0.0  # thousand yuan, in agent units like every firm account
     waste: float = 0.0
     soe: float = 0.0
     new_industries: float = 0.0

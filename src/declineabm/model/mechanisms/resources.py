@@ -1,7 +1,9 @@
 """Cause 2 (abstract): over-dependence on raw materials, and their depletion.
 
-The region grew as "a typical resource-dependent development model" (§1). Each deposit field
-(a coal field, an oil field) is one pool of reserves that every mine in the field draws down;
+The region grew as "a typical resource-dependent development model" (§1). Each resource town
+sits on one deposit field (a coal field, an oil field): one pool of reserves, sized in
+``geography.cities.<town>.deposit_years`` years of extraction by the town's first mines, that
+every mine in the field draws down;
 as a field empties, each miner extracts less and extraction costs more, little at first and
 steeply once most of the field is gone (the best seams are worked first). Manufacturers depend on
 raw materials: when the region's own reserves are gone they must buy them from far away, at a
@@ -47,10 +49,12 @@ class ResourceDepletion(Mechanism):
     section = "resources"
     switched_off = "Switched off, deposits never deplete."
 
-    def _fields(self) -> tuple[np.ndarray, np.ndarray]:
-        """Field id of every cell, and the number of fields."""
-        field = self.model.geography.layer("deposit_field")
-        return field, int(field.max(initial=-1)) + 1
+    def _fields(self) -> tuple[np.ndarray, int]:
+        """Field of every cell, and the number of field ids.
+
+        A field's id is its resource town's (-1: no field), so there are as many ids as cities.
+        """
+        return self.model.geography.layer("deposit_field"), self.model.geography.cities
 
     def _field_totals(self, layer: str) -> np.ndarray:
         field, count = self._fields()
@@ -58,14 +62,28 @@ class ResourceDepletion(Mechanism):
         values = self.model.geography.layer(layer)
         return np.bincount(field[inside], values[inside], minlength=count).astype(np.float64)
 
-    def scale_reserves(self, mining_workers: int) -> None:
-        """Size the reserves to ``deposit_years`` of extraction by the initial miners."""
-        geo = self.model.geography
+    def scale_reserves(self) -> None:
+        """Size each field's reserves to its town's ``deposit_years`` of extraction.
+
+        By the town's initial mines, in real workers (so the reserves do not depend on how
+        many agents draw them).
+        """
+        model = self.model
+        geo, firms = model.geography, model.firms
+        field, count = self._fields()
+        mining = firms.sector == Sector.RESOURCE
+        owner = field[firms.cell[mining]]
+        miners = (
+            np.bincount(owner[owner >= 0], firms.positions[mining][owner >= 0], minlength=count)
+            * model.persons_per_agent
+        )
+        years = np.array([c.deposit_years for c in model.config.geography.cities.values()])
+        reserves = years * np.maximum(miners, 1.0) * self.params.extraction_per_worker
         deposits = geo.layer("deposits")
-        yearly = mining_workers * self.params.extraction_per_worker
-        reserves = self.model.config.geography.deposit_years * max(yearly, 1.0)
-        if deposits.sum() > 0:
-            deposits *= reserves / deposits.sum()
+        held = self._field_totals("deposits")
+        inside = field >= 0
+        scale = np.divide(reserves, held, out=np.zeros(count), where=held > 0)
+        deposits[inside] *= scale[field[inside]]
         geo.layer("deposits_initial")[:] = deposits
 
     def field_depletion(self) -> np.ndarray:
@@ -75,10 +93,13 @@ class ResourceDepletion(Mechanism):
         return 1.0 - np.divide(remaining, initial, out=np.zeros_like(initial), where=initial > 0)
 
     def _depletion(self, cells: np.ndarray) -> np.ndarray:
-        """Depletion of the field under each cell (1 where there is no field)."""
+        """Depletion of the field under each cell.
+
+        0 where there is none: a mine there works an ordinary quarry that does not run out.
+        """
         field, _ = self._fields()
         owner = field[cells]
-        depletion = np.ones(len(cells))
+        depletion = np.zeros(len(cells))
         inside = owner >= 0
         depletion[inside] = self.field_depletion()[owner[inside]]
         return depletion
@@ -120,7 +141,7 @@ class ResourceDepletion(Mechanism):
         mining = mine_field >= 0
         wanted = np.bincount(
             mine_field[mining],
-            workforce[mining] * self.params.extraction_per_worker,
+            workforce[mining] * self.model.persons_per_agent * self.params.extraction_per_worker,
             minlength=count,
         ).astype(np.float64)
         remaining = self._field_totals("deposits")

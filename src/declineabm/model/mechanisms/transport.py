@@ -1,32 +1,47 @@
 """Cause 3 (abstract; §2.2.2): remote location, weak transport, rising transport costs.
 
-"There are no long-distance waterways in the northern region. Overland transportation costs
-are high. Therefore, the economic center began to migrate to the southeast coast." Firms that
-ship goods pay a cost that grows with their distance to the port, their freight intensity and a
-national transport-cost index that rises as trade moves through seaports (WTO accession, 2001).
-Good infrastructure lowers the cost; new tradable firms avoid remote cells.
-
-Switched off, location is free: no transport cost, no remoteness penalty on entry.
+"Especially after China's accession to the WTO, a large number of raw materials and energy need
+to be shipped to China through seaports. There are no long-distance waterways in the northern
+region. Overland transportation costs are high. Therefore, the economic center began to
+migrate to the southeast coast." Firms that ship goods pay, on top of what an ordinary Chinese
+firm pays, a cost that grows with how much farther overland they are from a seaport than the
+nation's output is on average (``national_distance_km``), their freight intensity and a freight
+index: low under the planned freight rates of 1990 (``index_1990``), liberalised to 1 by WTO
+accession (2001), rising after it (``index_growth`` a year) as trade moved to the seaports. Good
+infrastructure lowers the cost; new tradable firms avoid remote cells. A port city can ship
+cheaper than the average (a negative excess).
 """
 
 from __future__ import annotations
+
+from typing import Annotated
 
 import numpy as np
 from pydantic import Field
 
 from declineabm.model.mechanisms.base import Mechanism
-from declineabm.model.parameters import IndexPath, NonNegative, Rate, Section, path_value
+from declineabm.model.parameters import NonNegative, Rate, Section
+
+LIBERALISED = 2001  # WTO accession: freight rates and trade at market prices (index = 1)
 
 
 class TransportSection(Section):
     """Cause 3, §2.2.2: remote location, no long waterways, rising overland transport costs."""
 
     enabled: bool = Field(description="Switch the cause on or off.")
-    cost_per_1000km: NonNegative = Field(
-        description="Transport cost as a share of output per 1000 km for freight intensity 1."
+    cost_per_1000km: Annotated[float, Field(ge=0.0, le=2.0)] = Field(
+        description="Transport cost as a share of output per 1000 km overland, for freight "
+        f"intensity 1, at the index of {LIBERALISED}."
     )
-    cost_index_path: IndexPath = Field(
-        description="Transport cost index (1 = start); rises as trade moves to seaports."
+    national_distance_km: Annotated[float, Field(ge=0.0, le=5000.0)] = Field(
+        description="Overland distance to a seaport of the nation's average output (an "
+        "ordinary region pays no excess)."
+    )
+    index_1990: Annotated[float, Field(ge=0.0, le=2.0)] = Field(
+        description=f"Freight index in 1990 under planned rates (1 = {LIBERALISED})."
+    )
+    index_growth: Annotated[float, Field(ge=-0.1, le=0.2)] = Field(
+        description=f"Yearly rise of the freight index after {LIBERALISED}."
     )
     infrastructure_discount: Rate = Field(
         description="Transport cost saved where infrastructure quality is 1."
@@ -41,25 +56,33 @@ class TransportCosts(Mechanism):
 
     section = "transport"
     switched_off = (
-        "Switched off, location is free: no transport cost, no remoteness penalty on entry."
+        "Switched off, the region ships at the nation's average cost: no excess transport "
+        "cost, no remoteness penalty on entry."
     )
 
     def index(self) -> float:
-        """This year's national transport-cost index."""
-        return path_value(self.params.cost_index_path, self.model.year)
+        """This year's freight index (1 at WTO accession)."""
+        p, year = self.params, self.model.year
+        if year <= LIBERALISED:
+            start = self.model.config.simulation.start_year
+            span = max(LIBERALISED - start, 1)
+            done = min(max(year - start, 0), span) / span
+            return p.index_1990 + (1.0 - p.index_1990) * done
+        return max(0.0, 1.0 + p.index_growth * (year - LIBERALISED))
 
     def cost_share(self, cells: np.ndarray, freight: np.ndarray) -> np.ndarray:
-        """Transport cost as a share of output for goods of ``freight`` shipped from ``cells``."""
+        """Excess transport cost as a share of output, goods of ``freight`` from ``cells``."""
         if not self.enabled:
             return np.zeros(len(cells))
+        p = self.params
         geo = self.model.geography
-        distance = geo.layer("market_distance")[cells] / 1000.0
-        discount = 1.0 - self.params.infrastructure_discount * geo.layer("infrastructure")[cells]
-        return self.params.cost_per_1000km * self.index() * freight * distance * discount
+        excess = (geo.layer("market_distance")[cells] - p.national_distance_km) / 1000.0
+        discount = 1.0 - p.infrastructure_discount * geo.layer("infrastructure")[cells]
+        return p.cost_per_1000km * self.index() * freight * excess * discount
 
     def entry_weight(self, freight: float) -> np.ndarray:
         """Relative attraction of every cell to a new firm of the given freight intensity."""
         geo = self.model.geography
         cells = np.arange(geo.size)
         share = self.cost_share(cells, np.full(geo.size, freight))
-        return np.exp(-self.params.entry_sensitivity * share)
+        return np.exp(-self.params.entry_sensitivity * np.clip(share, -1.0, 1.0))
