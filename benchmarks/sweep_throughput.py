@@ -35,7 +35,7 @@ import pandas as pd
 
 from declineabm.sweep import RunSpec, execute
 
-CITY = {"simulation.residents": 5000, "simulation.width": 40, "simulation.height": 40}
+CITY = {"simulation.residents": 5000, "geography.km_per_cell": 24}
 """A small city: runs of a few tenths of a second, long against the per-run overhead."""
 
 CONFIGURATIONS = (("local", 1), ("local", 2), ("dask", 2))

@@ -14,8 +14,10 @@ from declineabm.commands.app import import_viz
 
 import_viz()  # the app's page code (viz/), importable as declineabm_viz like `declineabm app` does
 
-SMALL = {"simulation.residents": 3000, "simulation.width": 30, "simulation.height": 30}
-"""Overrides that shrink a scenario to a city of 3,000 agents for fast tests."""
+SMALL = {"simulation.residents": 3000, "geography.km_per_cell": 24}
+"""Overrides that draw the Northeast with 3,000 agents on a coarse map, for fast tests."""
+SMALL_BASELINE = {"simulation.residents": 3000, "geography.km_per_cell": 12}
+"""The same for the baseline, whose region is a quarter the Northeast's width."""
 
 
 @pytest.fixture
@@ -28,7 +30,8 @@ def small_model(
     scenario: str = "northeast", seed: int = 1, **overrides: object
 ) -> UrbanDeclineModel:
     """A small model of a shipped scenario."""
-    return UrbanDeclineModel(scenario, seed=seed, **{**SMALL, **overrides})
+    small = SMALL_BASELINE if scenario == "baseline" else SMALL
+    return UrbanDeclineModel(scenario, seed=seed, **{**small, **overrides})
 
 
 SMALL_SWEEP = """
@@ -44,11 +47,10 @@ indicators = ["population", "output_share", "unemployment_rate"]
 
 [set]
 simulation.residents = 3000
-simulation.width = 30
-simulation.height = 30
+geography.km_per_cell = 24
 
 [parameters]
-"demography.outmigration_base" = { low = 0.005, high = 0.02 }
+"migration.base_rate" = { low = 0.01, high = 0.05 }
 "policy.start_year" = { low = 1995, high = 2000 }
 """
 """16 runs of about 0.1 s: long enough to interrupt, short enough for CI."""

@@ -31,22 +31,48 @@ RATE_INDICATORS = (
 )
 
 
-def check(model: UrbanDeclineModel, previous_population: float | None = None) -> None:
-    """Assert the model's state is consistent; raise AssertionError naming what is not."""
+def check(model: UrbanDeclineModel, previous: dict[str, float] | None = None) -> None:
+    """Assert the model's state is consistent; raise AssertionError naming what is not.
+
+    Args:
+        model: The model, after a step.
+        previous: Last year's indicators (for the accounting of people across the year).
+    """
     residents, firms, geo = model.residents, model.firms, model.geography
     ind = model.indicators
 
-    # Population accounting: pop(t+1) = pop(t) + births - deaths + in - out.
-    if previous_population is not None:
+    # Population accounting: pop(t+1) = pop(t) + births - deaths + in - out, and the nation's
+    # people change only by births and deaths: migrants are neither lost nor counted twice.
+    if previous is not None:
         expected = (
-            previous_population
+            previous["population"]
             + ind["births"]
             - ind["deaths"]
             + ind["in_migrants"]
             - ind["out_migrants"]
         )
-        assert ind["population"] == expected, (ind["population"], expected)
-    assert ind["population"] == len(residents) * model.persons_per_agent
+        assert math.isclose(ind["population"], expected, rel_tol=1e-12), (
+            ind["population"],
+            expected,
+        )
+        events = model.events
+        natural = (
+            (ind["births"] - ind["deaths"]) + events["national_births"] - events["national_deaths"]
+        )
+        national = previous["national_population"] + natural
+        assert math.isclose(ind["national_population"], national, rel_tol=1e-9), (
+            ind["national_population"],
+            national,
+        )
+    assert math.isclose(ind["population"], len(residents) * model.persons_per_agent)
+    assert (model.rest_of_china.persons >= 0).all()
+
+    # The cities and the countryside add up to the region.
+    cities = model.city_indicators()
+    for name, total in (("population", "population"), ("employment", "employment")):
+        assert math.isclose(sum(row[name] for row in cities), ind[total], rel_tol=1e-9), name
+    assert math.isclose(sum(row["output"] for row in cities), ind["output"], rel_tol=1e-9)
+    assert math.isclose(sum(row["firms"] for row in cities), ind["firms"], rel_tol=1e-9)
 
     # Jobs: employers exist, workforce counts agree, no firm over its positions.
     assert ((residents.employer >= -1) & (residents.employer < len(firms))).all()
@@ -56,6 +82,8 @@ def check(model: UrbanDeclineModel, previous_population: float | None = None) ->
     employed = residents.employer >= 0
     assert (residents.age[employed] >= model.config.economy.working_age).all()
     assert (residents.age[employed] < model.config.economy.retirement_age).all()
+    assert not residents.retired[employed].any(), "a retired resident has a job"
+    assert (model.resident_city()[employed] >= 0).all(), "a countryside resident has a city job"
 
     # Mesa agents: one handle per row, registered, each resident in exactly one cell.
     assert len(model.agents_by_type[Resident]) == len(residents)
@@ -69,9 +97,11 @@ def check(model: UrbanDeclineModel, previous_population: float | None = None) ->
     assert (flat == residents.home).all(), "a resident's Mesa cell is not its home"
     assert (geo.layer("occupancy") == np.bincount(residents.home, minlength=geo.size)).all()
 
-    # Budget identity.
+    # Budget identity: taxes and the centre's transfers pay for everything (no local debt).
     gov = model.government
-    assert math.isclose(gov.balance, gov.revenue - gov.spending, rel_tol=0, abs_tol=1e-6)
+    assert math.isclose(
+        gov.own_revenue + gov.transfers, gov.spending, rel_tol=1e-9, abs_tol=1e-6
+    ), (gov.own_revenue, gov.transfers, gov.spending)
 
     # Layers stay physical.
     assert (geo.layer("derelict") >= 0).all() and (
@@ -92,6 +122,6 @@ def run_checked(model: UrbanDeclineModel) -> None:
     """Run the model to its end year, checking every invariant after every year."""
     check(model)
     while model.running:
-        population = model.indicators["population"]
+        previous = dict(model.indicators)
         model.step()
-        check(model, population)
+        check(model, previous)

@@ -22,7 +22,7 @@ from declineabm.analysis.portfolios import PORTFOLIOS, compare_policies
 from declineabm.analysis.validation import validate
 from declineabm.scenario import MECHANISMS
 
-TINY = {"simulation.residents": 1500, "simulation.width": 24, "simulation.height": 24}
+TINY = {"simulation.residents": 1500, "geography.km_per_cell": 24}
 TINY_ARGS = [arg for key, value in TINY.items() for arg in ("--set", f"{key}={value}")]
 
 

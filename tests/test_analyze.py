@@ -11,8 +11,8 @@ from SALib.analyze import sobol
 
 from declineabm import cli
 
-# national.initial_share only rescales the nation the city is compared with: it drives the
-# city's output share and nothing else. housing.move_candidates changes where people live.
+# transport.cost_per_1000km drives the region's costs, so its output share. policy.budget_share
+# cannot act before revitalization starts (2003): over these four years it moves nothing.
 # environmental_standard is an exogenous path: the same in every run.
 SWEEP = """
 scenario = "northeast"
@@ -24,12 +24,11 @@ indicators = ["output_share", "population", "environmental_standard"]
 
 [set]
 simulation.residents = 3000
-simulation.width = 30
-simulation.height = 30
+geography.km_per_cell = 24
 
 [parameters]
-national.initial_share = {{ low = 0.05, high = 0.2 }}
-housing.move_candidates = {{ low = 1, high = 10 }}
+transport.cost_per_1000km = {{ low = 0.0, high = 0.5 }}
+policy.budget_share = {{ low = 0.0, high = 0.1 }}
 """
 
 
@@ -56,12 +55,11 @@ def test_sobol_indices_with_confidence_intervals(sobol_sweep: Path, capsys) -> N
     assert (table[["S1_conf", "ST_conf"]] >= 0).all().all()
     assert np.isfinite(table[["S1", "S1_conf", "ST", "ST_conf"]]).all().all()
     index = table.set_index(["indicator", "parameter"])
-    share = index.loc[("output_share", "national.initial_share")]
+    share = index.loc[("output_share", "transport.cost_per_1000km")]
     assert share["S1"] > 0.8 and share["ST"] > 0.8
     # A parameter that cannot move an indicator gets exactly zero: the samples line up.
-    assert index.loc[("population", "national.initial_share"), "ST"] == 0
-    # the only parameter that moves population gets a clearly non-zero total index
-    assert index.loc[("population", "housing.move_candidates"), "ST"] > 0.2
+    for indicator in ("output_share", "population"):
+        assert index.loc[(indicator, "policy.budget_share"), "ST"] == 0
     assert (sobol_sweep / "sensitivity-sobol.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
@@ -74,8 +72,8 @@ def test_sobol_indices_are_salibs_on_the_tables(sobol_sweep: Path) -> None:
     y = design.merge(runs, on="run_id").sort_values("sample")["output_share"].to_numpy()
     problem = {
         "num_vars": 2,
-        "names": ["national.initial_share", "housing.move_candidates"],
-        "bounds": [[0.05, 0.2], [1, 10]],
+        "names": ["transport.cost_per_1000km", "policy.budget_share"],
+        "bounds": [[0.0, 0.5], [0.0, 0.1]],
     }
     expected = sobol.analyze(problem, y, calc_second_order=False, print_to_console=False)
     np.testing.assert_allclose(table["S1"], expected["S1"])
@@ -89,9 +87,9 @@ def test_morris_where_the_sampler_was_morris(tmp_path: Path, capsys) -> None:
     assert "mu_star" in capsys.readouterr().out
     table = pd.read_csv(out / "sensitivity-morris.csv").set_index(["indicator", "parameter"])
     assert list(table.columns) == ["mu", "mu_star", "mu_star_conf", "sigma"]
-    assert table.loc[("population", "national.initial_share"), "mu_star"] == 0
+    assert table.loc[("population", "policy.budget_share"), "mu_star"] == 0
     share = table.loc["output_share"]["mu_star"]
-    assert share["national.initial_share"] > 10 * share["housing.move_candidates"]
+    assert share["transport.cost_per_1000km"] > 0 == share["policy.budget_share"]
     assert (out / "sensitivity-morris.png").exists()
 
 

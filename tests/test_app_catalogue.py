@@ -43,7 +43,7 @@ def test_policy_controls_cover_the_issue() -> None:
 
 def test_only_causes_apply_live() -> None:
     assert not any(control.live for control in CITY)
-    assert CONTROLS["policy.efficiency"].live and not CONTROLS["geography.deposit_years"].live
+    assert CONTROLS["policy.efficiency"].live and not CONTROLS["simulation.residents"].live
     assert set(CONTROLS) | {f"{m}.enabled" for m in MECHANISMS} == EDITABLE
 
 

@@ -256,7 +256,7 @@ def test_counterfactual_makes_the_same_live_changes_but_keeps_its_causes_off(
     reference.dispose()
 
 
-@pytest.mark.parametrize("key", ["simulation.residents", "geography.deposit_years"])
+@pytest.mark.parametrize("key", ["simulation.residents", "geography.km_per_cell"])
 def test_structural_keys_only_apply_on_reset(live: LiveRun, key: str) -> None:
     with pytest.raises(ScenarioError, match="only applies on Reset"):
         live.apply_live({key: 5000})

@@ -61,7 +61,7 @@ def test_snapshot_aggregates_residents_and_firms(model_city) -> None:
     assert snap.occupancy.sum() == len(model.residents)
     assert snap.jobs.sum() == model.firms.workforce.sum()
     unemployed = snap.unemployed.sum() / snap.working.sum()
-    assert unemployed == pytest.approx(model.indicators["unemployment_rate"])
+    assert unemployed == pytest.approx(model.indicators["jobless_rate"])
     # a copy: stepping the model on does not change what the page is drawing
     before = snap.occupancy.copy()
     model.geography.layers["occupancy"].data[:] = 0

@@ -172,6 +172,7 @@ def test_every_agent_is_a_handle_on_its_row_in_exactly_one_cell():
     homes = np.bincount(residents.home, minlength=geo.size)
     sites = np.bincount(firms.cell, minlength=geo.size)
     assert [len(cell.agents) for cell in geo.cells] == (homes + sites).tolist()
-    assert len(model.agents) == len(residents) + len(firms) + 1  # and the government
+    # and the government and the rest of China
+    assert len(model.agents) == len(residents) + len(firms) + 2
     assert gc.isenabled()
     model.dispose()

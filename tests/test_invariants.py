@@ -7,6 +7,8 @@ import pytest
 from conftest import small_model
 from invariants import run_checked
 
+from declineabm.model.agents import Resident
+
 
 @pytest.mark.parametrize("scenario", ["northeast", "baseline"])
 @pytest.mark.parametrize("seed", [1, 2])
@@ -16,15 +18,13 @@ def test_invariants_hold_every_year(scenario: str, seed: int) -> None:
     assert model.year == model.config.simulation.end_year
 
 
-def test_everyone_leaving_ends_cleanly_with_zeros() -> None:
-    model = small_model(
-        **{
-            "demography.outmigration_base": 1.0,
-            "demography.max_outmigration": 1.0,
-            "demography.outmigration_age_profile": [[0, 1.0]],
-            "demography.inmigration_base": 0.0,
-        }
-    )
+def test_an_emptied_region_ends_cleanly_with_zeros() -> None:
+    # Everyone leaves at once (Mesa-style removals); a nation of one person sends no one back.
+    model = small_model(**{"rest_of_china.population": 1.0})
+    model.step()
+    for resident in list(model.agents_by_type[Resident]):
+        resident.remove()
+    model.step()
     run_checked(model)
     assert model.indicators["population"] == 0
     assert model.indicators["employment"] == 0
@@ -53,7 +53,9 @@ def test_every_firm_closing_ends_cleanly_with_zeros() -> None:
     run_checked(model)
     assert model.indicators["firms"] == 0
     assert model.indicators["employment"] == 0
-    assert model.indicators["unemployment_rate"] == 1.0
+    # whoever of working age still lives in a city is out of work (most have left)
+    urban_working = (model.resident_city() >= 0) & model.of_working_age()
+    assert model.indicators["jobless_rate"] == (1.0 if urban_working.any() else 0.0)
 
 
 def test_the_smallest_city_and_numpy_seeds_run_to_the_end() -> None:

@@ -8,7 +8,7 @@ from declineabm import ScenarioError, UrbanDeclineModel
 from declineabm.scenario import MECHANISMS, takes_effect_mid_run
 from viz.catalogue import CAUSES, is_live
 
-SMALL = {"simulation.residents": 2000, "simulation.width": 24, "simulation.height": 24}
+SMALL = {"simulation.residents": 2000, "geography.km_per_cell": 24}
 CHANGED_IN = 1993
 COMPARED_UNTIL = 2010
 LIVE_CONTROLS = [control for cause in CAUSES for control in cause.controls if is_live(control.key)]
@@ -50,6 +50,6 @@ def test_every_switch_and_only_cause_parameters_are_live() -> None:
 def test_a_parameter_of_the_initial_state_is_refused_in_a_running_model() -> None:
     model = UrbanDeclineModel("northeast", seed=5, **SMALL)
     model.step()
-    with pytest.raises(ScenarioError, match=r"^demography\.age_profile: shapes only the initial"):
-        model.set_causes(**{"demography.age_profile": [[0, 1.0], [100, 1.0]]})
-    assert not is_live("demography.age_profile")
+    with pytest.raises(ScenarioError, match=r"^industry\.urban_share: shapes only the initial"):
+        model.set_causes(**{"industry.urban_share": 0.3})
+    assert not is_live("industry.urban_share")

@@ -9,7 +9,8 @@ import pytest
 from conftest import SMALL, small_model
 
 from declineabm import UrbanDeclineModel
-from declineabm.model.agents import Firm, Government, Resident
+from declineabm.model.agents import Firm, Resident
+from declineabm.model.government import Government
 from declineabm.model.indicators import INDICATOR_NAMES
 from declineabm.model.sectors import Sector
 from declineabm.scenario import ScenarioError, load_scenario
@@ -87,7 +88,7 @@ def test_mesa_batch_run_rows_are_the_models_own_years() -> None:
         parameters={
             "scenario": "northeast",
             "seed": [1, 2],
-            "demography__outmigration_base": [0.01, 0.02],  # the keyword form of the dot
+            "migration__base_rate": [0.01, 0.02],  # the keyword form of the dot
             **overrides,
         },
         data_collection_period=1,
@@ -96,9 +97,9 @@ def test_mesa_batch_run_rows_are_the_models_own_years() -> None:
     table = pd.DataFrame(results)
     assert (table["year"] == 1990 + table["Step"]).all()
     columns = ["year", "population", "output_share"]
-    for (seed, rate), rows in table.groupby(["seed", "demography__outmigration_base"]):
+    for (seed, rate), rows in table.groupby(["seed", "migration__base_rate"]):
         model = UrbanDeclineModel(
-            "northeast", seed=int(seed), demography__outmigration_base=rate, **overrides
+            "northeast", seed=int(seed), migration__base_rate=rate, **overrides
         )
         model.run()
         expected = model.datacollector.get_model_vars_dataframe()[columns]

@@ -84,7 +84,7 @@ def test_set_overrides_reach_the_model(tmp_path: Path) -> None:
         "--set",
         "policy.enabled=false",
         "--set",
-        "demography.outmigration_base=0.02",
+        "migration.base_rate=0.02",
         *SMALL_ARGS,
     )
     assert result.returncode == 0, result.stderr
@@ -92,13 +92,13 @@ def test_set_overrides_reach_the_model(tmp_path: Path) -> None:
     assert (df["subsidy_spending"] == 0).all() and (df["zombie_firms"] == 0).all()
     config = json.loads((out / "run.json").read_text())["config"]
     assert config["policy"]["enabled"] is False
-    assert config["demography"]["outmigration_base"] == 0.02
+    assert config["migration"]["base_rate"] == 0.02
 
 
 @pytest.mark.parametrize(
     ("args", "names"),
     [
-        (["--set", "demography.outmigration_base=-1"], "demography.outmigration_base"),
+        (["--set", "migration.base_rate=-1"], "migration.base_rate"),
         (["--set", "policy.efficiency=2"], "policy.efficiency"),
         (["--set", "simulation.residents=many"], "simulation.residents"),
         (["--set", "economy.nosuch=1"], "economy.nosuch"),

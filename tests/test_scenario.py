@@ -35,18 +35,18 @@ def test_northeast_extends_baseline_and_overrides_what_differs() -> None:
 @pytest.mark.parametrize(
     ("key", "value", "expected"),
     [
-        ("demography.outmigration_base", -0.1, "demography.outmigration_base = -0.1"),
-        ("demography.outmigration_base", 1.5, "allowed: at least 0.0 and at most 1.0"),
+        ("migration.base_rate", -0.1, "migration.base_rate = -0.1"),
+        ("migration.base_rate", 1.5, "allowed: at least 0.0 and at most 1.0"),
         ("economy.profit_tax", "high", 'economy.profit_tax = "high"'),
-        ("simulation.width", 5, "simulation.width = 5"),
+        ("geography.km_per_cell", 0, "geography.km_per_cell = 0"),
         (
             "simulation.end_year",
             1980,
             "simulation.end_year (1980) must be after simulation.start_year",
         ),
-        ("demography.outmigraton_base", 0.1, "did you mean 'outmigration_base'"),
+        ("migration.base_rte", 0.1, "did you mean 'base_rate'"),
         ("nosuchsection.key", 1, "unknown key 'nosuchsection'"),
-        ("sectors.heavy.employment_share", 0.9, "sectors.*.employment_share sums to 1.55, not 1"),
+        ("industry.structure.capital.heavy", 0.9, "the sector shares sum to 1.52, not 1"),
         ("demography.fertility_path", [[2000, 1.0], [1990, 2.0]], "strictly increasing"),
     ],
 )
@@ -61,16 +61,10 @@ def test_bad_values_are_refused_with_one_line_naming_the_key(
 
 
 def test_a_grid_too_large_for_memory_is_refused() -> None:
-    with pytest.raises(
-        ScenarioError, match=r"simulation.width x simulation.height = 2000x2000 .* GiB"
-    ):
+    with pytest.raises(ScenarioError, match=r"a grid of 6250000 cells .* GiB"):
         load_scenario(
             "baseline",
-            {
-                "simulation.width": 2000,
-                "simulation.height": 2000,
-                "simulation.residents": 20_000_000,
-            },
+            {"geography.km_per_cell": 0.12, "simulation.residents": 20_000_000},
         )
 
 
@@ -85,8 +79,8 @@ def test_overrides_by_keyword_in_both_spellings() -> None:
 
 def test_set_values_parse_as_toml() -> None:
     assert parse_assignment("policy.enabled=false") == ("policy.enabled", False)
-    assert parse_assignment("demography.outmigration_base=0.02") == (
-        "demography.outmigration_base",
+    assert parse_assignment("migration.base_rate=0.02") == (
+        "migration.base_rate",
         0.02,
     )
     assert parse_assignment("policy.waves=[[2003, 1.0]]") == ("policy.waves", [[2003, 1.0]])

@@ -31,7 +31,7 @@ def test_tables_are_sorted_and_complete(reference_sweep: Path) -> None:
     manifest = json.loads((reference_sweep / "manifest.json").read_text())
     assert list(runs.columns) == [
         "run_id",
-        "demography.outmigration_base",
+        "migration.base_rate",
         "policy.start_year",
         "seed",
         "status",

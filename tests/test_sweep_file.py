@@ -17,7 +17,7 @@ from declineabm.sweep.sweepfile import load_sweep
 AXES = (
     Axis("policy.efficiency", low=0.2, high=0.9),
     Axis("policy.start_year", low=1998, high=2015, integer=True),
-    Axis("demography.outmigration_base", low=0.005, high=0.02),
+    Axis("migration.base_rate", low=0.005, high=0.02),
 )
 
 
@@ -93,9 +93,9 @@ def test_shipped_sweeps_cover_causes_and_policy() -> None:
 
 BAD = [
     (
-        '"demography.outmigration_bse" = { low = 0.0, high = 0.1 }',
-        "unknown key 'demography.outmigration_bse'",
-        "did you mean 'outmigration_base'",
+        '"migration.base_rte" = { low = 0.0, high = 0.1 }',
+        "unknown key 'migration.base_rte'",
+        "did you mean 'base_rate'",
     ),
     ('"policy.efficiency" = { low = 0.5, high = 0.5 }', "parameters.policy.efficiency", "empty"),
     ('"policy.efficiency" = { low = 0.8, high = 0.2 }', "low = 0.8 is above high = 0.2", ""),
@@ -117,7 +117,7 @@ def test_bad_parameter_is_one_line_exit_2_nothing_written(
 ) -> None:
     text = SMALL_SWEEP.replace(
         '"policy.start_year" = { low = 1995, high = 2000 }', parameter
-    ).replace('"demography.outmigration_base" = { low = 0.005, high = 0.02 }', "")
+    ).replace('"migration.base_rate" = { low = 0.01, high = 0.05 }', "")
     assert_rejected(tmp_path, capsys, text, [], first, second)
 
 

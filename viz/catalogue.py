@@ -95,11 +95,10 @@ class Cause:
 
 CITY = (
     Control("simulation.residents", "Resident agents", 1_000, 200_000, 1_000),
-    Control("simulation.width", "Grid width (cells)", 20, 200, 10),
-    Control("simulation.height", "Grid height (cells)", 20, 200, 10),
+    Control("geography.km_per_cell", "Map cell (km)", 2, 60, 1),
     Control("simulation.end_year", "Last year", 1995, 2060, 1),
 )
-"""The size and time span of the city (apply on Reset)."""
+"""The resolution and time span of the region (apply on Reset)."""
 
 CAUSES = (
     Cause(
@@ -127,7 +126,6 @@ CAUSES = (
         "The industry's over-dependence on raw materials has caused a shortage of resources. "
         "[…] It is a typical resource-dependent development model.",
         (
-            Control("geography.deposit_years", "Initial reserves (years)", 5, 200, 5),
             Control("resources.depletion_cost", "Cost of depletion", 0.0, 5.0, 0.1),
             Control("resources.depletion_exponent", "How late depletion bites", 0.5, 5.0, 0.1),
             Control("resources.import_premium", "Import premium", 0.0, 3.0, 0.05),
@@ -141,6 +139,7 @@ CAUSES = (
         "costs are high. Therefore, the economic center began to migrate to the southeast coast.",
         (
             Control("transport.cost_per_1000km", "Cost per 1000 km", 0.0, 0.5, 0.01, True),
+            Control("transport.index_growth", "Freight index rise after 2001", 0.0, 0.1, 0.005),
             Control(
                 "transport.infrastructure_discount", "Saved by infrastructure", 0.0, 1.0, 0.05, True
             ),
@@ -168,14 +167,7 @@ CAUSES = (
         "abstract (5), §2.2.4",
         "In order to have a better life, many young people in the Northeast choose to leave "
         "their hometown after graduation and go to the south to find job opportunities.",
-        (
-            Control("demography.outmigration_base", "Out-migration", 0.0, 0.1, 0.002, True),
-            Control("demography.skill_selectivity", "Skilled leave more", 0.0, 5.0, 0.1),
-            Control("demography.unemployment_push", "Push of unemployment", 0.0, 5.0, 0.1),
-            Control("demography.wage_gap_push", "Pull of southern wages", 0.0, 5.0, 0.1),
-            Control("demography.amenity_push", "Push of poor amenity", 0.0, 3.0, 0.1),
-            Control("demography.inmigration_base", "In-migration", 0.0, 0.05, 0.001, True),
-        ),
+        (Control("demography.young_leaving", "The young leave more readily", 0.0, 5.0, 0.1),),
     ),
     Cause(
         "environment",

@@ -58,7 +58,7 @@ class City:
     width: int
     height: int
     km2_per_cell: float
-    persons_per_agent: int
+    persons_per_agent: float
     pollution_limit: float
     housing: np.ndarray
     occupancy: np.ndarray
@@ -77,8 +77,7 @@ def snapshot(model: UrbanDeclineModel) -> City:
     geo = model.geography
     shape = (geo.width, geo.height)
     residents, firms = model.residents, model.firms
-    economy = model.config.economy
-    working = (residents.age >= economy.working_age) & (residents.age < economy.retirement_age)
+    working = model.of_working_age() & (model.resident_city() >= 0)  # farm workers have work
     unemployed = working & (residents.employer < 0)
     jobs = np.bincount(
         firms.sector.astype(np.int64) * geo.size + firms.cell,

@@ -502,8 +502,8 @@ class LiveRun:
 
     def _reset(self, settings: Settings, scenario: Scenario) -> None:
         self._announce(
-            f"Building the city: {scenario.simulation.residents:,} residents on "
-            f"{scenario.simulation.width}×{scenario.simulation.height} cells…"
+            f"Building the region: {scenario.simulation.population:,.0f} people as "
+            f"{scenario.simulation.residents:,} resident agents…"
         )
         model = UrbanDeclineModel(scenario, seed=settings.seed)
         main = _Run(model, snapshot(model))

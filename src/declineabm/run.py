@@ -1,4 +1,4 @@
-"""One run of a scenario to a folder: ``model.csv``, ``run.json`` and ``summary.png``.
+"""One run of a scenario to a folder: ``model.csv``, ``cities.csv``, ``run.json``, ``summary.png``.
 
 The yearly rows stream to ``model.csv.part`` as the run goes and the file is moved into place
 when the run ends, so a run killed halfway keeps every finished year and never leaves a
@@ -20,7 +20,7 @@ from declineabm.io.files import StreamingCsv, write_json
 from declineabm.io.provenance import now, package_versions
 from declineabm.io.report import summary_figure, summary_table
 from declineabm.model import UrbanDeclineModel
-from declineabm.model.indicators import INDICATOR_NAMES
+from declineabm.model.indicators import CITY_INDICATOR_NAMES, INDICATOR_NAMES
 from declineabm.scenario import Scenario
 
 
@@ -65,10 +65,13 @@ def run_to_folder(
     started, clock = now(), time.perf_counter()
     model = UrbanDeclineModel(scenario, seed=seed, **dict(overrides or {}))
     csv = StreamingCsv(out / "model.csv", INDICATOR_NAMES)
+    cities = StreamingCsv(out / "cities.csv", CITY_INDICATOR_NAMES)
     years = model.config.simulation.end_year - model.year
     status = "failed"
     try:
         csv.write(model.indicators)
+        for row in model.city_indicators():
+            cities.write(row)
         with tqdm(
             total=years,
             desc=f"{model.config.name} seed {model.seed}",
@@ -79,11 +82,15 @@ def run_to_folder(
             while model.running and model.year < model.config.simulation.end_year:
                 model.step()
                 csv.write(model.indicators)
+                for row in model.city_indicators():
+                    cities.write(row)
                 bar.update()
         csv.commit()
+        cities.commit()
         status = "ok"
     finally:
         csv.close()
+        cities.close()
         write_json(
             out / "run.json", run_record(model, started, time.perf_counter() - clock, status)
         )

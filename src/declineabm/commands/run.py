@@ -1,4 +1,4 @@
-"""``declineabm run``: run one scenario and write model.csv, run.json and summary.png."""
+"""``declineabm run``: run one scenario; write model.csv, cities.csv, run.json and summary.png."""
 
 from __future__ import annotations
 
@@ -54,7 +54,7 @@ def main(args: argparse.Namespace) -> int:
     if not args.quiet:
         print(summary_table(df))
         print(
-            f"\nwrote {out / 'model.csv'}, {out / 'run.json'}"
+            f"\nwrote {out / 'model.csv'}, {out / 'cities.csv'}, {out / 'run.json'}"
             + ("" if args.no_figure else f", {out / 'summary.png'}")
         )
     return 0

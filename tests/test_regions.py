@@ -1,0 +1,80 @@
+"""The two regions: an ordinary region keeps pace, people are accounted for, cities add up."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from conftest import small_model
+
+from declineabm.model.population import young
+from declineabm.scenario import MECHANISMS
+
+ALL_OFF = {f"{cause}.enabled": False for cause in MECHANISMS}
+NULL_SEEDS = range(1, 11)
+
+
+def share_change(**overrides: object) -> float:
+    """Output share 2022 over 1990, for one run."""
+    model = small_model(**overrides)
+    model.run(2022)
+    df = model.datacollector.get_model_vars_dataframe().set_index("year")
+    model.dispose()
+    return float(df.loc[2022, "output_share"] / df.loc[1990, "output_share"])
+
+
+@pytest.mark.slow
+def test_without_its_causes_the_northeast_is_an_ordinary_region_and_keeps_pace() -> None:
+    # The nation's structure, demography and costs: the share moves by less than a tenth.
+    changes = [share_change(seed=seed, **ALL_OFF) for seed in NULL_SEEDS]
+    assert abs(np.median(changes) - 1.0) < 0.10, changes
+
+
+@pytest.mark.slow
+def test_with_its_causes_the_northeast_falls_behind() -> None:
+    changes = [share_change(seed=seed) for seed in range(1, 4)]
+    assert np.median(changes) < 0.75, changes
+
+
+def test_migrants_are_neither_lost_nor_counted_twice_and_come_at_every_age() -> None:
+    model = small_model(seed=3)
+    arrivals_ages = []
+    original = model.add_residents
+
+    def recording(age, skill, home):  # record who arrives, at what age
+        arrivals_ages.append(np.asarray(age))
+        return original(age=age, skill=skill, home=home)
+
+    for _ in range(6):
+        persons = len(model.residents) * model.persons_per_agent + model.rest_of_china.population
+        arrivals_ages.clear()
+        model.add_residents = recording
+        model.step()
+        model.add_residents = original
+        events = model.events
+        natural = (events["births"] - events["deaths"]) * model.persons_per_agent + (
+            events["national_births"] - events["national_deaths"]
+        )
+        after = len(model.residents) * model.persons_per_agent + model.rest_of_china.population
+        assert math.isclose(after, persons + natural, rel_tol=1e-10)
+    ages = np.concatenate(arrivals_ages)
+    arrived = model.events["in_migrants"]
+    assert arrived > 0
+    # births are added with age 0 too; in-migrants come at every working and family age
+    assert (ages > 40).any() and (ages < 18).any() and young(ages).any()
+    assert model.indicators["in_migrants_young"] < model.indicators["in_migrants"]
+
+
+def test_the_cities_and_the_countryside_add_up_to_the_region() -> None:
+    model = small_model(seed=2)
+    model.run(2000)
+    rows = model.city_indicators()
+    names = [row["city"] for row in rows]
+    assert names[-1] == "countryside" and len(names) == model.geography.cities + 1
+    for name in ("population", "employment", "output", "firms"):
+        assert math.isclose(sum(r[name] for r in rows), model.indicators[name], rel_tol=1e-9)
+    jobs = sum(r[f"jobs_{s}"] for r in rows for s in ("heavy", "services"))
+    assert jobs > 0
+    resource_towns = [r for r in rows if r["kind"] == "resource"]
+    assert all(r["jobs_resource"] > 0 for r in resource_towns)
