@@ -254,14 +254,14 @@ def test_two_sessions_run_independent_cities(chromium, server: Server) -> None:
         second.page.context.close()
 
 
-def test_a_large_city(session: Session) -> None:
+def test_a_fine_map(session: Session) -> None:
+    # 6 km cells over the Northeast's 1,171 x 1,106 km frame: a 196 x 185 map
     page = session.page
-    for name in ("width", "height"):
-        page.locator(f".number-simulation-{name} input").fill("200")
+    page.locator(".number-geography-km_per_cell input").fill("6")
     page.locator(".run-reset").click()
-    page.wait_for_function("document.querySelector('.city-map').naturalWidth === 200")
+    page.wait_for_function("document.querySelector('.city-map').naturalWidth === 196")
     step(page, 1)
-    assert page.locator(".city-map").evaluate("img => img.naturalHeight") == 200
+    assert page.locator(".city-map").evaluate("img => img.naturalHeight") == 185
 
 
 def test_play_with_a_counterfactual_to_the_end(session: Session, server: Server) -> None:
