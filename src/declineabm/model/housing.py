@@ -2,10 +2,10 @@
 
 Adults move within their city toward cells with better amenity (infrastructure, clean air) and
 more jobs within commuting reach; only vacant homes can be taken. People arriving in a city
-(from another city, a farm or the rest of China) take its vacant homes, and the city builds
-where it has none left. Housing left vacant becomes derelict at a yearly rate (§2.1:
-"increased derelict buildings", §2.3: "degradation of built environment"); derelict housing is
-restored, and new housing built, only where a cell is full.
+(from another city, a farm or the rest of China) take its vacant homes; a city with none left
+restores derelict homes and then builds what it lacks (demand, counted in persons, decides,
+not how full a cell of agents happens to be). Housing left vacant becomes derelict at a yearly
+rate (§2.1: "increased derelict buildings", §2.3: "degradation of built environment").
 """
 
 from __future__ import annotations
@@ -84,27 +84,33 @@ def house_arrivals(
     """Homes (flat cells) for people arriving in ``cities``; a city builds when it is full.
 
     Each arrival takes a vacant unit of its city, drawn with probability growing with the
-    cell's amenity; a city with fewer vacant units than arrivals first builds the difference
-    in its cells, in proportion to the housing they hold.
+    cell's amenity; a city with fewer vacant units than arrivals first restores derelict units
+    and then builds the rest, in its cells, in proportion to the housing they hold.
 
-    Writes ``housing`` and ``occupancy``.
+    Writes ``housing``, ``derelict`` and ``occupancy``.
     """
     geo = model.geography
     update_occupancy(model)
     homes = np.empty(len(cities), dtype=np.int64)
     city_of_cell = geo.layer("city")
     attraction = np.exp(amenity(model))
+    vacancy = vacant_units(geo)
     for city in np.unique(cities):
         arriving = np.flatnonzero(cities == city)
         cells = np.flatnonzero(city_of_cell == city)
-        vacant = vacant_units(geo)[cells]
+        vacant = vacancy[cells]
         short = len(arriving) - int(vacant.sum())
         if short > 0:
+            derelict = geo.layer("derelict")
+            restored = apportion(
+                derelict[cells].astype(np.float64), min(short, int(derelict[cells].sum()))
+            )
+            derelict[cells] -= restored
             housing = geo.layer("housing")
             weights = np.maximum(housing[cells], 1).astype(np.float64)
-            built = apportion(weights, short)
+            built = apportion(weights, short - int(restored.sum()))
             housing[cells] += built
-            vacant = vacant + built
+            vacant = vacant + restored + built
         units = np.repeat(np.arange(len(cells)), vacant)
         chosen = _efraimidis(attraction[cells][units], len(arriving), rng)
         homes[arriving] = cells[units[chosen]]
@@ -151,18 +157,10 @@ def move(model: UrbanDeclineModel) -> int:
 
 
 def age_buildings(model: UrbanDeclineModel) -> None:
-    """Vacant housing decays into dereliction; full city cells restore and build."""
+    """Vacant housing decays into dereliction (writes ``derelict``)."""
     geo = model.geography
-    params = model.config.housing
-    rng = model.streams["housing"]
     update_occupancy(model)
-    housing, derelict = geo.layer("housing"), geo.layer("derelict")
-    vacant = vacant_units(geo)
-    derelict += rng.binomial(vacant, params.dereliction_rate)
-    full = (geo.layer("occupancy") >= housing - derelict) & (geo.layer("city") >= 0)
-    restored = np.where(full, rng.binomial(derelict, params.restoration_rate), 0)
-    derelict -= restored
-    built = np.where(
-        full & (derelict == 0) & (housing > 0), rng.binomial(housing, params.construction_rate), 0
+    rng = model.streams["housing"]
+    geo.layer("derelict")[:] += rng.binomial(
+        vacant_units(geo), model.config.housing.dereliction_rate
     )
-    housing += built

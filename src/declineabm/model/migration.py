@@ -179,6 +179,7 @@ class _Movers:
     group: np.ndarray
     leaving: np.ndarray
     own: np.ndarray  # own city, -1 in the countryside
+    total: np.ndarray | None = None  # each resident's chance of moving anywhere, once known
 
     def rows(self, who: np.ndarray) -> np.ndarray:
         """The rates of the residents ``who`` to every destination (rows x destinations)."""
@@ -190,6 +191,8 @@ class _Movers:
 
     def totals(self) -> np.ndarray:
         """Each resident's chance of moving anywhere (without building the rows)."""
+        if self.total is not None:
+            return self.total
         cities = self.place[:, :-1].sum(axis=1)[self.group]
         own = np.where(self.own >= 0, self.place[self.group, np.maximum(self.own, 0)], 0.0)
         return self.person * (cities - own + self.place[self.group, -1] * self.leaving)
@@ -242,8 +245,11 @@ def _northeast_movers(model: UrbanDeclineModel, to: Places) -> _Movers:
     leaving = p.hukou_friction * model.demography.leaving_propensity(residents.age)
     movers = _Movers(person, place, group, leaving, np.where(rural, -1, city))
     total = movers.totals()
-    scale = np.where(total > p.max_rate, p.max_rate / np.maximum(total, 1e-300), 1.0)
-    return _Movers(person * scale, place, group, leaving, movers.own)
+    capped = total > p.max_rate
+    if capped.any():
+        person = np.where(capped, person * p.max_rate / np.maximum(total, 1e-300), person)
+        total = np.minimum(total, p.max_rate)
+    return _Movers(person, place, group, leaving, movers.own, total)
 
 
 def northeast_rates(model: UrbanDeclineModel, to: Places) -> np.ndarray:

@@ -275,12 +275,6 @@ class HousingSection(Section):
     dereliction_rate: Rate = Field(
         description="Yearly share of vacant housing that becomes derelict."
     )
-    restoration_rate: Rate = Field(
-        description="Yearly share of derelict housing restored where a cell is full."
-    )
-    construction_rate: Rate = Field(
-        description="New housing built in a full cell each year, as a share of its capacity."
-    )
 
 
 class RestOfChinaSection(Section):

@@ -1,0 +1,122 @@
+"""The same region at any resolution: a scenario drawn with k times the agents, same people.
+
+For each k, the scenario runs with ``simulation.residents`` x k agents (each standing for 1/k of
+the persons) over the same seeds; every indicator's median over the seeds at each k is set
+beside the seed band (5-95 %) at k = 1. An indicator whose median falls outside that band at
+some k depends on the resolution. Writes ``resolution.csv`` (indicator, k, median, band) and
+prints, for every k, the share of indicators inside the band and the largest deviation in
+units of the band's half-width.
+
+    python -m benchmarks.resolution --out resolution.csv              # the issue's 10 seeds
+    python -m benchmarks.resolution --residents 4000 --seeds 4 --until 2005  # a quick look
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import numpy as np
+
+FACTORS = (0.25, 0.5, 1.0, 2.0, 4.0)
+EXCLUDED = ("year",)
+"""Indicators not compared: the calendar."""
+
+
+def _run(job: tuple[str, int, int, int, dict[str, object]]) -> dict[str, float]:
+    scenario, residents, seed, until, overrides = job
+    from declineabm import UrbanDeclineModel
+
+    model = UrbanDeclineModel(
+        scenario, seed=seed, **{"simulation.residents": residents, **overrides}
+    )
+    model.run(until=until)
+    row = dict(model.indicators)
+    model.dispose()
+    return row
+
+
+def compare(
+    scenario: str,
+    residents: int,
+    seeds: Sequence[int],
+    until: int,
+    factors: Sequence[float] = FACTORS,
+    workers: int = 2,
+    overrides: dict[str, object] | None = None,
+) -> list[dict[str, object]]:
+    """Every indicator's median at each k against the seed band at k = 1 (rows of a table)."""
+    jobs = [
+        (scenario, max(50, round(residents * k)), seed, until, dict(overrides or {}))
+        for k in factors
+        for seed in seeds
+    ]
+    with ProcessPoolExecutor(workers) as pool:
+        results = list(pool.map(_run, jobs))
+    by_k = {k: results[i * len(seeds) : (i + 1) * len(seeds)] for i, k in enumerate(factors)}
+    reference = by_k[1.0]
+    rows = []
+    for name in reference[0]:
+        if name in EXCLUDED:
+            continue
+        base = np.array([r[name] for r in reference])
+        low, high = np.percentile(base, [5, 95])
+        half = max((high - low) / 2, 1e-12 * max(abs(base).max(), 1.0))
+        centre = (low + high) / 2
+        for k in factors:
+            median = float(np.median([r[name] for r in by_k[k]]))
+            rows.append(
+                {
+                    "indicator": name,
+                    "k": k,
+                    "median": median,
+                    "band_low": float(low),
+                    "band_high": float(high),
+                    "inside": bool(low <= median <= high),
+                    "deviation": abs(median - centre) / half,
+                }
+            )
+    return rows
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Compare the scenario at several resolutions and write the table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scenario", default="northeast")
+    parser.add_argument("--residents", type=int, default=20000, help="agents at k = 1")
+    parser.add_argument("--seeds", type=int, default=10)
+    parser.add_argument("--until", type=int, default=2022)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--factors", type=float, nargs="+", default=list(FACTORS))
+    parser.add_argument("--out", type=Path, default=Path("resolution.csv"))
+    args = parser.parse_args(argv)
+    rows = compare(
+        args.scenario,
+        args.residents,
+        range(1, args.seeds + 1),
+        args.until,
+        factors=args.factors,
+        workers=args.workers,
+    )
+    with args.out.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    for k in args.factors:
+        mine = [r for r in rows if r["k"] == k]
+        inside = sum(r["inside"] for r in mine) / len(mine)
+        worst = max(mine, key=lambda r: r["deviation"])
+        print(
+            f"k = {k:<4} agents {round(args.residents * k):>7,}: {inside:.0%} of indicators "
+            f"inside the k = 1 band; largest deviation {worst['deviation']:.2f} band "
+            f"half-widths ({worst['indicator']})"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
