@@ -34,7 +34,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from mesa.discrete_space import OrthogonalMooreGrid, PropertyLayer
+from mesa.discrete_space import Cell, OrthogonalMooreGrid, PropertyLayer
 
 from declineabm.model.tables import gc_paused
 
@@ -89,7 +89,7 @@ class Geography:
 
     grid: CityGrid
     layers: dict[str, PropertyLayer]  # the grid's property layers by name
-    cells: np.ndarray  # object array of Mesa cells, flat order
+    cells: tuple[Cell, ...]  # the Mesa cells in flat order (a tuple: the cycle collector sees it)
     width: int
     height: int
     km_per_cell: float
@@ -248,9 +248,7 @@ def build_geography(scenario, urban_share: float, random) -> Geography:
         to_port = np.zeros(shape)
     layers["market_distance"].data[:] = to_port * params.overland_circuity
 
-    cells = np.empty(width * height, dtype=object)
-    for flat in range(width * height):
-        cells[flat] = grid[divmod(flat, height)]
+    cells = tuple(grid[divmod(flat, height)] for flat in range(width * height))
     return Geography(
         grid=grid,
         layers=layers,

@@ -1,0 +1,384 @@
+"""Mesa's bookkeeping for thousands of agents at once: the one module that knows Mesa's internals.
+
+Births, arrivals, deaths, departures, moves, firm entries and closures come by the thousand
+each year. Done one agent at a time through Mesa's own calls (``Agent.__init__``,
+``agent.remove()``, ``agent.cell = cell``) they cost more than all the model's rules: a method
+call, a debug-log string and, per registration, a weak reference in each of two AgentSets, and
+above all Mesa's ``Cell.remove_agent``, a search of the cell's list that made removals and moves
+grow with the square of the people per cell. :func:`create_agents`, :func:`remove_agents` and
+:func:`move_agents` do a whole batch at once and leave what Mesa's own calls leave: the same
+unique ids, the same registration order in ``model.agents`` and ``model.agents_by_type``, the
+same agents in every cell and the same ``empty`` property layer.
+
+Two things differ from Mesa's calls, by design:
+
+* **Order inside a cell's list.** Leaving a cell swaps the cell's last agent into the leaver's
+  place (each agent records its place, ``_cell_slot``), so a removal costs the same whatever
+  the cell holds; Mesa's ``list.remove`` keeps the order but searches the list. ``cell.agents``
+  holds the same agents, in another order. No rule reads a cell's list: the model's state is in
+  its columns (:mod:`declineabm.model.tables`).
+* **Debug logging and signals.** The batches skip Mesa's per-agent debug log. On Mesa 3.5 they
+  fall back to Mesa's ``register_agent``/``deregister_agent`` whenever something observes the
+  model's ``agents`` (Mesa's signals) or a data set tracks the agent class, so observers see
+  every agent.
+
+**Versions.** The layout of Mesa's registries changed between releases: Mesa 3.3 keeps the
+agent ids in ``Agent._ids`` and the AgentSets as weak-key dictionaries beside a hard-reference
+``model._agents``; Mesa 3.5 counts ids in ``model.agent_id_counter`` and keeps hard-key
+AgentSets (``_HardKeyAgentSet``). :data:`LAYOUT` names the layout of the installed Mesa, chosen
+by its version; a Mesa whose layout this module does not know runs every batch through Mesa's
+own calls (:class:`MesaCalls`: correct, and slower). ``tests/test_fast_paths.py`` compares the
+batches with Mesa's own calls on every supported version.
+
+**Mesa 3.3's id counter.** ``Agent._ids`` maps each model to its id counter and holds the
+model strongly, so every model made in a process stays in memory (about 16 MB a run for
+``mesa.batch_run``). On Mesa 3.3 this module replaces it, once, with a mapping that holds its
+models weakly and otherwise behaves the same; Mesa 3.5 keeps the counter in the model itself.
+"""
+
+from __future__ import annotations
+
+import itertools
+import warnings
+import weakref
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+import mesa
+import numpy as np
+from mesa import Agent
+
+from declineabm.model.tables import ColumnTable, gc_paused
+
+if TYPE_CHECKING:
+    from mesa.discrete_space import Cell
+
+    from declineabm.model.geography import Geography
+
+MESA_VERSION: tuple[int, int] = tuple(int(part) for part in mesa.__version__.split(".")[:2])
+
+
+def _layout(version: tuple[int, int]) -> str:
+    """Which registry layout a Mesa version has: ``"3.3"``, ``"3.5"`` or ``"unknown"``."""
+    if version == (3, 3):
+        return "3.3"
+    if version == (3, 5):
+        return "3.5"
+    return "unknown"
+
+
+LAYOUT = _layout(MESA_VERSION)
+"""The registry layout of the installed Mesa (``"unknown"``: every batch through Mesa's calls)."""
+
+
+# ----------------------------------------------------------------------------------------
+# The batches (what the model calls)
+
+
+def create_agents(
+    cls: type[Agent], model: Any, table: ColumnTable, rows: np.ndarray, cells: np.ndarray
+) -> None:
+    """Create one agent of ``cls`` for each new row of ``table``, in the flat ``cells``.
+
+    The agent of row ``rows[i]`` is ``cls(model, rows[i], geography.cells[cells[i]])``, in turn.
+    """
+    BOOKKEEPING.create(cls, model, table, rows, cells)
+
+
+def remove_agents(
+    cls: type[Agent], model: Any, table: ColumnTable, rows: np.ndarray, cells: np.ndarray
+) -> None:
+    """What ``agent.remove()`` does for each agent of ``rows`` in turn; the rows stay."""
+    BOOKKEEPING.remove(cls, model, table, rows, cells)
+
+
+def move_agents(
+    model: Any, table: ColumnTable, rows: np.ndarray, old: np.ndarray, new: np.ndarray
+) -> None:
+    """What ``agent.cell = geography.cells[new[i]]`` does for each agent of ``rows`` in turn."""
+    BOOKKEEPING.move(model, table, rows, old, new)
+
+
+def release(model: Any) -> None:
+    """Empty the model's cells and forget Mesa's per-process record of it (Mesa 3.3's ids)."""
+    ids = getattr(Agent, "_ids", None)
+    if ids is not None:
+        ids.pop(model, None)
+    for cell in model.geography.cells:
+        cell._agents.clear()
+
+
+# ----------------------------------------------------------------------------------------
+# Mesa's own calls: the reference, and the path for a Mesa whose layout is unknown
+
+
+class MesaCalls:
+    """Every batch as Mesa's own one-agent-at-a-time calls."""
+
+    def create(
+        self,
+        cls: type[Agent],
+        model: Any,
+        table: ColumnTable,
+        rows: np.ndarray,
+        cells: np.ndarray,
+    ) -> None:
+        """``cls(model, row, cell)`` for each new row."""
+        places = model.geography.cells
+        pairs = zip(rows.tolist(), cells.tolist(), strict=True)
+        table.attach(rows, [cls(model, row, places[cell]) for row, cell in pairs])
+
+    def remove(
+        self,
+        cls: type[Agent],
+        model: Any,
+        table: ColumnTable,
+        rows: np.ndarray,
+        cells: np.ndarray,
+    ) -> None:
+        """Mesa's own ``remove`` for each agent (the model's ``remove`` routes to the model)."""
+        for agent in table.handles_of(rows):
+            mesa_remove(agent)
+
+    def move(
+        self, model: Any, table: ColumnTable, rows: np.ndarray, old: np.ndarray, new: np.ndarray
+    ) -> None:
+        """Mesa's own cell setter for each agent."""
+        places = model.geography.cells
+        for agent, cell in zip(table.handles_of(rows), new.tolist(), strict=True):
+            mesa_cell_setter(agent, places[cell])
+
+
+def mesa_remove(agent: Agent) -> None:
+    """Mesa's ``remove`` of the agent's Mesa class (the first one not from this package)."""
+    next(c for c in type(agent).__mro__ if c.__module__.startswith("mesa")).remove(agent)
+
+
+def mesa_cell_setter(agent: Agent, cell: Cell | None) -> None:
+    """Mesa's own setter of ``agent.cell``."""
+    from mesa.discrete_space.cell_agent import HasCell
+
+    HasCell.cell.fset(agent, cell)
+
+
+# ----------------------------------------------------------------------------------------
+# The batches on a known layout
+
+
+class Batched:
+    """Batched bookkeeping on one of Mesa's registry layouts (see the module docstring)."""
+
+    def __init__(self, layout: str) -> None:
+        self.layout = layout
+
+    # --- ids and registries
+
+    def take_ids(self, model: Any, count: int) -> list[int]:
+        """The next ``count`` unique ids of ``model``, as ``count`` ``Agent.__init__`` draw them."""
+        if self.layout == "3.3":
+            return list(itertools.islice(Agent._ids[model], count))
+        start = model.agent_id_counter
+        model.agent_id_counter = start + count
+        return list(range(start, start + count))
+
+    def _agent_sets(self, model: Any, cls: type[Agent]) -> tuple[Any, Any]:
+        """The AgentSet of ``cls`` (created as ``register_agent`` would) and of all agents."""
+        by_type = model._agents_by_type.get(cls)
+        if by_type is None:
+            agent_set = type(model._all_agents)  # AgentSet on 3.3, _HardKeyAgentSet on 3.5
+            by_type = model._agents_by_type[cls] = agent_set([], random=model.random)
+        return by_type, model._all_agents
+
+    def observed(self, model: Any, cls: type[Agent]) -> bool:
+        """Whether Mesa 3.5's signals or data sets must see each agent come and go."""
+        if self.layout != "3.5":
+            return False
+        subscribers = model.subscribers
+        watched = any(key[0] == "agents" and subscribers[key] for key in list(subscribers))
+        return watched or bool(cls._datasets) or model._batch_context is not None
+
+    def register(self, model: Any, cls: type[Agent], agents: list[Agent], observed: bool) -> None:
+        """``model.register_agent`` for each agent in turn."""
+        if observed:  # Mesa 3.5: its own calls, which draw the ids and signal each agent
+            for agent in agents:
+                model.register_agent(agent)
+                for dataset in cls._datasets:
+                    model.data_registry[dataset].add_agent(agent)
+            return
+        by_type, everyone = self._agent_sets(model, cls)
+        if self.layout == "3.3":
+            model._agents.update(zip(agents, itertools.repeat(None)))
+            for agent_set in (by_type, everyone):
+                # What WeakKeyDictionary.update does, without its Python loop.
+                entries = agent_set._agents
+                keys = map(weakref.ref, agents, itertools.repeat(entries._remove))
+                entries.data.update(zip(keys, itertools.repeat(None)))
+        else:
+            for agent_set in (everyone, by_type):
+                agent_set._agents.update(zip(agents, itertools.repeat(None)))
+
+    def deregister(self, model: Any, cls: type[Agent], agents: list[Agent]) -> None:
+        """``model.deregister_agent`` for each agent in turn."""
+        if self.observed(model, cls):
+            for agent in agents:
+                model.deregister_agent(agent)
+                for dataset in cls._datasets:
+                    model.data_registry[dataset].remove_agent(agent)
+            return
+        by_type, everyone = self._agent_sets(model, cls)
+        if self.layout == "3.3":
+            registry = model._agents
+            for agent in agents:
+                del registry[agent]
+            for agent_set in (by_type, everyone):
+                entries = agent_set._agents.data  # the WeakKeyDictionary's {weakref: None}
+                for ref in map(weakref.ref, agents):
+                    del entries[ref]
+        else:
+            for agent_set in (by_type, everyone):
+                entries = agent_set._agents
+                for agent in agents:
+                    del entries[agent]
+
+    # --- the batches
+
+    def create(
+        self,
+        cls: type[Agent],
+        model: Any,
+        table: ColumnTable,
+        rows: np.ndarray,
+        cells: np.ndarray,
+    ) -> None:
+        """Create, register and place one agent per new row."""
+        geo = model.geography
+        places = geo.cells
+        new = cls.__new__
+        agents = []
+        observed = self.observed(model, cls)
+        with gc_paused():
+            # Attributes are set in the order Agent.__init__ and the subclass set them.
+            ids = itertools.repeat(None) if observed else self.take_ids(model, len(rows))
+            for row, unique_id, cell in zip(rows.tolist(), ids, cells.tolist(), strict=False):
+                agent = new(cls)
+                agent.model = model
+                agent.unique_id = unique_id
+                agent.pos = None
+                agent.row = row
+                agent._mesa_cell = places[cell]
+                agents.append(agent)
+            self.register(model, cls, agents, observed)
+            table.attach(rows, agents)
+            enter_cells(geo, agents, cells)
+
+    def remove(
+        self,
+        cls: type[Agent],
+        model: Any,
+        table: ColumnTable,
+        rows: np.ndarray,
+        cells: np.ndarray,
+    ) -> None:
+        """Deregister the agents and take them off their cells."""
+        agents = table.handles_of(rows)
+        self.deregister(model, cls, agents)
+        leave_cells(model.geography, agents, cells)
+        # A removed agent points at no cell; Mesa 3.3's FixedAgent.remove left the old one.
+        if self.layout != "3.3" or _is_cell_agent(cls):
+            for agent in agents:
+                agent._mesa_cell = None
+
+    def move(
+        self, model: Any, table: ColumnTable, rows: np.ndarray, old: np.ndarray, new: np.ndarray
+    ) -> None:
+        """Take the agents off their old cells and put them in the new ones."""
+        geo = model.geography
+        agents = table.handles_of(rows)
+        leave_cells(geo, agents, old)
+        places = geo.cells
+        for agent, cell in zip(agents, new.tolist(), strict=True):
+            agent._mesa_cell = places[cell]
+        enter_cells(geo, agents, new)
+
+
+def _is_cell_agent(cls: type[Agent]) -> bool:
+    from mesa.discrete_space import CellAgent
+
+    return issubclass(cls, CellAgent)
+
+
+# ----------------------------------------------------------------------------------------
+# Cells: every agent records its place in its cell's list
+
+
+def enter_cells(geo: Geography, agents: Sequence[Agent], cells: np.ndarray) -> None:
+    """Append each agent to its flat cell's list, in turn, recording its place there."""
+    places = geo.cells
+    for agent, cell in zip(agents, cells.tolist(), strict=True):
+        members = places[cell]._agents
+        agent._cell_slot = len(members)
+        members.append(agent)
+    if len(cells):
+        empty_layer(geo)[cells] = False
+
+
+def leave_cells(geo: Geography, agents: Sequence[Agent], cells: np.ndarray) -> None:
+    """Take each agent off its flat cell's list, in turn: the cell's last agent takes its place."""
+    places = geo.cells
+    for agent, cell in zip(agents, cells.tolist(), strict=True):
+        members = places[cell]._agents
+        last = members.pop()
+        if last is not agent:
+            slot = agent._cell_slot
+            members[slot] = last
+            last._cell_slot = slot
+    if len(cells):
+        touched = np.unique(cells)
+        empty_layer(geo)[touched] = [not places[cell]._agents for cell in touched.tolist()]
+
+
+def empty_layer(geo: Geography) -> np.ndarray:
+    """Flat view of Mesa's ``empty`` property layer (True where a cell holds no agent)."""
+    return geo.grid.empty.data.reshape(-1)
+
+
+# ----------------------------------------------------------------------------------------
+# Mesa 3.3's id counter, made weak
+
+
+class _WeakIdCounters(weakref.WeakKeyDictionary):
+    """``Agent._ids`` of Mesa 3.3 (model -> id counter) without keeping the models alive."""
+
+    def __init__(self, counters: Iterable[tuple[Any, Any]], factory: Callable[[], Any]) -> None:
+        super().__init__(counters)
+        self.factory = factory
+
+    def __getitem__(self, model: Any) -> Any:
+        try:
+            return super().__getitem__(model)
+        except KeyError:
+            counter = self[model] = self.factory()
+            return counter
+
+
+def _weaken_id_counters() -> None:
+    ids = Agent._ids
+    if not isinstance(ids, _WeakIdCounters):
+        Agent._ids = _WeakIdCounters(ids.items(), ids.default_factory)
+
+
+def _choose() -> MesaCalls | Batched:
+    if LAYOUT == "unknown":
+        warnings.warn(
+            f"declineabm knows the bookkeeping of Mesa 3.3 and 3.5, not of {mesa.__version__}: "
+            "agents are created and removed through Mesa's own calls (correct, but slower)",
+            stacklevel=2,
+        )
+        return MesaCalls()
+    if LAYOUT == "3.3":
+        _weaken_id_counters()
+    return Batched(LAYOUT)
+
+
+BOOKKEEPING: MesaCalls | Batched = _choose()
+"""The bookkeeping in use: batched on a known layout, Mesa's own calls otherwise."""
