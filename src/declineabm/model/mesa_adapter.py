@@ -30,6 +30,14 @@ by its version; a Mesa whose layout this module does not know runs every batch t
 own calls (:class:`MesaCalls`: correct, and slower). ``tests/test_fast_paths.py`` compares the
 batches with Mesa's own calls on every supported version.
 
+**Mesa 3.5's Scenario.** Mesa 3.5 gives every model a ``model.scenario`` (its own
+``Scenario``, a mutable bag of parameters that refuses changes while the model runs), and its
+tools hand it back: SolaraViz's Reset calls ``type(model)(scenario=type(model.scenario)(), ...)``.
+The model's scenario is its own validated, frozen :class:`declineabm.scenario.Scenario`
+(``model.config``), which ``set_causes`` replaces mid-run. :func:`expose_scenario` makes
+``model.scenario`` a Mesa Scenario whose class carries that config, and :func:`scenario_source`
+turns one passed back into the config it carries, so Mesa's tools re-create the same city.
+
 **Mesa 3.3's id counter.** ``Agent._ids`` maps each model to its id counter and holds the
 model strongly, so every model made in a process stays in memory (about 16 MB a run for
 ``mesa.batch_run``). On Mesa 3.3 this module replaces it, once, with a mapping that holds its
@@ -106,6 +114,61 @@ def release(model: Any) -> None:
         ids.pop(model, None)
     for cell in model.geography.cells:
         cell._agents.clear()
+
+
+# ----------------------------------------------------------------------------------------
+# Mesa 3.5's Scenario
+
+
+def _mesa_scenario_class() -> type | None:
+    try:
+        from mesa.experimental.scenarios import Scenario
+    except ImportError:  # Mesa 3.3
+        return None
+    return Scenario
+
+
+MESA_SCENARIO = _mesa_scenario_class()
+"""Mesa's ``Scenario`` class (Mesa 3.5), or None."""
+
+
+_CARRIERS: dict[str, type] = {}
+
+
+def _carrier(config: Any) -> type:
+    """A Mesa Scenario class whose default ``config`` is ``config``.
+
+    One class per distinct config, the last 64 kept: Mesa's ``Scenario._ids`` holds every
+    Scenario class for the life of the process.
+    """
+    key = config.model_dump_json()
+    carrier = _CARRIERS.pop(key, None)
+    if carrier is None:
+        namespace = {"__annotations__": {"config": object}, "config": config}
+        carrier = type("DeclineScenario", (MESA_SCENARIO,), {**namespace, "__module__": __name__})
+    _CARRIERS[key] = carrier  # the most recent last
+    while len(_CARRIERS) > 64:
+        del _CARRIERS[next(iter(_CARRIERS))]
+    return carrier
+
+
+def expose_scenario(model: Any) -> None:
+    """Mesa 3.5: make ``model.scenario`` a Mesa Scenario carrying ``model.config``."""
+    if MESA_SCENARIO is not None:
+        model.scenario = _carrier(model.config)(rng=model.seed)
+
+
+def scenario_source(scenario: Any) -> Any:
+    """The scenario a Mesa Scenario passed back by Mesa's tools carries; others unchanged."""
+    if MESA_SCENARIO is not None and isinstance(scenario, MESA_SCENARIO):
+        config = getattr(scenario, "config", None)
+        if config is None:
+            raise TypeError(
+                "scenario: a Mesa Scenario carries no declineabm scenario; pass a name in "
+                "configs/, a TOML path or a declineabm.scenario.Scenario"
+            )
+        return config
+    return scenario
 
 
 # ----------------------------------------------------------------------------------------
