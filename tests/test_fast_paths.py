@@ -205,3 +205,31 @@ def test_every_agent_is_a_handle_on_its_row_in_exactly_one_cell():
     assert len(model.agents) == len(residents) + len(firms) + 2
     assert gc.isenabled()
     model.dispose()
+
+
+@pytest.mark.skipif(mesa_adapter.LAYOUT != "3.3", reason="Mesa 3.3's weak AgentSets")
+def test_hard_key_agent_sets_answer_as_mesas_agent_sets_do():
+    model = small_model(seed=7)
+    model.step()
+    ours = model.agents
+    assert isinstance(ours, mesa_adapter.HardKeyAgentSet)
+    assert isinstance(model.agents_by_type[Resident], mesa_adapter.HardKeyAgentSet)
+    theirs = mesa.agent.AgentSet(list(ours), random=random.Random(0))
+    ids = lambda agents: [agent.unique_id for agent in agents]  # noqa: E731
+    assert ids(ours) == ids(theirs) and len(ours) == len(theirs)
+    assert ours[3] is theirs[3] and ours[-1] in theirs and ours[0] in ours
+    assert ours.get("unique_id") == theirs.get("unique_id")
+    assert ids(ours.select(lambda a: a.unique_id % 3 == 0)) == ids(
+        theirs.select(lambda a: a.unique_id % 3 == 0)
+    )
+    assert ids(ours.sort("unique_id", ascending=True)) == ids(theirs.sort("unique_id", True))
+    assert ours.groupby(type).count() == theirs.groupby(type).count()
+    assert ours.map(lambda a: a.unique_id) == theirs.map(lambda a: a.unique_id)
+    for agent_set in (ours, theirs):
+        agent_set.random = random.Random(3)
+    assert ids(ours.shuffle()) == ids(theirs.shuffle())
+    called = {"ours": [], "theirs": []}
+    ours.shuffle_do(lambda a: called["ours"].append(a.unique_id))
+    theirs.shuffle_do(lambda a: called["theirs"].append(a.unique_id))
+    assert called["ours"] == called["theirs"]
+    ours.random = model.random

@@ -49,12 +49,13 @@ from __future__ import annotations
 import itertools
 import warnings
 import weakref
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 import mesa
 import numpy as np
 from mesa import Agent
+from mesa.agent import AgentSet
 
 from declineabm.model.tables import ColumnTable, gc_paused
 
@@ -245,10 +246,17 @@ class Batched:
         return list(range(start, start + count))
 
     def _agent_sets(self, model: Any, cls: type[Agent]) -> tuple[Any, Any]:
-        """The AgentSet of ``cls`` (created as ``register_agent`` would) and of all agents."""
+        """The AgentSet of ``cls`` (created as ``register_agent`` would) and of all agents.
+
+        On Mesa 3.3 both become :class:`HardKeyAgentSet` (Mesa 3.5's design): the same agents
+        in the same order, without two weak references per agent.
+        """
+        if self.layout == "3.3" and not isinstance(model._all_agents, HardKeyAgentSet):
+            everyone = model._all_agents
+            model._all_agents = HardKeyAgentSet(everyone, random=everyone.random)
         by_type = model._agents_by_type.get(cls)
         if by_type is None:
-            agent_set = type(model._all_agents)  # AgentSet on 3.3, _HardKeyAgentSet on 3.5
+            agent_set = HardKeyAgentSet if self.layout == "3.3" else type(model._all_agents)
             by_type = model._agents_by_type[cls] = agent_set([], random=model.random)
         return by_type, model._all_agents
 
@@ -271,14 +279,8 @@ class Batched:
         by_type, everyone = self._agent_sets(model, cls)
         if self.layout == "3.3":
             model._agents.update(zip(agents, itertools.repeat(None)))
-            for agent_set in (by_type, everyone):
-                # What WeakKeyDictionary.update does, without its Python loop.
-                entries = agent_set._agents
-                keys = map(weakref.ref, agents, itertools.repeat(entries._remove))
-                entries.data.update(zip(keys, itertools.repeat(None)))
-        else:
-            for agent_set in (everyone, by_type):
-                agent_set._agents.update(zip(agents, itertools.repeat(None)))
+        for agent_set in (everyone, by_type):
+            agent_set._agents.update(zip(agents, itertools.repeat(None)))
 
     def deregister(self, model: Any, cls: type[Agent], agents: list[Agent]) -> None:
         """``model.deregister_agent`` for each agent in turn."""
@@ -289,19 +291,12 @@ class Batched:
                     model.data_registry[dataset].remove_agent(agent)
             return
         by_type, everyone = self._agent_sets(model, cls)
+        registries = (by_type._agents, everyone._agents)
         if self.layout == "3.3":
-            registry = model._agents
+            registries = (model._agents, *registries)
+        for entries in registries:
             for agent in agents:
-                del registry[agent]
-            for agent_set in (by_type, everyone):
-                entries = agent_set._agents.data  # the WeakKeyDictionary's {weakref: None}
-                for ref in map(weakref.ref, agents):
-                    del entries[ref]
-        else:
-            for agent_set in (by_type, everyone):
-                entries = agent_set._agents
-                for agent in agents:
-                    del entries[agent]
+                del entries[agent]
 
     # --- the batches
 
@@ -368,6 +363,58 @@ def _is_cell_agent(cls: type[Agent]) -> bool:
     from mesa.discrete_space import CellAgent
 
     return issubclass(cls, CellAgent)
+
+
+class HardKeyAgentSet(AgentSet):
+    """Mesa 3.5's ``_HardKeyAgentSet`` on Mesa 3.3: an AgentSet holding its agents strongly.
+
+    Mesa 3.3 keeps ``model.agents`` and ``model.agents_by_type`` as weak-key dictionaries: two
+    weak references per agent (about 150 bytes, and two more objects for the cycle collector to
+    traverse), for agents that ``model._agents`` holds strongly anyway. Mesa 3.5 made them
+    hard-key sets; this is the same for Mesa 3.3's AgentSet: the same agents in the same order
+    and the same methods. Views it returns (``select``, ``shuffle``, ``groupby``, ...) are
+    ordinary weak AgentSets, as in Mesa 3.5; ``do``, ``shuffle_do`` and ``map`` skip agents
+    removed while they run.
+    """
+
+    def __init__(self, agents: Iterable[Agent], random: Any) -> None:
+        super().__init__([], random=random)
+        self._agents = dict.fromkeys(agents)
+
+    def __iter__(self) -> Iterator[Agent]:
+        return iter(self._agents)
+
+    def _update(self, agents: Iterable[Agent]) -> HardKeyAgentSet:
+        self._agents = dict.fromkeys(agents)
+        return self
+
+    def shuffle(self, inplace: bool = False) -> AgentSet:
+        """The agents in random order (this set itself, reordered, if ``inplace``)."""
+        agents = list(self._agents)
+        self.random.shuffle(agents)
+        return self._update(agents) if inplace else AgentSet(agents, self.random)
+
+    def _each(self, agents: list[Agent], method: str | Callable, args: tuple, kwargs: dict):
+        members = self._agents
+        if isinstance(method, str):
+            return [getattr(a, method)(*args, **kwargs) for a in agents if a in members]
+        return [method(a, *args, **kwargs) for a in agents if a in members]
+
+    def do(self, method: str | Callable, *args: Any, **kwargs: Any) -> HardKeyAgentSet:
+        """Call ``method`` on each agent (by name, or a function of the agent)."""
+        self._each(list(self._agents), method, args, kwargs)
+        return self
+
+    def shuffle_do(self, method: str | Callable, *args: Any, **kwargs: Any) -> HardKeyAgentSet:
+        """Call ``method`` on each agent, in random order."""
+        agents = list(self._agents)
+        self.random.shuffle(agents)
+        self._each(agents, method, args, kwargs)
+        return self
+
+    def map(self, method: str | Callable, *args: Any, **kwargs: Any) -> list[Any]:
+        """The results of calling ``method`` on each agent."""
+        return self._each(list(self._agents), method, args, kwargs)
 
 
 # ----------------------------------------------------------------------------------------
