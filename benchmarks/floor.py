@@ -2,11 +2,11 @@
 
 ``python -m benchmarks.floor --agents 300000`` builds two identical decline models (same
 scenario, same seed) and steps them in lockstep: one plainly, timed as a whole, and its twin
-under a tracer that times every numpy operation the step performs and nothing else. The floor
-of a step is the sum of those operations' times; ``step / floor`` says how much the step spends
-beyond its array work (Python between the operations, Mesa's per-agent bookkeeping, garbage
-collection). At the end the two models must hold the same indicators, which checks that the
-tracer changed nothing.
+under a tracer that records every numpy operation the step performs and replays them back to
+back, with no Python between them but the replay loop. The floor of a step is the replay's
+time; ``step / floor`` says how much the step spends beyond its array work (Python between the
+operations, Mesa's per-agent bookkeeping, garbage collection). At the end the two models must
+hold the same indicators, which checks that the tracer changed nothing.
 
 The tracer is derived from instrumentation, not from a list of the model's operations, so it
 follows whatever the step does:
@@ -15,19 +15,21 @@ follows whatever the step does:
   the grid's property layers, the sectors' arrays, ...) is swapped for a view of a traced
   ndarray subclass for the traced step, and every array computed from one is traced too
   (``__array_ufunc__``, ``__array_function__``, indexing and the array methods);
-* every random generator the model holds is wrapped, so each draw is timed and its result
-  traced; numpy's array constructors (``np.zeros``, ``np.arange``, ...) are wrapped likewise;
+* every random generator the model holds is wrapped, so each draw is recorded (and replayed
+  on a generator of the same kind, leaving the model's streams alone) and its result traced;
+  numpy's array constructors (``np.zeros``, ``np.arange``, ...) are wrapped likewise;
 * operations on Python objects (object arrays, ``tolist``) feed per-agent Python work and are
-  timed apart (``objects_s``), not counted in the floor; so is the array work done for Mesa's
-  bookkeeping (``bookkeeping_s``: operations called from :data:`BOOKKEEPING`), which is not the
-  step's own work but the price of keeping every agent a Mesa agent.
+  not replayed; the array work done for Mesa's bookkeeping (operations called from
+  :data:`BOOKKEEPING`) is replayed apart (``bookkeeping_s``): it is not the step's own work but
+  the price of keeping every agent a Mesa agent.
 
-The floor counts each operation's own time, numpy's per-call overhead included: it is the
-floor of the same step written in numpy, not of the same step written in C. Times are the CPU
-time of the process (``time.process_time``: robust to other processes on a shared machine),
-each operation's less the cost of reading the clock, measured at start (on a virtual machine a
-reading costs several microseconds, as much as a small operation). The plain and the traced
-step alternate, so a burst of load hits both alike; the figures are medians over the steps.
+Operations are replayed in chunks (whenever the recorded ones hold :data:`CHUNK_BYTES`, and at
+the end), each chunk timed as a whole; an operation that writes into an array (an assignment,
+``out=``, ``ufunc.at``, ``sort``) is replayed on a copy, made before the timing starts. The
+floor counts numpy's per-call overhead: it is the floor of the same step written in numpy, not
+in C. Times are the CPU time of the process (``time.process_time``: robust to other processes
+on a shared machine). The plain and the traced step alternate, so a burst of load hits both
+alike; the figures are medians over the steps.
 """
 
 from __future__ import annotations
