@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import pickle
 import random
 
 import mesa
@@ -18,7 +19,7 @@ from declineabm.model.allocation import (
     rank_within_groups,
     sample_within_reach,
 )
-from declineabm.model.geography import CityGrid
+from declineabm.model.mesa_adapter import CityGrid
 
 
 def reference_sample_within_reach(x, y, slot_cells, slot_weights, shape, reach, rng):
@@ -107,6 +108,13 @@ def test_city_grid_connects_cells_as_mesa_does(shape, torus):
     mesa_grid = OrthogonalMooreGrid(shape, torus=torus, random=random.Random(1))
     assert connections(ours) == connections(mesa_grid)
     assert isinstance(ours, OrthogonalMooreGrid)
+    assert connections(pickle.loads(pickle.dumps(ours))) == connections(mesa_grid)
+    # Mesa's neighbourhoods and moves read the same connections
+    for cell, theirs in zip(ours.all_cells, mesa_grid.all_cells, strict=True):
+        around = cell.get_neighborhood(radius=2, include_center=True)
+        assert sorted(c.coordinate for c in around) == sorted(
+            c.coordinate for c in theirs.get_neighborhood(radius=2, include_center=True)
+        )
 
 
 # --- Mesa bookkeeping: the batches leave what one-agent-at-a-time Mesa calls leave

@@ -44,6 +44,8 @@ class Resident(CellAgent):
         cell: The cell of the resident's home.
     """
 
+    pos = None  # Mesa's position in the older spaces; residents live in cells (self.cell)
+
     def __init__(self, model: UrbanDeclineModel, row: int, cell: Cell) -> None:
         super().__init__(model)
         self.row = row
@@ -125,6 +127,8 @@ class Firm(FixedAgent):
         row: The firm's row in ``model.firms``.
         cell: The cell of the firm's site.
     """
+
+    pos = None  # Mesa's position in the older spaces; firms sit in cells (self.cell)
 
     def __init__(self, model: UrbanDeclineModel, row: int, cell: Cell) -> None:
         super().__init__(model)

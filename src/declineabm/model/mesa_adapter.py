@@ -56,12 +56,11 @@ import mesa
 import numpy as np
 from mesa import Agent
 from mesa.agent import AgentSet
+from mesa.discrete_space import Cell, OrthogonalMooreGrid
 
 from declineabm.model.tables import ColumnTable, gc_paused
 
 if TYPE_CHECKING:
-    from mesa.discrete_space import Cell
-
     from declineabm.model.geography import Geography
 
 MESA_VERSION: tuple[int, int] = tuple(int(part) for part in mesa.__version__.split(".")[:2])
@@ -252,13 +251,22 @@ class Batched:
         in the same order, without two weak references per agent.
         """
         if self.layout == "3.3" and not isinstance(model._all_agents, HardKeyAgentSet):
-            everyone = model._all_agents
-            model._all_agents = HardKeyAgentSet(everyone, random=everyone.random)
+            # Mesa 3.3 keeps the same agents, in the same order, in model._agents: one dict
+            # serves both (35 bytes an agent at 300k agents).
+            model._all_agents = HardKeyAgentSet.sharing(model._agents, model._all_agents.random)
         by_type = model._agents_by_type.get(cls)
         if by_type is None:
             agent_set = HardKeyAgentSet if self.layout == "3.3" else type(model._all_agents)
             by_type = model._agents_by_type[cls] = agent_set([], random=model.random)
         return by_type, model._all_agents
+
+    def _registries(self, model: Any, cls: type[Agent]) -> list[dict]:
+        """The distinct dicts that register an agent of ``cls``: by type, all, Mesa 3.3's."""
+        by_type, everyone = self._agent_sets(model, cls)
+        registries = [by_type._agents, everyone._agents]
+        if self.layout == "3.3" and model._agents is not everyone._agents:
+            registries.append(model._agents)
+        return registries
 
     def observed(self, model: Any, cls: type[Agent]) -> bool:
         """Whether Mesa 3.5's signals or data sets must see each agent come and go."""
@@ -276,11 +284,8 @@ class Batched:
                 for dataset in cls._datasets:
                     model.data_registry[dataset].add_agent(agent)
             return
-        by_type, everyone = self._agent_sets(model, cls)
-        if self.layout == "3.3":
-            model._agents.update(zip(agents, itertools.repeat(None)))
-        for agent_set in (everyone, by_type):
-            agent_set._agents.update(zip(agents, itertools.repeat(None)))
+        for entries in self._registries(model, cls):
+            entries.update(zip(agents, itertools.repeat(None)))
 
     def deregister(self, model: Any, cls: type[Agent], agents: list[Agent]) -> None:
         """``model.deregister_agent`` for each agent in turn."""
@@ -290,11 +295,7 @@ class Batched:
                 for dataset in cls._datasets:
                     model.data_registry[dataset].remove_agent(agent)
             return
-        by_type, everyone = self._agent_sets(model, cls)
-        registries = (by_type._agents, everyone._agents)
-        if self.layout == "3.3":
-            registries = (model._agents, *registries)
-        for entries in registries:
+        for entries in self._registries(model, cls):
             for agent in agents:
                 del entries[agent]
 
@@ -315,13 +316,13 @@ class Batched:
         agents = []
         observed = self.observed(model, cls)
         with gc_paused():
-            # Attributes are set in the order Agent.__init__ and the subclass set them.
+            # Attributes are set in the order Agent.__init__ and the subclass set them (pos is
+            # a class attribute of the model's agents: None).
             ids = itertools.repeat(None) if observed else self.take_ids(model, len(rows))
             for row, unique_id, cell in zip(rows.tolist(), ids, cells.tolist(), strict=False):
                 agent = new(cls)
                 agent.model = model
                 agent.unique_id = unique_id
-                agent.pos = None
                 agent.row = row
                 agent._mesa_cell = places[cell]
                 agents.append(agent)
@@ -381,6 +382,17 @@ class HardKeyAgentSet(AgentSet):
         super().__init__([], random=random)
         self._agents = dict.fromkeys(agents)
 
+    @classmethod
+    def sharing(cls, registry: dict, random: Any) -> HardKeyAgentSet:
+        """A set whose dict is ``registry`` itself (Mesa 3.3's ``model._agents``)."""
+        agent_set = cls([], random)
+        agent_set._agents = registry
+        return agent_set
+
+    def remove(self, agent: Agent) -> None:
+        """Remove ``agent``; sharing ``model._agents``, Mesa 3.3 may have removed it already."""
+        self._agents.pop(agent, None)
+
     def __iter__(self) -> Iterator[Agent]:
         return iter(self._agents)
 
@@ -415,6 +427,96 @@ class HardKeyAgentSet(AgentSet):
     def map(self, method: str | Callable, *args: Any, **kwargs: Any) -> list[Any]:
         """The results of calling ``method`` on each agent."""
         return self._each(list(self._agents), method, args, kwargs)
+
+
+# ----------------------------------------------------------------------------------------
+# The grid: cells connected when first asked for
+
+
+class CityCell(Cell):
+    """Mesa's grid cell, whose ``connections`` are found when first asked for.
+
+    No rule of the model walks the grid from cell to cell, so most cells are never asked for
+    their neighbours; each 8-entry dict of connections (about 290 bytes a cell, 45 bytes an
+    agent in the benchmark's city) is built on first use, the same as Mesa's (keys, order,
+    neighbours: ``tests/test_fast_paths.py``). So is the empty ``properties`` dict Mesa gives
+    every cell (for Voronoi meshes).
+    """
+
+    __slots__ = ("_grid_cells", "_links", "_properties")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._links = self._properties = None  # Cell.__init__ set {}: made on first use
+        self._grid_cells: dict[tuple[int, int], Cell] = {}  # the grid's cells by coordinate
+
+    @property
+    def connections(self) -> dict[tuple[int, int], Cell]:
+        """The neighbouring cells by relative offset, as Mesa's Moore grid connects them."""
+        links = self._links
+        if links is None:
+            x, y = self.coordinate
+            cells = self._grid_cells
+            links = {}
+            for key in CityGrid.OFFSETS:
+                neighbour = cells.get((x + key[0], y + key[1]))
+                if neighbour is not None:
+                    links[key] = neighbour
+            self._links = links
+        return links
+
+    @connections.setter
+    def connections(self, links: dict[tuple[int, int], Cell]) -> None:
+        self._links = links
+
+    @property
+    def properties(self) -> dict:
+        """Mesa's per-cell dict of properties."""
+        if self._properties is None:
+            self._properties = {}
+        return self._properties
+
+    @properties.setter
+    def properties(self, properties: dict) -> None:
+        self._properties = properties
+
+    def __getstate__(self) -> tuple[None, dict[str, Any]]:
+        """Mesa's pickled form of a cell (its slots), without its neighbours (as Mesa's)."""
+        skip = {"__dict__", "__weakref__", "connections", "properties", "_grid_cells", "_links"}
+        names = {name for klass in type(self).__mro__ for name in getattr(klass, "__slots__", ())}
+        state = {name: getattr(self, name) for name in names - skip if hasattr(self, name)}
+        return None, {**state, "connections": {}}
+
+
+class CityGrid(OrthogonalMooreGrid):
+    """Mesa's Moore grid, with :class:`CityCell`s connected when first asked for.
+
+    Mesa connects every pair of neighbours as it builds the grid, through ``Cell.connect`` (a
+    fresh ``(dx, dy)`` key tuple and a cache to clear per connection). A non-wrapping grid of
+    :class:`CityCell`s leaves that to each cell's first look at its neighbours: the grid builds
+    in a fraction of the time and memory. A torus is built as Mesa builds it.
+    """
+
+    # Mesa's order of the eight directions (OrthogonalMooreGrid._connect_cells_2d)
+    OFFSETS = ((-1, -1), (-1, 0), (-1, 1), (0, -1), (0, 1), (1, -1), (1, 0), (1, 1))
+
+    def __init__(self, dimensions: Sequence[int], torus: bool = False, **kwargs: Any) -> None:
+        kwargs.setdefault("cell_klass", Cell if torus else CityCell)
+        super().__init__(dimensions, torus=torus, **kwargs)
+
+    def _connect_cells_2d(self) -> None:  # Mesa calls it once the cells exist
+        cells = self._cells
+        if not isinstance(next(iter(cells.values())), CityCell):
+            super()._connect_cells_2d()
+            return
+        for cell in cells.values():
+            cell._grid_cells = cells
+            cell._links = None
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """Mesa's unpickling, then the cells connect on first use again."""
+        super().__setstate__(state)
+        self._connect_cells_2d()
 
 
 # ----------------------------------------------------------------------------------------
