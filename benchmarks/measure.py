@@ -110,10 +110,13 @@ def reset_peak() -> bool:
 
 
 def _dispose(model: Any) -> None:
-    # Mesa's Agent._ids keeps every model alive for the life of the process.
+    # Mesa 3.3's Agent._ids keeps every model alive for the life of the process (Mesa 3.5 keeps
+    # the counter in the model; the decline model makes Mesa 3.3's weak).
     import mesa
 
-    mesa.Agent._ids.pop(model, None)
+    ids = getattr(mesa.Agent, "_ids", None)
+    if ids is not None:
+        ids.pop(model, None)
 
 
 def measure(model_name: str, agents: int, steps: int) -> dict[str, Any]:
