@@ -58,10 +58,13 @@ def build_decline(agents: int) -> Any:
 
 def build_schelling(agents: int) -> Any:
     """Mesa's Schelling example on a square grid sized to hold about ``agents`` agents."""
-    from mesa.examples.basic.schelling.model import Schelling
+    from mesa.examples.basic.schelling import model as schelling
 
     side = max(round(math.sqrt(agents / SCHELLING_DENSITY)), 5)
-    return Schelling(height=side, width=side, density=SCHELLING_DENSITY, seed=SEED)
+    size = {"height": side, "width": side, "density": SCHELLING_DENSITY}
+    if hasattr(schelling, "SchellingScenario"):  # Mesa 3.5: the example takes a Scenario
+        return schelling.Schelling(schelling.SchellingScenario(rng=SEED, **size))
+    return schelling.Schelling(**size, seed=SEED)
 
 
 def count_decline(model: Any) -> int:
