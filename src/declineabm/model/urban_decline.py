@@ -24,6 +24,13 @@ from declineabm.model.geography import apportion, build_geography
 from declineabm.model.government import Government
 from declineabm.model.indicators import INDICATOR_NAMES, compute, compute_cities, vitality_parts
 from declineabm.model.labour import stochastic_round
+from declineabm.model.mechanisms.demography import AgeingAndMigration
+from declineabm.model.mechanisms.environment import EnvironmentalStandards
+from declineabm.model.mechanisms.industry import IndustrialRigidity
+from declineabm.model.mechanisms.infrastructure import InfrastructureDecay
+from declineabm.model.mechanisms.policy import RevitalizationPolicy, Support
+from declineabm.model.mechanisms.resources import ResourceDepletion
+from declineabm.model.mechanisms.transport import TransportCosts
 from declineabm.model.mesa_adapter import (
     create_agents,
     expose_scenario,
@@ -32,13 +39,6 @@ from declineabm.model.mesa_adapter import (
     remove_agents,
     scenario_source,
 )
-from declineabm.model.mechanisms.demography import AgeingAndMigration
-from declineabm.model.mechanisms.environment import EnvironmentalStandards
-from declineabm.model.mechanisms.industry import IndustrialRigidity
-from declineabm.model.mechanisms.infrastructure import InfrastructureDecay
-from declineabm.model.mechanisms.policy import RevitalizationPolicy, Support
-from declineabm.model.mechanisms.resources import ResourceDepletion
-from declineabm.model.mechanisms.transport import TransportCosts
 from declineabm.model.national import NationalEconomy
 from declineabm.model.public_finance import settle_budget
 from declineabm.model.rest_of_china import RestOfChina
