@@ -24,7 +24,7 @@ from benchmarks.measure import resident_kb
 from declineabm import UrbanDeclineModel
 from declineabm.scenario import load_scenario
 
-SMALL = {"simulation.residents": 3000, "simulation.width": 30, "simulation.height": 30}
+SMALL = {"simulation.residents": 3000, "geography.km_per_cell": 24}  # tests/conftest.py's
 
 
 def batch_memory(runs: int, small: bool = False) -> dict[str, Any]:

@@ -191,7 +191,8 @@ def test_observers_of_the_agents_see_every_agent_come_and_go():
     after = {a.unique_id for a in model.agents}
     assert len(seen["added"]) == len(after - before) > 0
     assert len(seen["removed"]) == len(before - after) > 0
-    assert len(model.agents) == len(model.residents) + len(model.firms) + 1
+    assert len(model.agents_by_type[Resident]) == len(model.residents)
+    assert len(model.agents) == sum(len(agents) for agents in model.agents_by_type.values())
 
 
 def test_every_agent_is_a_handle_on_its_row_in_exactly_one_cell():

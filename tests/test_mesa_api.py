@@ -316,7 +316,7 @@ def test_readme_solara_viz_shows_the_layers_and_plots_and_steps(solara_viz_page)
 def test_mesa_scenario_carries_the_models_scenario_back() -> None:
     """Mesa 3.5's tools re-create a model from ``type(model.scenario)()`` (SolaraViz's Reset)."""
     model = small_model(seed=3)
-    assert model.scenario.config is model.config and model.scenario.rng == 3
+    assert model.scenario.config == model.config and model.scenario.rng == 3
     again = UrbanDeclineModel(scenario=type(model.scenario)(), seed=3)
     assert again.config == model.config and again.indicators == model.indicators
     with pytest.raises(TypeError, match="carries no declineabm scenario"):
