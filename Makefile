@@ -33,4 +33,4 @@ app: $(VENV)/.installed  ## The live city in the browser, on http://127.0.0.1:87
 	$(BIN)/declineabm app
 
 clean:
-	rm -rf $(VENV) results bench.csv bench_sweep.csv app_speed.csv test-output .pytest_cache .ruff_cache
+	rm -rf $(VENV) .venv-newest results bench.csv bench_sweep.csv app_speed.csv test-output .pytest_cache .ruff_cache

@@ -58,10 +58,13 @@ def build_decline(agents: int) -> Any:
 
 def build_schelling(agents: int) -> Any:
     """Mesa's Schelling example on a square grid sized to hold about ``agents`` agents."""
-    from mesa.examples.basic.schelling.model import Schelling
+    from mesa.examples.basic.schelling import model as schelling
 
     side = max(round(math.sqrt(agents / SCHELLING_DENSITY)), 5)
-    return Schelling(height=side, width=side, density=SCHELLING_DENSITY, seed=SEED)
+    size = {"height": side, "width": side, "density": SCHELLING_DENSITY}
+    if hasattr(schelling, "SchellingScenario"):  # Mesa 3.5: the example takes a Scenario
+        return schelling.Schelling(schelling.SchellingScenario(rng=SEED, **size))
+    return schelling.Schelling(**size, seed=SEED)
 
 
 def count_decline(model: Any) -> int:
@@ -110,10 +113,13 @@ def reset_peak() -> bool:
 
 
 def _dispose(model: Any) -> None:
-    # Mesa's Agent._ids keeps every model alive for the life of the process.
+    # Mesa 3.3's Agent._ids keeps every model alive for the life of the process (Mesa 3.5 keeps
+    # the counter in the model; the decline model makes Mesa 3.3's weak).
     import mesa
 
-    mesa.Agent._ids.pop(model, None)
+    ids = getattr(mesa.Agent, "_ids", None)
+    if ids is not None:
+        ids.pop(model, None)
 
 
 def measure(model_name: str, agents: int, steps: int) -> dict[str, Any]:

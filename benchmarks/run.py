@@ -21,6 +21,12 @@ Method (see ``docs/PERFORMANCE.md``):
   warm-up) / agents at the start; the table also prints the absolute peak, the baseline
   and peak / agents.
 
+Then, each in processes of its own: the step at 300k agents against its numpy floor
+(:mod:`benchmarks.floor`, target at most 1.5x), construction and memory up to a million agents
+(:mod:`benchmarks.scale`), and 144 runs of ``mesa.batch_run`` in one process
+(:mod:`benchmarks.batch_memory`: flat memory, the last row). ``--no-floor``, ``--no-scale`` and
+``--no-batch`` skip them.
+
 Sweep throughput with 1 and 2 local workers and 2 Dask workers comes from
 ``benchmarks/sweep_throughput.py``: three interleaved repetitions, the medians and their ratios
 (targets: 2 workers >= 1.8x one, Dask >= 0.9x local with 2).
@@ -59,6 +65,15 @@ CLOCKS = {
     "cpu": "CPU time of the measuring process (time.process_time)",
     "wall": "elapsed wall-clock time (time.perf_counter)",
 }
+
+
+def json_of(module: str, *args: str | int) -> dict[str, Any]:
+    """Run ``python -m benchmarks.<module> args`` in a fresh interpreter; its last JSON line."""
+    command = [sys.executable, "-m", f"benchmarks.{module}", *map(str, args)]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"benchmarks.{module} failed:\n{done.stderr}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def measure_in_subprocess(model: str, agents: int, steps: int) -> dict[str, Any]:
@@ -195,6 +210,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "wall: elapsed time",
     )
     parser.add_argument("--no-sweep", action="store_true", help="skip the sweep throughput")
+    parser.add_argument("--no-floor", action="store_true", help="skip the floor at 300k")
+    parser.add_argument("--no-scale", action="store_true", help="skip construction up to 1M")
+    parser.add_argument("--no-batch", action="store_true", help="skip 144 runs of batch_run")
     args = parser.parse_args(argv)
 
     def log(message: str) -> None:
@@ -211,6 +229,34 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(line)
     write_csv(args.out, rows, COLUMNS)
     print(f"wrote {args.out}")
+
+    if not args.no_floor:
+        log("floor: the step at 300k agents against its numpy floor (benchmarks.floor)")
+        floor = json_of("floor", "--agents", 300_000, "--steps", 5)
+        print(
+            f"floor at {floor['agents']:,} agents: step {floor['step_s'] * 1e3:.1f} ms, numpy "
+            f"floor {floor['floor_s'] * 1e3:.1f} ms, step / floor {floor['ratio']:.2f} "
+            f"(Mesa bookkeeping's own array work {floor['bookkeeping_s'] * 1e3:.1f} ms)"
+        )
+    if not args.no_scale:
+        log("scale: construction and memory up to 1M agents (benchmarks.scale)")
+        grown = json_of("scale", "--repeats", 3)
+        for row in grown["sizes"].values():
+            print(
+                f"scale {row['agents']:,} agents: init {row['init_s']:.2f} s, "
+                f"{row['kb_per_agent']:.3f} KB/agent over the baseline"
+            )
+        for name, ratio in grown["construction_ratios"].items():
+            print(f"scale {name}: x{ratio:.2f} for x10 agents")
+    if not args.no_batch:
+        log("batch: 144 runs of mesa.batch_run in one process (benchmarks.batch_memory)")
+        batch = json_of("batch_memory", "--runs", 144)
+        print(
+            f"batch_run x{batch['runs']} (Mesa {batch['mesa']}): {batch['first_mb']:.0f} MB "
+            f"at the first run, {batch['last_mb']:.0f} MB at the last, "
+            f"{batch['growth_mb_per_run']:.2f} MB a run; last rows {batch['last_years']} "
+            f"(end year {batch['end_year']})"
+        )
 
     if not args.no_sweep:
         sweeps = measure_sweep_throughput(repeats=SWEEP_REPEATS)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import pickle
 import random
 
 import mesa
@@ -10,16 +11,15 @@ import numpy as np
 import pytest
 from conftest import small_model
 from mesa.discrete_space import OrthogonalMooreGrid
-from mesa.discrete_space.cell_agent import HasCell
 
-from declineabm.model import urban_decline
+from declineabm.model import mesa_adapter
 from declineabm.model.agents import Firm, Resident
 from declineabm.model.allocation import (
     accept_within_capacity,
     rank_within_groups,
     sample_within_reach,
 )
-from declineabm.model.geography import CityGrid
+from declineabm.model.mesa_adapter import CityGrid
 
 
 def reference_sample_within_reach(x, y, slot_cells, slot_weights, shape, reach, rng):
@@ -68,6 +68,10 @@ def test_sample_within_reach_matches_the_reference(seed):
     fast = sample_within_reach(*args, np.random.default_rng(seed + 100))
     slow = reference_sample_within_reach(*args, np.random.default_rng(seed + 100))
     np.testing.assert_array_equal(fast, slow)
+    # the slots' order, sorted once by a caller that draws many times, gives the same draw
+    order = np.argsort(slot_cells, kind="stable")
+    again = sample_within_reach(*args, np.random.default_rng(seed + 100), slot_order=order)
+    np.testing.assert_array_equal(again, fast)
     picked = fast >= 0
     cell_x, cell_y = np.divmod(slot_cells[fast[picked]], height)
     assert (np.abs(cell_x - x[picked]) <= reach).all()
@@ -104,57 +108,91 @@ def test_city_grid_connects_cells_as_mesa_does(shape, torus):
     mesa_grid = OrthogonalMooreGrid(shape, torus=torus, random=random.Random(1))
     assert connections(ours) == connections(mesa_grid)
     assert isinstance(ours, OrthogonalMooreGrid)
+    assert connections(pickle.loads(pickle.dumps(ours))) == connections(mesa_grid)
+    # Mesa's neighbourhoods and moves read the same connections
+    for cell, theirs in zip(ours.all_cells, mesa_grid.all_cells, strict=True):
+        around = cell.get_neighborhood(radius=2, include_center=True)
+        assert sorted(c.coordinate for c in around) == sorted(
+            c.coordinate for c in theirs.get_neighborhood(radius=2, include_center=True)
+        )
 
 
 # --- Mesa bookkeeping: the batches leave what one-agent-at-a-time Mesa calls leave
 
 
-def one_at_a_time_create(cls, model, table, rows, cells):
-    places = model.geography.cells
-    pairs = zip(rows.tolist(), cells.tolist(), strict=True)
-    table.attach(rows, [cls(model, row, places[cell]) for row, cell in pairs])
-
-
-def one_at_a_time_remove(cls, model, table, rows, cells):
-    # Mesa's own removal (our agents route agent.remove() through the model)
-    for agent in table.handles[rows].tolist():
-        cls.__mro__[1].remove(agent)
-
-
-def one_at_a_time_move(model, table, rows, old, new):
-    # Mesa's own cell setter (assigning resident.cell moves through the model)
-    for agent, cell in zip(table.handles[rows].tolist(), new.tolist(), strict=True):
-        HasCell.cell.fset(agent, model.geography.cells[cell])
-
-
 def mesa_state(model):
-    """Everything Mesa knows about the model's agents, as plain comparable values."""
+    """Everything Mesa knows about the model's agents, as plain comparable values.
+
+    A cell's list holds the same agents in another order (the batches swap the last agent into
+    a leaver's place), so cells are compared as sorted ids.
+    """
     ids = lambda agents: [agent.unique_id for agent in agents]  # noqa: E731
-    grid = model.geography.grid
-    return {
+    state = {
         "agents": ids(model.agents),
-        "registry": ids(model._agents),
         "by_type": {cls.__name__: ids(agents) for cls, agents in model.agents_by_type.items()},
-        "cells": [ids(cell.agents) for cell in model.geography.cells],
-        "empty": grid._mesa_property_layers["empty"].data.tolist(),
-        "next_id": next(mesa.Agent._ids[model]),
+        "cells": [sorted(ids(cell.agents)) for cell in model.geography.cells],
+        "empty": model.geography.grid.empty.data.tolist(),
+        "cell_of": {
+            a.unique_id: getattr(getattr(a, "cell", None), "coordinate", None) for a in model.agents
+        },
+        "next_id": mesa.Agent(model).unique_id,  # the id Mesa gives the next agent
     }
+    if mesa_adapter.LAYOUT == "3.3":
+        state["registry"] = ids(model._agents)  # Mesa 3.3's hard references
+    return state
 
 
 @pytest.mark.parametrize("scenario", ["northeast", "baseline"])
 def test_batches_leave_mesa_as_one_agent_at_a_time_calls_do(scenario, monkeypatch):
+    assert isinstance(mesa_adapter.BOOKKEEPING, mesa_adapter.Batched)  # a supported Mesa
     fast = small_model(scenario, seed=4)
     fast.run(until=fast.year + 6)
     with monkeypatch.context() as patch:
-        patch.setattr(urban_decline, "create_agents", one_at_a_time_create)
-        patch.setattr(urban_decline, "remove_agents", one_at_a_time_remove)
-        patch.setattr(urban_decline, "move_agents", one_at_a_time_move)
+        patch.setattr(mesa_adapter, "BOOKKEEPING", mesa_adapter.MesaCalls())
         slow = small_model(scenario, seed=4)
         slow.run(until=slow.year + 6)
     assert fast.events["moves"] > 0 and fast.events["deaths"] > 0
+    assert fast.events["firm_closures"] > 0
     assert mesa_state(fast) == mesa_state(slow)
-    fast.dispose()
-    slow.dispose()
+    assert fast.indicators == slow.indicators
+    # a firm closed through Mesa's API points where Mesa's own removal leaves it
+    closing = next(iter(fast.agents_by_type[Firm])).unique_id
+    next(a for a in fast.agents_by_type[Firm] if a.unique_id == closing).remove()
+    with monkeypatch.context() as patch:
+        patch.setattr(mesa_adapter, "BOOKKEEPING", mesa_adapter.MesaCalls())
+        next(a for a in slow.agents_by_type[Firm] if a.unique_id == closing).remove()
+    assert mesa_state(fast) == mesa_state(slow)
+
+
+def test_the_layout_follows_the_mesa_version():
+    assert mesa_adapter._layout(mesa_adapter.MESA_VERSION) == mesa_adapter.LAYOUT
+    assert mesa_adapter._layout((3, 3)) == "3.3" and mesa_adapter._layout((3, 5)) == "3.5"
+    # a Mesa whose internals are not known goes through Mesa's own calls
+    assert mesa_adapter._layout((3, 6)) == mesa_adapter._layout((4, 0)) == "unknown"
+
+
+@pytest.mark.skipif(mesa_adapter.LAYOUT != "3.5", reason="Mesa 3.5's signals")
+def test_observers_of_the_agents_see_every_agent_come_and_go():
+    from mesa.experimental.mesa_signals import ModelSignals
+
+    model = small_model(seed=6)
+    seen = {"added": [], "removed": []}
+
+    def added(signal):  # Mesa keeps weak references to handlers: these live to the end
+        seen["added"].append(signal)
+
+    def removed(signal):
+        seen["removed"].append(signal)
+
+    model.observe("agents", ModelSignals.AGENT_ADDED, added)
+    model.observe("agents", ModelSignals.AGENT_REMOVED, removed)
+    before = {a.unique_id for a in model.agents}
+    model.step()
+    after = {a.unique_id for a in model.agents}
+    assert len(seen["added"]) == len(after - before) > 0
+    assert len(seen["removed"]) == len(before - after) > 0
+    assert len(model.agents_by_type[Resident]) == len(model.residents)
+    assert len(model.agents) == sum(len(agents) for agents in model.agents_by_type.values())
 
 
 def test_every_agent_is_a_handle_on_its_row_in_exactly_one_cell():
@@ -162,12 +200,12 @@ def test_every_agent_is_a_handle_on_its_row_in_exactly_one_cell():
     model.run(until=model.year + 4)
     residents, firms, geo = model.residents, model.firms, model.geography
     for table, place, cls in ((residents, residents.home, Resident), (firms, firms.cell, Firm)):
-        handles = table.handles[: len(table)].tolist()
+        handles = table.handles
         assert [agent.row for agent in handles] == list(range(len(table)))
-        places = list(zip(handles, place.tolist(), table.slot.tolist(), strict=True))
-        assert all(agent.cell is geo.cells[cell] for agent, cell, _ in places)
+        places = list(zip(handles, place.tolist(), strict=True))
+        assert all(agent.cell is geo.cells[cell] for agent, cell in places)
         # the recorded slot is where the agent sits in its cell's list
-        assert all(geo.cells[cell]._agents[slot] is agent for agent, cell, slot in places)
+        assert all(geo.cells[cell]._agents[agent._cell_slot] is agent for agent, cell in places)
         assert set(model.agents_by_type[cls]) == set(handles)
     homes = np.bincount(residents.home, minlength=geo.size)
     sites = np.bincount(firms.cell, minlength=geo.size)
@@ -176,3 +214,31 @@ def test_every_agent_is_a_handle_on_its_row_in_exactly_one_cell():
     assert len(model.agents) == len(residents) + len(firms) + 2
     assert gc.isenabled()
     model.dispose()
+
+
+@pytest.mark.skipif(mesa_adapter.LAYOUT != "3.3", reason="Mesa 3.3's weak AgentSets")
+def test_hard_key_agent_sets_answer_as_mesas_agent_sets_do():
+    model = small_model(seed=7)
+    model.step()
+    ours = model.agents
+    assert isinstance(ours, mesa_adapter.HardKeyAgentSet)
+    assert isinstance(model.agents_by_type[Resident], mesa_adapter.HardKeyAgentSet)
+    theirs = mesa.agent.AgentSet(list(ours), random=random.Random(0))
+    ids = lambda agents: [agent.unique_id for agent in agents]  # noqa: E731
+    assert ids(ours) == ids(theirs) and len(ours) == len(theirs)
+    assert ours[3] is theirs[3] and ours[-1] in theirs and ours[0] in ours
+    assert ours.get("unique_id") == theirs.get("unique_id")
+    assert ids(ours.select(lambda a: a.unique_id % 3 == 0)) == ids(
+        theirs.select(lambda a: a.unique_id % 3 == 0)
+    )
+    assert ids(ours.sort("unique_id", ascending=True)) == ids(theirs.sort("unique_id", True))
+    assert ours.groupby(type).count() == theirs.groupby(type).count()
+    assert ours.map(lambda a: a.unique_id) == theirs.map(lambda a: a.unique_id)
+    for agent_set in (ours, theirs):
+        agent_set.random = random.Random(3)
+    assert ids(ours.shuffle()) == ids(theirs.shuffle())
+    called = {"ours": [], "theirs": []}
+    ours.shuffle_do(lambda a: called["ours"].append(a.unique_id))
+    theirs.shuffle_do(lambda a: called["theirs"].append(a.unique_id))
+    assert called["ours"] == called["theirs"]
+    ours.random = model.random

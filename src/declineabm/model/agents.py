@@ -6,41 +6,25 @@ so the rules run as vectorised passes while Mesa tools (AgentSets, cells, Solara
 ordinary agents. Properties read the columns, so an agent always shows the current state.
 
 Births, arrivals, deaths, departures and moves come by the thousand each year, so agents are
-created, removed and moved in batches (:func:`create_agents`, :func:`remove_agents`,
-:func:`move_agents`). Each batch leaves Mesa's bookkeeping exactly as the one-agent-at-a-time
-calls would (``Agent.__init__``, ``Agent.remove``, the ``cell`` setter): the same unique ids,
-the same registration order in ``model.agents`` and ``model.agents_by_type``, the same agent
-lists in the cells and the same ``empty`` property layer; ``tests/test_fast_paths.py`` checks it
-against those calls. The batches write Mesa's containers directly (Mesa is pinned to 3.3.1),
-which skips the per-agent method calls and debug-log formatting and, above all, Mesa's
-``Cell.remove_agent``: a list search costing as much as the agents in the cell, which made
-removals and moves grow with the square of the people per cell in a dense city centre. Instead
-each resident and firm records its index in its cell's list (column ``slot``), so agents are
-created, moved and removed through the model (``add_residents``, ``relocate_residents``,
-``remove_residents``, ``open_firms``, ``close_firms``); ``agent.remove()`` and assigning
+created, moved and removed in batches through the model (``add_residents``,
+``relocate_residents``, ``remove_residents``, ``open_firms``, ``close_firms``), whose Mesa
+bookkeeping :mod:`declineabm.model.mesa_adapter` does; ``agent.remove()`` and assigning
 ``resident.cell`` are routed there too, so Mesa-style code keeps the model consistent.
 """
 
 from __future__ import annotations
 
-import itertools
-import weakref
-from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
-from mesa import Agent
-from mesa.agent import AgentSet
 from mesa.discrete_space import CellAgent, FixedAgent
 from mesa.discrete_space.cell_agent import HasCell
 
 from declineabm.model.sectors import Sector
-from declineabm.model.tables import ColumnTable, gc_paused
 
 if TYPE_CHECKING:
     from mesa.discrete_space import Cell
 
-    from declineabm.model.geography import Geography
     from declineabm.model.urban_decline import UrbanDeclineModel
 
 
@@ -59,6 +43,8 @@ class Resident(CellAgent):
         row: The resident's row in ``model.residents``.
         cell: The cell of the resident's home.
     """
+
+    pos = None  # Mesa's position in the older spaces; residents live in cells (self.cell)
 
     def __init__(self, model: UrbanDeclineModel, row: int, cell: Cell) -> None:
         super().__init__(model)
@@ -142,6 +128,8 @@ class Firm(FixedAgent):
         cell: The cell of the firm's site.
     """
 
+    pos = None  # Mesa's position in the older spaces; firms sit in cells (self.cell)
+
     def __init__(self, model: UrbanDeclineModel, row: int, cell: Cell) -> None:
         super().__init__(model)
         self.row = row
@@ -200,160 +188,3 @@ class Firm(FixedAgent):
     def represents(self) -> float:
         """Real firms this firm stands for (1, or more where firms are smaller than an agent)."""
         return float(self.model.firms.represents[self.row])
-
-
-# ----------------------------------------------------------------------------------------
-# Creating, removing and moving many agents at once
-
-
-def create_agents(
-    cls: type[CellAgent | FixedAgent],
-    model: UrbanDeclineModel,
-    table: ColumnTable,
-    rows: np.ndarray,
-    cells: np.ndarray,
-) -> None:
-    """Create one agent of ``cls`` for each new row of ``table``, in the flat ``cells``.
-
-    The agent of row ``rows[i]`` is ``cls(model, rows[i], geo.cells[cells[i]])``, in turn.
-    """
-    places = model.geography.cells[cells].tolist()
-    new = cls.__new__
-    agents = []
-    with gc_paused():
-        # Mesa's id counter is endless: zip stops at the last row without drawing one more.
-        # Attributes are set in the order Agent.__init__ and the subclass set them.
-        ids = Agent._ids[model]
-        for row, unique_id, cell in zip(rows.tolist(), ids, places, strict=False):
-            agent = new(cls)
-            agent.model = model
-            agent.unique_id = unique_id
-            agent.pos = None
-            agent.row = row
-            agent._mesa_cell = cell
-            agents.append(agent)
-        _register(model, cls, agents)
-        table.attach(rows, agents)
-        table.slot[rows] = _enter_cells(model.geography, agents, cells)
-
-
-def remove_agents(
-    cls: type[CellAgent | FixedAgent],
-    model: UrbanDeclineModel,
-    table: ColumnTable,
-    rows: np.ndarray,
-    cells: np.ndarray,
-) -> None:
-    """Deregister the agents of ``rows`` and take them off their flat ``cells``.
-
-    What ``agent.remove()`` does for each in turn; the rows stay in the table.
-    """
-    agents = table.handles[rows].tolist()
-    registry = model._agents
-    for agent in agents:
-        del registry[agent]
-    for agent_set in (model.agents_by_type[cls], model._all_agents):
-        entries = agent_set._agents.data  # the WeakKeyDictionary's {weakref: None}
-        for ref in map(weakref.ref, agents):
-            del entries[ref]
-    _leave_cells(model, cells, table.slot[rows])
-    if issubclass(cls, CellAgent):  # a removed FixedAgent keeps pointing at its old cell
-        for agent in agents:
-            agent._mesa_cell = None
-
-
-def move_agents(
-    model: UrbanDeclineModel, table: ColumnTable, rows: np.ndarray, old: np.ndarray, new: np.ndarray
-) -> None:
-    """Move the agents of ``rows`` from the flat cells ``old`` to ``new``.
-
-    What ``agent.cell = geo.cells[new[i]]`` does for each in turn.
-    """
-    _leave_cells(model, old, table.slot[rows])
-    agents = table.handles[rows].tolist()
-    places = model.geography.cells[new].tolist()
-    for agent, cell in zip(agents, places, strict=True):
-        agent._mesa_cell = cell
-    table.slot[rows] = _enter_cells(model.geography, agents, new)
-
-
-def _register(model: UrbanDeclineModel, cls: type[Agent], agents: list[Agent]) -> None:
-    """``model.register_agent`` for each agent in turn."""
-    model._agents.update(zip(agents, itertools.repeat(None)))
-    by_type = model._agents_by_type.get(cls)
-    if by_type is None:
-        by_type = model._agents_by_type[cls] = AgentSet([], random=model.random)
-    for agent_set in (by_type, model._all_agents):
-        # What WeakKeyDictionary.update does, without its Python loop.
-        entries = agent_set._agents
-        keys = map(weakref.ref, agents, itertools.repeat(entries._remove))
-        entries.data.update(zip(keys, itertools.repeat(None)))
-
-
-def _enter_cells(geo: Geography, agents: Sequence[Agent], cells: np.ndarray) -> np.ndarray:
-    """Append agents to their flat ``cells``' lists, in turn; returns their slots there.
-
-    Appends are grouped by cell (one ``extend`` each) in the agents' order, so every list
-    ends as the agent-by-agent appends would leave it.
-    """
-    count = len(agents)
-    if count == 0:
-        return np.zeros(0, dtype=np.int64)
-    order = np.argsort(cells, kind="stable")
-    grouped = cells[order]
-    starts = np.flatnonzero(np.r_[True, grouped[1:] != grouped[:-1]])
-    sizes = np.diff(np.r_[starts, count])
-    touched = grouped[starts]
-    arriving = np.fromiter(agents, dtype=object, count=count)[order]
-    before = []
-    for cell, start, size in zip(
-        geo.cells[touched].tolist(), starts.tolist(), sizes.tolist(), strict=True
-    ):
-        members = cell._agents
-        before.append(len(members))
-        members.extend(arriving[start : start + size].tolist())
-    slots = np.empty(count, dtype=np.int64)
-    slots[order] = np.repeat(np.asarray(before) - starts, sizes) + np.arange(count)
-    _empty_layer(geo)[touched] = False
-    return slots
-
-
-def _leave_cells(model: UrbanDeclineModel, cells: np.ndarray, slots: np.ndarray) -> None:
-    """Delete the entries ``slots[i]`` of the lists of the flat ``cells[i]``, order kept.
-
-    Each deletion is one ``del`` (a memory move inside the list), highest slot first within a
-    cell; the agents behind a deleted entry then move up, so every resident's and firm's
-    recorded slot is lowered by the deletions before it in its cell, in one numpy pass.
-    """
-    if len(cells) == 0:
-        return
-    geo = model.geography
-    order = np.lexsort((-slots, cells))
-    for cell, slot in zip(geo.cells[cells[order]].tolist(), slots[order].tolist(), strict=True):
-        del cell._agents[slot]
-    # Number every list entry across the grid (cell by cell, as before the deletions), mark
-    # the deleted ones and count, for every entry, the deleted ones before it in its cell.
-    # All in int32, the slots' type: mixing in int64 made this pass three times slower.
-    placed = _placed(model)
-    lengths = sum(np.bincount(where, minlength=geo.size) for _, where in placed)
-    first = np.zeros(geo.size + 1, dtype=np.int32)
-    np.cumsum(lengths, dtype=np.int32, out=first[1:])
-    deleted_before = np.zeros(first[-1] + 1, dtype=np.int32)
-    deleted_before[first[cells] + slots + 1] = 1
-    np.cumsum(deleted_before, out=deleted_before)
-    for table, where in placed:
-        own = first[where]
-        slot = table.slot
-        np.subtract(slot, deleted_before[own + slot] - deleted_before[own], out=slot)
-    touched = np.unique(cells)
-    _empty_layer(geo)[touched] = [not cell._agents for cell in geo.cells[touched].tolist()]
-
-
-def _placed(model: UrbanDeclineModel) -> tuple[tuple[ColumnTable, np.ndarray], ...]:
-    """The tables of agents placed in cells, each with its column of flat cells."""
-    return (model.residents, model.residents.home), (model.firms, model.firms.cell)
-
-
-def _empty_layer(geo: Geography) -> np.ndarray:
-    """Flat view of Mesa's ``empty`` property layer (True where a cell holds no agent)."""
-    return geo.grid._mesa_property_layers["empty"].data.reshape(-1)

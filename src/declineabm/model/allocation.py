@@ -71,6 +71,7 @@ def sample_within_reach(
     shape: tuple[int, int],
     reach: int,
     rng: np.random.Generator,
+    slot_order: np.ndarray | None = None,
 ) -> np.ndarray:
     """For each searcher, draw one slot within Chebyshev distance ``reach`` of its cell.
 
@@ -90,6 +91,8 @@ def sample_within_reach(
         shape: Grid ``(width, height)``.
         reach: Window half-width in cells.
         rng: Random generator.
+        slot_order: ``np.argsort(slot_cells, kind="stable")``, when the caller draws from the
+            same slots many times (the labour market's rounds): sorted once, not every call.
 
     Returns:
         Index of the chosen slot for each searcher, or -1 where the window holds no weight.
@@ -100,7 +103,7 @@ def sample_within_reach(
     if n == 0 or len(slot_cells) == 0:
         return chosen
     weights = np.asarray(slot_weights, dtype=np.int64)
-    order = np.argsort(slot_cells, kind="stable")
+    order = np.argsort(slot_cells, kind="stable") if slot_order is None else slot_order
     slot_cum = np.cumsum(weights[order])
     per_cell = np.bincount(slot_cells, weights, minlength=width * height).astype(np.int64)
     cell_cum = np.zeros(width * height + 1, dtype=np.int64)

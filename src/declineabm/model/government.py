@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from mesa import Agent
 
 if TYPE_CHECKING:
     from declineabm.model.urban_decline import UrbanDeclineModel
+
+
+def added_in_order(values: Iterable[float]) -> float:
+    """The sum of ``values`` added left to right, the same on every Python.
+
+    Python 3.12's ``sum()`` compensates the rounding of float additions, so a budget summed with
+    it differs in the last bits from Python 3.11's, and so would every output downstream.
+    """
+    total = 0.0
+    for value in values:
+        total += value
+    return total
 
 
 class Government(Agent):
@@ -46,17 +59,17 @@ class Government(Agent):
     @property
     def own_revenue(self) -> float:
         """This year's taxes (thousand yuan, in agent units)."""
-        return sum(self.accounts[k] for k in self.OWN_REVENUE)
+        return added_in_order(self.accounts[k] for k in self.OWN_REVENUE)
 
     @property
     def transfers(self) -> float:
         """This year's transfers from the centre."""
-        return sum(self.accounts[k] for k in self.TRANSFERS)
+        return added_in_order(self.accounts[k] for k in self.TRANSFERS)
 
     @property
     def spending(self) -> float:
         """This year's spending."""
-        return sum(self.accounts[k] for k in self.SPENDING)
+        return added_in_order(self.accounts[k] for k in self.SPENDING)
 
     @property
     def balance(self) -> float:

@@ -131,6 +131,7 @@ def match(model: UrbanDeclineModel, only: np.ndarray | None = None, everyone: bo
         | (rng.random(len(residents)) < economy.older_search_rate)
     )
     hires = 0
+    sites = np.argsort(firms.cell, kind="stable")  # the firms by cell, for every draw below
     for _ in range(economy.match_rounds):
         seekers = job_seekers(model)
         seekers = seekers[searching[seekers]]
@@ -146,7 +147,14 @@ def match(model: UrbanDeclineModel, only: np.ndarray | None = None, everyone: bo
             group = skilled == is_skilled
             weights = vacancies if is_skilled else np.where(high_tech, 0, vacancies)
             choice[group] = sample_within_reach(
-                x[group], y[group], firms.cell, weights, (geo.width, geo.height), reach, rng
+                x[group],
+                y[group],
+                firms.cell,
+                weights,
+                (geo.width, geo.height),
+                reach,
+                rng,
+                slot_order=sites,
             )
         applied = choice >= 0
         applicants, targets = seekers[applied], choice[applied]

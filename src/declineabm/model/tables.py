@@ -2,9 +2,13 @@
 
 Every rule of the model is a vectorised pass over these columns. Each Mesa agent is a thin
 handle onto its row (``agent.row``); only agents that are created, removed or moved touch
-Mesa's per-agent machinery, in batches (:mod:`declineabm.model.agents`). Removal fills the
-holes with rows from the tail (swap-remove), so only the handles of moved rows are updated,
+Mesa's per-agent machinery, in batches (:mod:`declineabm.model.mesa_adapter`). Removal fills
+the holes with rows from the tail (swap-remove), so only the handles of moved rows are updated,
 never the whole population. See ``docs/PERFORMANCE.md``.
+
+The handles are kept in a Python list, not a numpy object array: the cycle collector sees
+into a list, so a model nobody refers to any more (agent -> model -> table -> agent) is freed
+without an explicit ``dispose``.
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ class ColumnTable:
         self.n = 0
         self._dtypes = dict(columns)
         self._data = {name: np.zeros(capacity, dtype) for name, dtype in self._dtypes.items()}
-        self.handles = np.empty(capacity, dtype=object)
+        self.handles: list[object] = []  # the Mesa agent of each row
 
     def __getattr__(self, name: str) -> np.ndarray:
         data = self.__dict__.get("_data")
@@ -58,7 +62,7 @@ class ColumnTable:
         return tuple(self._dtypes)
 
     def _reserve(self, needed: int) -> None:
-        capacity = len(self.handles)
+        capacity = len(next(iter(self._data.values()))) if self._data else 0
         if needed <= capacity:
             return
         new_capacity = max(needed, 2 * capacity)
@@ -66,9 +70,6 @@ class ColumnTable:
             grown = np.zeros(new_capacity, column.dtype)
             grown[: self.n] = column[: self.n]
             self._data[name] = grown
-        handles = np.empty(new_capacity, dtype=object)
-        handles[: self.n] = self.handles[: self.n]
-        self.handles = handles
 
     def append(self, count: int, **values: np.ndarray | float) -> np.ndarray:
         """Add ``count`` rows; columns not given are zero. Returns the new row indices."""
@@ -83,8 +84,15 @@ class ColumnTable:
         return np.arange(start, self.n)
 
     def attach(self, rows: np.ndarray, handles: Sequence[object]) -> None:
-        """Store the Mesa agent (``handles[i]``) of each new row (``rows[i]``)."""
-        self.handles[rows] = np.fromiter(handles, dtype=object, count=len(rows))
+        """Store the Mesa agent (``handles[i]``) of each new row (``rows[i]``, the last rows)."""
+        if len(rows) and (rows[0] != len(self.handles) or rows[-1] != self.n - 1):
+            raise ValueError("handles are attached to the rows just appended, in order")
+        self.handles.extend(handles)
+
+    def handles_of(self, rows: np.ndarray) -> list:
+        """The Mesa agents of ``rows``, in that order."""
+        handles = self.handles
+        return [handles[row] for row in rows.tolist()]
 
     def remove(self, rows: np.ndarray) -> np.ndarray:
         """Remove rows (their handles must already be detached from Mesa).
@@ -104,10 +112,11 @@ class ColumnTable:
         movers = np.flatnonzero(~removed[new_n:]) + new_n
         for column in self._data.values():
             column[holes] = column[movers]
-        self.handles[holes] = self.handles[movers]
-        for handle, row in zip(self.handles[holes].tolist(), holes.tolist(), strict=True):
-            handle.row = row
-        self.handles[new_n:n] = None
+        handles = self.handles
+        for hole, mover in zip(holes.tolist(), movers.tolist(), strict=True):
+            handle = handles[hole] = handles[mover]
+            handle.row = hole
+        del handles[new_n:]
         remap[rows] = -1
         remap[movers] = holes
         self.n = new_n

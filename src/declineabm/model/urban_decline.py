@@ -18,13 +18,7 @@ import numpy as np
 from mesa import DataCollector
 
 from declineabm.model import economy, firm_dynamics, housing, labour, migration, population
-from declineabm.model.agents import (
-    Firm,
-    Resident,
-    create_agents,
-    move_agents,
-    remove_agents,
-)
+from declineabm.model.agents import Firm, Resident
 from declineabm.model.allocation import sample_weighted
 from declineabm.model.geography import apportion, build_geography
 from declineabm.model.government import Government
@@ -37,6 +31,14 @@ from declineabm.model.mechanisms.infrastructure import InfrastructureDecay
 from declineabm.model.mechanisms.policy import RevitalizationPolicy, Support
 from declineabm.model.mechanisms.resources import ResourceDepletion
 from declineabm.model.mechanisms.transport import TransportCosts
+from declineabm.model.mesa_adapter import (
+    create_agents,
+    expose_scenario,
+    move_agents,
+    release,
+    remove_agents,
+    scenario_source,
+)
 from declineabm.model.national import NationalEconomy
 from declineabm.model.public_finance import settle_budget
 from declineabm.model.rest_of_china import RestOfChina
@@ -61,7 +63,6 @@ RESIDENT_COLUMNS = {
     "years_unemployed": np.int16,
     "laid_off": np.int8,  # years left of a laid-off state worker's tie to the unit
     "retired": np.bool_,
-    "slot": np.int32,  # index in the home cell's list of agents (Mesa bookkeeping)
 }
 FIRM_COLUMNS = {
     "sector": np.int8,
@@ -83,7 +84,6 @@ FIRM_COLUMNS = {
     "profit_tax": np.float64,
     "subsidy": np.float64,
     "profit": np.float64,
-    "slot": np.int32,  # index in the cell's list of agents (Mesa bookkeeping)
 }
 STREAMS = ("geography", "population", "migration", "labour", "firms", "housing")
 INITIAL_MATCH_ROUNDS = 12  # at the start, fill the existing jobs before the clock runs
@@ -105,7 +105,8 @@ class UrbanDeclineModel(mesa.Model):
             :class:`~declineabm.scenario.Scenario`.
         seed: Seed of the model's random streams; the same scenario and seed give the same run.
         **kwargs: Parameter overrides by dotted key, e.g. ``**{"policy.enabled": False}``, or
-            with ``__`` for the dot: ``demography__young_leaving=1.5``.
+            with ``__`` for the dot: ``demography__young_leaving=1.5``. (Named ``kwargs``:
+            Mesa 3.3's SolaraViz accepts a var-keyword argument of that name only.)
     """
 
     def __init__(
@@ -117,9 +118,10 @@ class UrbanDeclineModel(mesa.Model):
         if seed is None:
             seed = int(np.random.SeedSequence().entropy % 2**63)
         seed = int(seed)  # numpy integers from pandas or a sweep table are seeds too
-        super().__init__(seed=seed)
-        self.config = load_scenario(scenario, kwargs)
+        super().__init__(rng=seed)  # Mesa 3.5 deprecates seed=; an int rng seeds the same
+        self.config = load_scenario(scenario_source(scenario), kwargs)
         self.seed = seed
+        expose_scenario(self)  # Mesa 3.5's model.scenario, which its tools hand back
         spec = self.config.simulation
         self.year = spec.start_year
         self.persons_per_agent = spec.persons_per_agent
@@ -524,15 +526,13 @@ class UrbanDeclineModel(mesa.Model):
     def dispose(self) -> None:
         """Release the model's agents so a long-lived process does not keep it in memory.
 
-        Mesa keeps a per-model id counter in ``Agent._ids`` for the life of the process, and
-        the agents sit in numpy object arrays (the tables' handles, the grid's cells) that
-        Python's cycle collector cannot see into; dropping both lets the model be
-        garbage-collected. The model cannot be stepped afterwards.
+        A model nobody refers to is freed by Python's cycle collector anyway; this frees it at
+        once, without waiting for a collection, by dropping the references between the model
+        and its agents. The model cannot be stepped afterwards.
         """
-        mesa.Agent._ids.pop(self, None)
-        self.residents.handles[:] = None
-        self.firms.handles[:] = None
-        self.geography.cells[:] = None
+        release(self)
+        self.residents.handles.clear()
+        self.firms.handles.clear()
 
 
 def _reporter(name: str):
