@@ -9,8 +9,9 @@ age without a firm job farm, at ``economy.farm_productivity`` times the frontier
 sell on the national market; local services sell to local households, so when the region's
 income falls they sell less than they could make ("services follow population").
 
-Wages follow the sector's technology times the region's wage level, which rises when jobs go
-unfilled and falls with unemployment (a wage curve; the rest of China's labour market follows
+Wages follow the sector's technology times the region's wage level, which rises when firms open
+more jobs than there are job seekers beyond the frictional few and falls when there are fewer
+(a wage curve; the rest of China's labour market follows
 the same curve, :meth:`~declineabm.model.rest_of_china.RestOfChina.update_sectors`), with a
 floor at a share of the region's average wage (and the state-owned wage norm of cause 1).
 Costs are raw materials (cause 2), transport (cause 3) and environmental compliance (cause 6);
@@ -55,11 +56,10 @@ def next_wage_level(model: UrbanDeclineModel, level: float, tightness: float) ->
 def adjust_wage_level(model: UrbanDeclineModel) -> None:
     """Move the wage level with this year's labour-market tightness (for next year's wages).
 
-    Reads ``labour_market.vacancy_rate, unemployment_rate``; writes ``labour_market.wage_level``.
+    Reads ``labour_market.tightness``; writes ``labour_market.wage_level``.
     """
     market = model.labour_market
-    tightness = market.vacancy_rate - market.unemployment_rate
-    market.wage_level = next_wage_level(model, market.wage_level, tightness)
+    market.wage_level = next_wage_level(model, market.wage_level, market.tightness)
 
 
 def service_demand_ratio(model: UrbanDeclineModel, supply: float) -> float:

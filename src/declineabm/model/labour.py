@@ -80,6 +80,7 @@ def adjust_workforce(model: UrbanDeclineModel) -> None:
         np.where(firms.workforce > 0, firms.workforce + expand, firms.positions),
     )
     firms.positions[:] = positions
+    _measure_tightness(model, fire)
 
     if fire.sum() > 0:
         employed = np.flatnonzero(residents.employer >= 0)
@@ -95,6 +96,27 @@ def adjust_workforce(model: UrbanDeclineModel) -> None:
         residents.retired[fired[early]] = True
         model.events["layoffs"] += len(fired)
         model.events["early_retirements"] += int(early.sum())
+
+
+def _measure_tightness(model: UrbanDeclineModel, fire: np.ndarray) -> None:
+    """Excess demand for labour before hiring: the openings less the job seekers.
+
+    Job seekers beyond the frictional share of the labour force that is always between jobs
+    (``rest_of_china.unemployment_rate``, the nation's) fill openings; the excess over jobs
+    plus openings is the wage curve's tightness. Counted before matching, so it is the same
+    measure as the rest of China's and does not depend on how finely agents draw the workers.
+    Writes ``labour_market.tightness``.
+    """
+    firms = model.firms
+    jobs = float(firms.workforce.sum()) - float(fire.sum())
+    openings = float(np.maximum(firms.positions - (firms.workforce - fire), 0).sum())
+    urban = model.resident_city() >= 0
+    working = model.of_working_age() & urban
+    seekers = float((working & (model.residents.employer < 0)).sum()) + float(fire.sum())
+    frictional = model.config.rest_of_china.unemployment_rate * float(working.sum())
+    excess = openings - max(seekers - frictional, 0.0)
+    total = jobs + openings
+    model.labour_market.tightness = excess / total if total > 0 else 0.0
 
 
 def job_seekers(model: UrbanDeclineModel) -> np.ndarray:

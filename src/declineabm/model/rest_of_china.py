@@ -156,7 +156,7 @@ class RestOfChina(mesa.Agent):
         opportunity (``sectors.*.entry_rate``); the job seekers fill the openings, all but a
         frictional share of the labour force (``rest_of_china.unemployment_rate``), high-tech
         from its skilled applicants only; and the wage level follows the wage curve on the
-        vacancies less the unemployment, as the Northeast's does. Services sell no more than
+        openings less the job seekers, as the Northeast's does. Services sell no more than
         local demand, which grows with income at ``economy.service_income_elasticity`` from
         the start year, when it equals supply.
         """
@@ -209,8 +209,9 @@ class RestOfChina(mesa.Agent):
         self.jobs = kept + hired
         unfilled = openings.sum() - hired.sum()
         self.vacancy_rate = float(unfilled / (self.jobs.sum() + unfilled))
-        tightness = self.vacancy_rate - self.unemployment_rate()
-        self.wage_level = next_wage_level(model, self.wage_level, tightness)
+        # the Northeast's measure (labour.adjust_workforce): openings less seekers, before hiring
+        tightness = (openings.sum() - seekers) / max(kept.sum() + openings.sum(), 1e-300)
+        self.wage_level = next_wage_level(model, self.wage_level, float(tightness))
 
     def skilled_share(self) -> float:
         """Share of the urban working-age persons who are skilled (their cohorts' education)."""

@@ -47,6 +47,8 @@ class LabourMarket:
         unemployment_rate: Registered: urban working age without a job and not laid off, over
             urban working age (``labour.close_year``).
         vacancy_rate: Open positions over jobs plus open positions (``labour.close_year``).
+        tightness: Openings less job seekers (beyond the frictional share), over jobs plus
+            openings, before hiring (``labour.adjust_workforce``): what the wage curve reads.
         service_demand: Local demand for services over what service firms can make
             (``economy.produce``).
         household_income: Residents' incomes of the year (``public_finance.settle_budget``).
@@ -57,6 +59,7 @@ class LabourMarket:
     wage_level: float = 1.0
     unemployment_rate: float = 0.0
     vacancy_rate: float = 0.0
+    tightness: float = 0.0
     service_demand: float = 1.0
     household_income: float = 0.0
     young_support: float = 0.0
