@@ -63,7 +63,11 @@ def job_access(model: UrbanDeclineModel) -> np.ndarray:
     reach = geo.cells_to_km(model.config.economy.commute_km)
     near_jobs = window_sum(jobs.reshape(shape).astype(np.float64), reach)
     near_workers = window_sum(workers.reshape(shape).astype(np.float64), reach)
-    return (near_jobs / (near_workers + 1.0)).reshape(-1)
+    # a ratio of counts, so the same at any resolution (no "+1 agent" that weighs more when
+    # agents are few)
+    empty = np.where(near_jobs > 0, np.inf, 0.0)  # jobs and nobody near them: the most access
+    access = np.divide(near_jobs, near_workers, out=empty, where=near_workers > 0)
+    return access.reshape(-1)
 
 
 def update_occupancy(model: UrbanDeclineModel) -> None:

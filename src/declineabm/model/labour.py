@@ -15,14 +15,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from declineabm.model.allocation import (
-    accept_within_capacity,
-    pick_per_group,
-    sample_within_reach,
-)
+from declineabm.model.allocation import accept_within_capacity, pick_per_group
 from declineabm.model.sectors import Sector
 
 if TYPE_CHECKING:
+    from declineabm.model.structure import EconomySection
     from declineabm.model.urban_decline import UrbanDeclineModel
 
 
@@ -130,7 +127,19 @@ def job_seekers(model: UrbanDeclineModel) -> np.ndarray:
 
 
 def match(model: UrbanDeclineModel, only: np.ndarray | None = None, everyone: bool = False) -> int:
-    """Fill open positions with job seekers within commuting reach; returns the hires.
+    """Fill open positions with the city's job seekers; returns the hires (agents).
+
+    Each city is one labour market (mines belong to the town whose deposit they work). Its
+    hires in a year follow an aggregate matching function of its job seekers ``S`` and
+    openings ``V``, counted in real persons: ``A * S**a * V**(1 - a)``, at most ``min(S, V)``
+    (constant returns, Petrongolo & Pissarides 2001). Because the hires are a function of
+    persons, not of how finely agents draw them, the labour market is the same at any
+    resolution; the search frictions of the urn-ball matching it replaces depended on how
+    many openings one firm agent held. High-tech openings are filled first and from skilled
+    seekers only (§2: the new economy needs skills the old one did not); the rest from every
+    seeker left. Among the seekers, the chance to be hired rises with skill (a firm takes its
+    most skilled applicants first); which openings are filled is random, so a firm fills
+    them in proportion to how many it has.
 
     Older job seekers search only in some years: laid-off workers past their forties, whose
     skills belonged to the old plants, rarely found new work (the Northeast's "4050" workers).
@@ -138,57 +147,83 @@ def match(model: UrbanDeclineModel, only: np.ndarray | None = None, everyone: bo
     Args:
         model: The model.
         only: Optional mask of the firms whose positions are open in this call.
-        everyone: Every job seeker searches (the planned allocation of the start year).
+        everyone: The planned allocation of the start year: every job seeker searches and
+            the state assigns jobs without friction (hires are ``min(S, V)``).
     """
     firms, residents = model.firms, model.residents
     economy = model.config.economy
     rng = model.streams["labour"]
-    geo = model.geography
-    reach = min(geo.cells_to_km(economy.commute_km), max(geo.width, geo.height))
+    seekers = job_seekers(model)
+    if not everyone:
+        older = residents.age[seekers] >= economy.older_worker_age
+        seekers = seekers[~older | (rng.random(len(seekers)) < economy.older_search_rate)]
+    vacancies = np.maximum(firms.positions - firms.workforce, 0)
+    if only is not None:
+        vacancies = np.where(only, vacancies, 0)
+    if len(seekers) == 0 or vacancies.sum() == 0:
+        return 0
+    cities = model.geography.cities
+    seeker_city = model.resident_city()[seekers]
+    firm_city = model.firm_city()
     high_tech = firms.sector == Sector.HIGHTECH
-    searching = (
-        np.ones(len(residents), dtype=bool)
-        if everyone
-        else (residents.age < economy.older_worker_age)
-        | (rng.random(len(residents)) < economy.older_search_rate)
-    )
+    skilled = residents.skill[seekers] >= economy.high_skill
+    # Efraimidis-Spirakis keys: the top keys are a draw without replacement weighted by skill
+    skill = np.maximum(residents.skill[seekers].astype(np.float64), 1e-6)
+    keys = np.log(rng.random(len(seekers))) / skill
+    free = np.ones(len(seekers), dtype=bool)
     hires = 0
-    sites = np.argsort(firms.cell, kind="stable")  # the firms by cell, for every draw below
-    for _ in range(economy.match_rounds):
-        seekers = job_seekers(model)
-        seekers = seekers[searching[seekers]]
-        vacancies = np.maximum(firms.positions - firms.workforce, 0)
-        if only is not None:
-            vacancies = np.where(only, vacancies, 0)
-        if len(seekers) == 0 or vacancies.sum() == 0:
-            break
-        skilled = residents.skill[seekers] >= economy.high_skill
-        choice = np.full(len(seekers), -1, dtype=np.int64)
-        x, y = geo.xy(residents.home[seekers])
-        for is_skilled in (True, False):
-            group = skilled == is_skilled
-            weights = vacancies if is_skilled else np.where(high_tech, 0, vacancies)
-            choice[group] = sample_within_reach(
-                x[group],
-                y[group],
-                firms.cell,
-                weights,
-                (geo.width, geo.height),
-                reach,
-                rng,
-                slot_order=sites,
-            )
-        applied = choice >= 0
-        applicants, targets = seekers[applied], choice[applied]
-        # best-skilled first; the random part breaks ties without favouring low row numbers
-        priority = residents.skill[applicants] + 1e-3 * rng.random(len(applicants))
-        hired = accept_within_capacity(targets, priority, vacancies)
-        residents.employer[applicants[hired]] = targets[hired]
-        residents.years_unemployed[applicants[hired]] = 0
-        residents.laid_off[applicants[hired]] = 0
-        firms.workforce[:] += np.bincount(targets[hired], minlength=len(firms))
-        hires += int(hired.sum())
+    for segment, eligible in ((high_tech, skilled), (~high_tech, np.ones_like(skilled))):
+        open_slots = np.where(segment & (firm_city >= 0), vacancies, 0)
+        if open_slots.sum() == 0:
+            continue
+        pool = free & eligible
+        searchers = np.bincount(seeker_city[pool], minlength=cities).astype(np.float64)
+        openings = np.bincount(np.maximum(firm_city, 0), open_slots, minlength=cities)
+        per_city = _hires(searchers, openings, model.persons_per_agent, economy, everyone, rng)
+        if per_city.sum() == 0:
+            continue
+        candidates = np.flatnonzero(pool)
+        hired = candidates[
+            accept_within_capacity(seeker_city[candidates], keys[candidates], per_city)
+        ]
+        slots = np.repeat(np.arange(len(firms)), open_slots)
+        filled = slots[accept_within_capacity(firm_city[slots], rng.random(len(slots)), per_city)]
+        # pair the city's hired seekers with its filled openings (both are random draws)
+        hired = hired[np.argsort(seeker_city[hired], kind="stable")]
+        filled = filled[np.argsort(firm_city[filled], kind="stable")]
+        people = seekers[hired]
+        residents.employer[people] = filled
+        residents.years_unemployed[people] = 0
+        residents.laid_off[people] = 0
+        firms.workforce[:] += np.bincount(filled, minlength=len(firms))
+        vacancies = vacancies - np.bincount(filled, minlength=len(firms))
+        free[hired] = False
+        hires += len(people)
     return hires
+
+
+def _hires(
+    seekers: np.ndarray,
+    openings: np.ndarray,
+    persons_per_agent: float,
+    economy: EconomySection,
+    frictionless: bool,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """Each city's hires in agents from its seekers and openings in agents.
+
+    The matching function is evaluated in persons, then rounded to agents without bias.
+    """
+    most = np.minimum(seekers, openings)
+    if frictionless:
+        return most.astype(np.int64)
+    a = economy.matching_elasticity
+    persons = (
+        economy.matching_efficiency
+        * (seekers * persons_per_agent) ** a
+        * (openings * persons_per_agent) ** (1.0 - a)
+    )
+    return np.minimum(stochastic_round(persons / persons_per_agent, rng), most).astype(np.int64)
 
 
 def close_year(model: UrbanDeclineModel) -> None:

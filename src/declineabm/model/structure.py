@@ -219,8 +219,12 @@ class EconomySection(Section):
     commute_km: Annotated[float, Field(ge=0.0, le=1000.0)] = Field(
         description="Commuting reach (the square window's half-width)."
     )
-    match_rounds: Annotated[int, Field(ge=1, le=20)] = Field(
-        description="Rounds of job applications per year."
+    matching_efficiency: Annotated[float, Field(gt=0.0, le=5.0)] = Field(
+        description="Scale A of each city's yearly matching function A * S**a * V**(1-a) "
+        "(hires from job seekers S and openings V, in persons)."
+    )
+    matching_elasticity: Annotated[float, Field(ge=0.0, le=1.0)] = Field(
+        description="Elasticity a of the hires with respect to the job seekers."
     )
     older_worker_age: Annotated[int, Field(ge=18, le=80)] = Field(
         description="Age from which a job seeker's old-industry skills fit few new jobs."

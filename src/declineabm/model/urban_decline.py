@@ -86,7 +86,6 @@ FIRM_COLUMNS = {
     "profit": np.float64,
 }
 STREAMS = ("geography", "population", "migration", "labour", "firms", "housing")
-INITIAL_MATCH_ROUNDS = 12  # at the start, fill the existing jobs before the clock runs
 FIRM_SIZE_DISPERSION = 0.5  # log s.d. of firm size at creation
 POLLUTION_DISPERSION = 0.3  # log s.d. of a firm's emission intensity around its sector norm
 
@@ -208,7 +207,6 @@ class UrbanDeclineModel(mesa.Model):
         geo = self.geography
         city = self.resident_city()
         working = self.of_working_age()
-        rounds = max(1, INITIAL_MATCH_ROUNDS // economy_params.match_rounds)
         jobs_by_city = np.bincount(city[working & (city >= 0)], minlength=geo.cities)
         plan = np.stack(
             [
@@ -238,10 +236,8 @@ class UrbanDeclineModel(mesa.Model):
                         weights = (cell_city == c).astype(np.float64)
                 self._open_planned_firms(sector, int(plan[c, sector]), weights, rng)
             if sector in (Sector.RESOURCE, Sector.HIGHTECH):
-                for _ in range(rounds):
-                    labour.match(self, only=self.firms.sector == sector, everyone=True)
-        for _ in range(rounds):
-            labour.match(self, everyone=True)
+                labour.match(self, only=self.firms.sector == sector, everyone=True)
+        labour.match(self, everyone=True)
         jobs = np.bincount(self.firms.sector, self.firms.positions, minlength=len(Sector))
         self.baselines.sector_shares = jobs / max(jobs.sum(), 1)
         self.baselines.young_skilled = int(firm_dynamics.young_skilled(self).sum())
