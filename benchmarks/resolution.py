@@ -9,6 +9,7 @@ units of the band's half-width.
 
     python -m benchmarks.resolution --out resolution.csv              # the issue's 10 seeds
     python -m benchmarks.resolution --residents 4000 --seeds 4 --until 2005  # a quick look
+    python -m benchmarks.resolution --residents 3000 --set geography.km_per_cell=24  # tests' size
 """
 
 from __future__ import annotations
@@ -93,7 +94,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--factors", type=float, nargs="+", default=list(FACTORS))
     parser.add_argument("--out", type=Path, default=Path("resolution.csv"))
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a scenario override for every run (e.g. geography.km_per_cell=24)",
+    )
     args = parser.parse_args(argv)
+    overrides = {}
+    for item in args.set:
+        key, _, value = item.partition("=")
+        overrides[key] = float(value) if "." in value or "e" in value else int(value)
     rows = compare(
         args.scenario,
         args.residents,
@@ -101,6 +113,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.until,
         factors=args.factors,
         workers=args.workers,
+        overrides=overrides,
     )
     with args.out.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=list(rows[0]))

@@ -18,8 +18,18 @@ from declineabm.model.agents import Firm, Resident
 from declineabm.model.allocation import (
     accept_within_capacity,
     rank_within_groups,
+    systematic_sample,
 )
 from declineabm.model.mesa_adapter import CityGrid
+
+
+def test_systematic_sampling_keeps_each_item_with_its_chance_and_the_total_exact():
+    chances = np.random.default_rng(0).random(40) * 0.6
+    draws = np.array([systematic_sample(chances, np.random.default_rng(s)) for s in range(20000)])
+    # each item's chance is its own (binomial error of 20,000 draws is below 0.004)...
+    np.testing.assert_allclose(draws.mean(axis=0), chances, atol=0.015)
+    # ...and the number kept is the sum rounded, never scattered around it
+    assert set(draws.sum(axis=1)) <= {np.floor(chances.sum()), np.ceil(chances.sum())}
 
 
 @pytest.mark.parametrize("seed", range(12))

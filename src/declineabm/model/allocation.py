@@ -73,3 +73,18 @@ def sample_weighted(weights: np.ndarray, count: int, rng: np.random.Generator) -
     cum = np.cumsum(weights)
     picks = np.searchsorted(cum, rng.random(count) * cum[-1], side="right")
     return np.minimum(picks, len(weights) - 1)
+
+
+def systematic_sample(chances: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Keep each item with probability ``chances[i]`` (each at most 1), as few coin flips as can be.
+
+    Systematic sampling with probability proportional to size: one uniform offset, and an
+    item is kept where the running sum of the chances crosses an integer. Each item's chance
+    is exactly its own, and the number kept is the sum of the chances rounded up or down,
+    where independent draws would scatter it by its square root.
+
+    Returns:
+        Boolean mask over the items.
+    """
+    running = np.cumsum(chances) + rng.random()
+    return np.floor(running) > np.floor(np.r_[running[:1] - chances[:1], running[:-1]])

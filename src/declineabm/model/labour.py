@@ -44,7 +44,7 @@ def retire(model: UrbanDeclineModel) -> None:
 def adjust_workforce(model: UrbanDeclineModel) -> None:
     """Set each firm's positions from its profit, and lay off where it makes losses.
 
-    Reads the firms' accounts; writes ``firms.positions, workforce`` and, for the workers laid
+    Reads the firms' accounts; writes ``firms.desired, positions, workforce`` and, for those laid
     off, ``residents.employer, laid_off, retired``; counts ``layoffs`` and
     ``early_retirements``.
     """
@@ -67,15 +67,23 @@ def adjust_workforce(model: UrbanDeclineModel) -> None:
             services & ~protected, np.maximum(shed, min(slack, economy.layoff_rate)), shed
         )
         losing |= services & (shed > 0)
-    expand = stochastic_round(workforce * growth, rng)
-    fire = np.where(losing, stochastic_round(workforce * shed, rng), 0)
-    # Positions are re-posted every year: a firm that could not fill its openings does not
-    # keep piling them up. A new firm with no workers yet keeps the positions it opened with.
-    positions = np.where(
+    # The workforce a firm wants is kept in fractions of an agent: a firm of a few agents'
+    # jobs that sheds 15 % a year wants 0.85, 0.72, ... of its first, as the real firm does,
+    # and its posted jobs are that rounded without bias each year. Set from whole agents
+    # alone, a one-agent firm's one layoff emptied it for good, so coarse agents closed
+    # firms that fine ones kept. Positions are re-posted every year from the workforce: a
+    # firm that could not fill its openings does not keep piling them up; a firm with no
+    # workers (a new one, or one whose fraction rounded to nobody) keeps what it wanted.
+    held = np.where(workforce > 0, np.minimum(firms.desired, workforce), firms.desired)
+    desired = np.where(
         losing,
-        firms.workforce - fire,
-        np.where(firms.workforce > 0, firms.workforce + expand, firms.positions),
+        held * (1.0 - shed),
+        np.where(workforce > 0, workforce * (1.0 + growth), firms.desired),
     )
+    firms.desired[:] = desired
+    positions = stochastic_round(desired, rng)
+    fire = np.where(losing, np.maximum(firms.workforce - positions, 0), 0)
+    positions = np.where(losing, positions, np.maximum(positions, firms.workforce))
     firms.positions[:] = positions
     _measure_tightness(model, fire)
 

@@ -19,7 +19,7 @@ from mesa import DataCollector
 
 from declineabm.model import economy, firm_dynamics, housing, labour, migration, population
 from declineabm.model.agents import Firm, Resident
-from declineabm.model.allocation import sample_weighted
+from declineabm.model.allocation import sample_weighted, systematic_sample
 from declineabm.model.geography import apportion, build_geography
 from declineabm.model.government import Government
 from declineabm.model.indicators import INDICATOR_NAMES, compute, compute_cities, vitality_parts
@@ -73,7 +73,8 @@ FIRM_COLUMNS = {
     "productivity": np.float64,  # firm-specific factor, mean 1
     "pollution": np.float64,  # emission intensity relative to the sector's norm
     "represents": np.float64,  # real firms it stands for (>= 1)
-    "positions": np.int64,
+    "desired": np.float64,  # the workforce it wants, in agents (fractional: see labour.py)
+    "positions": np.int64,  # this year's posted jobs: ``desired`` rounded without bias
     "workforce": np.int64,
     "loss_years": np.int16,
     "empty_years": np.int16,
@@ -470,7 +471,10 @@ class UrbanDeclineModel(mesa.Model):
         (rounded without bias); a smaller one is kept with the chance its size is of an agent,
         as a firm of one agent's job that stands for ``persons_per_agent / size`` real firms of
         its size (``represents``). Jobs and firms are then the same, on average, at any
-        resolution.
+        resolution. The small firms are kept by systematic sampling, so their jobs in agents
+        are their jobs in persons rounded, not a sum of coin flips: with coarse agents the
+        coin flips' noise made a city's jobs miss its workers, and the unemployed that left
+        (min(jobs, workers) is concave) depended on the resolution.
         """
         rng = self.streams["firms"]
         count = len(cells)
@@ -479,7 +483,7 @@ class UrbanDeclineModel(mesa.Model):
                 -(FIRM_SIZE_DISPERSION**2) / 2, FIRM_SIZE_DISPERSION, count
             )
         agents = np.asarray(sizes, dtype=np.float64) / self.persons_per_agent
-        keep = (agents >= 1.0) | (rng.random(count) < agents)
+        keep = (agents >= 1.0) | systematic_sample(np.where(agents < 1.0, agents, 0.0), rng)
         agents, cells = agents[keep], np.asarray(cells)[keep]
         state_owned = np.asarray(state_owned)[keep]
         if founded is not None and not np.isscalar(founded):
@@ -497,6 +501,7 @@ class UrbanDeclineModel(mesa.Model):
             reform_rank=rng.random(count),
             productivity=rng.lognormal(-(sigma**2) / 2, sigma, count),
             pollution=rng.lognormal(-(POLLUTION_DISPERSION**2) / 2, POLLUTION_DISPERSION, count),
+            desired=np.maximum(agents, 1.0),
             positions=np.maximum(positions, 1),
             represents=represents,
         )
