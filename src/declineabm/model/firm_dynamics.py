@@ -3,8 +3,9 @@
 A firm that keeps making losses (after any subsidy) closes once its loss streak reaches its
 patience; a subsidy that covers its loss resets the streak (a zombie firm, §2.2.5). A failing
 firm may instead adapt to another sector, rarely if it is a rigid state-owned firm (cause 1).
-A firm above the permitted pollution intensity must clean up or close (§2.2.3). A firm that has
-had no workers for two years closes. Closed sites become industrial wasteland (§2).
+A firm above the permitted pollution intensity must clean up or close (§2.2.3). A new firm
+that has found no worker in its first two years gives up its site. Closed sites become
+industrial wasteland (§2).
 
 New firms enter where they expect a margin: services where local demand is unmet ("services
 follow population"), high-tech where young skilled workers and good infrastructure are,
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
 
 ADAPTATION_TARGETS = (Sector.LIGHT, Sector.SERVICES)  # retraining for high-tech is not quick
 MIN_SECTOR_SHARE = 0.01  # a sector absent at the start can still attract entrants
-EMPTY_YEARS = 2  # years without workers after which a firm's site is given up
+EMPTY_YEARS = 2  # years a new firm looks for its first worker before it gives up its site
 CLEAN_UP_TO = 0.8  # a firm that transforms cuts emissions to this share of the permitted level
 
 
@@ -122,7 +123,13 @@ def update_losses(model: UrbanDeclineModel) -> None:
     firms = model.firms
     losing = (firms.profit < 0) & ~model.industry.protected()
     firms.loss_years[:] = np.where(losing, firms.loss_years + 1, 0)
-    firms.empty_years[:] = np.where(firms.workforce == 0, firms.empty_years + 1, 0)
+    # Only a firm that never had a worker counts its empty years: one that had workers and
+    # has none this year is, with coarse agents, a fraction of an agent rounded to nobody
+    # (labour.adjust_workforce); closing it would close firms that finer agents keep.
+    firms.staffed[:] |= firms.workforce > 0
+    firms.empty_years[:] = np.where(
+        (firms.workforce == 0) & ~firms.staffed, firms.empty_years + 1, 0
+    )
 
 
 def adapt_or_close(model: UrbanDeclineModel) -> tuple[float, float]:

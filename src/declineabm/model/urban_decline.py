@@ -77,7 +77,8 @@ FIRM_COLUMNS = {
     "positions": np.int64,  # this year's posted jobs: ``desired`` rounded without bias
     "workforce": np.int64,
     "loss_years": np.int16,
-    "empty_years": np.int16,
+    "empty_years": np.int16,  # years a firm that never had a worker has looked for one
+    "staffed": np.bool_,  # has had a worker
     "output": np.float64,
     "wage": np.float64,
     "wage_bill": np.float64,
