@@ -15,11 +15,18 @@ National Bureau of Statistics' real GDP growth (data), and the world's commodity
   slump after it (to 2016) and recovered with the capacity cuts of 2016-2018: the market demand
   a single heavy-industry structure could not adapt to (§2.2.1). The timing is the record of the
   cycle; the heights are parameters the calibration estimates.
+
+These two paths are the context that remains exogenous. The attribution
+(:mod:`declineabm.analysis.attribution`) weighs it as a player beside the seven causes; switched
+off (:func:`neutral_context`), China grows at its average rate of the simulated years in every
+year (the same national output at the end, no boom and no slowdown) and heavy goods keep their
+price of before the boom (no commodity cycle).
 """
 
 from __future__ import annotations
 
-from typing import Annotated
+import math
+from typing import Annotated, Any
 
 import numpy as np
 from pydantic import Field
@@ -51,6 +58,30 @@ class NationalSection(Section):
             (SLUMP_TROUGH, self.price_slump),
             (RECOVERED, self.price_after),
         ]
+
+
+CONTEXT_OFF = (
+    "Switched off (the neutral context), China grows at its average rate of the simulated "
+    "years in every year and heavy goods keep their price of before the boom: no growth cycle, "
+    "no commodity cycle."
+)
+
+
+def neutral_context(params: NationalSection, start_year: int, end_year: int) -> dict[str, Any]:
+    """Overrides that switch the context off (see :data:`CONTEXT_OFF`).
+
+    The constant growth rate compounds to the same national output in ``end_year`` as the
+    growth path does, so only the path's timing and the price cycle are taken away.
+    """
+    years = range(start_year + 1, end_year + 1)
+    log_growth = math.fsum(math.log1p(path_value(params.growth_path, y)) for y in years)
+    average = math.expm1(log_growth / max(len(years), 1))
+    return {
+        "national.growth_path": [[start_year, average]],
+        "national.price_boom": 1.0,
+        "national.price_slump": 1.0,
+        "national.price_after": 1.0,
+    }
 
 
 class NationalEconomy:

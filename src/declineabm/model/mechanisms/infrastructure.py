@@ -5,10 +5,15 @@ maintains it; built for the city at its peak, it becomes a burden as the tax bas
 pensions absorb the budget. Poor infrastructure lowers firms' output per worker and residents'
 amenity (§2.3: "infrastructure degradation").
 
-Switched off, infrastructure keeps its initial quality: neither decay nor the budget moves it.
+What switching the cause off means is a choice (``off_means``): ``frozen`` (default),
+infrastructure keeps its initial quality, neither decay nor the budget moves it; ``no_decay``,
+it does not decay, but the budget still invests in it (quality can rise to 1), so only the
+lack of upkeep is taken away.
 """
 
 from __future__ import annotations
+
+from typing import Literal
 
 import numpy as np
 from pydantic import Field
@@ -21,6 +26,11 @@ class InfrastructureSection(Section):
     """Cause 4: lack of infrastructure."""
 
     enabled: bool = Field(description="Switch the cause on or off.")
+    off_means: Literal["frozen", "no_decay"] = Field(
+        default="frozen",
+        description="What switching the cause off means: 'frozen', quality keeps its initial "
+        "value; 'no_decay', quality does not decay but the budget still invests in it.",
+    )
     decay_rate: Rate = Field(description="Yearly decay of infrastructure quality.")
     unit_cost: Positive = Field(
         description="Cost of one unit of quality for one housing unit, in years of the "
@@ -39,8 +49,9 @@ class InfrastructureDecay(Mechanism):
 
     section = "infrastructure"
     switched_off = (
-        "Switched off, infrastructure keeps its initial quality: neither decay nor the "
-        "budget moves it."
+        "Switched off ('frozen', the default), infrastructure keeps its initial quality: "
+        "neither decay nor the budget moves it. 'no_decay': it does not decay, but the budget "
+        "still invests in it."
     )
 
     def productivity_factor(self, cells: np.ndarray) -> np.ndarray:
@@ -59,12 +70,13 @@ class InfrastructureDecay(Mechanism):
         return self.params.unit_cost * self.model.labour_market.average_wage
 
     def renew(self, spending: float) -> None:
-        """Decay, then invest ``spending`` where people live (nothing while switched off)."""
-        if not self.enabled:
+        """Decay, then invest ``spending`` where people live (see ``off_means`` when off)."""
+        if not self.enabled and self.params.off_means == "frozen":
             return
         geo = self.model.geography
         quality = geo.layer("infrastructure")
-        quality *= 1.0 - self.params.decay_rate
+        if self.enabled:
+            quality *= 1.0 - self.params.decay_rate
         occupancy = geo.layer("occupancy").astype(np.float64)
         housing = geo.layer("housing").astype(np.float64)
         if spending > 0 and occupancy.sum() > 0:

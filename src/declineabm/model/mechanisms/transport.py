@@ -10,11 +10,17 @@ index: low under the planned freight rates of 1990 (``index_1990``), liberalised
 accession (2001), rising after it (``index_growth`` a year) as trade moved to the seaports. Good
 infrastructure lowers the cost; new tradable firms avoid remote cells. A port city can ship
 cheaper than the average (a negative excess).
+
+What switching the cause off means is a choice (``off_means``), because remoteness is a
+fact and only the freight costs of it are the cause: ``no_cost`` (default), the region ships
+at the nation's average cost, with no excess and no remoteness penalty on entry; ``frozen_1990``,
+the region stays as remote, but the freight index stays at its 1990 level under planned
+rates (``index_1990``): no liberalisation and no rise after WTO accession.
 """
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 import numpy as np
 from pydantic import Field
@@ -29,6 +35,12 @@ class TransportSection(Section):
     """Cause 3, §2.2.2: remote location, no long waterways, rising overland transport costs."""
 
     enabled: bool = Field(description="Switch the cause on or off.")
+    off_means: Literal["no_cost", "frozen_1990"] = Field(
+        default="no_cost",
+        description="What switching the cause off means: 'no_cost', the nation's average "
+        "transport cost (no excess, no remoteness penalty); 'frozen_1990', the region's "
+        "excess at the freight index of 1990 in every year.",
+    )
     cost_per_1000km: Annotated[float, Field(ge=0.0, le=2.0)] = Field(
         description="Transport cost as a share of output per 1000 km overland, for freight "
         f"intensity 1, at the index of {LIBERALISED}."
@@ -56,13 +68,16 @@ class TransportCosts(Mechanism):
 
     section = "transport"
     switched_off = (
-        "Switched off, the region ships at the nation's average cost: no excess transport "
-        "cost, no remoteness penalty on entry."
+        "Switched off ('no_cost', the default), the region ships at the nation's average "
+        "cost: no excess transport cost, no remoteness penalty on entry. 'frozen_1990' keeps "
+        "the excess of its remoteness at the freight index of 1990 in every year."
     )
 
     def index(self) -> float:
         """This year's freight index (1 at WTO accession)."""
         p, year = self.params, self.model.year
+        if not self.enabled and p.off_means == "frozen_1990":
+            return p.index_1990
         if year <= LIBERALISED:
             start = self.model.config.simulation.start_year
             span = max(LIBERALISED - start, 1)
@@ -72,9 +87,9 @@ class TransportCosts(Mechanism):
 
     def cost_share(self, cells: np.ndarray, freight: np.ndarray) -> np.ndarray:
         """Excess transport cost as a share of output, goods of ``freight`` from ``cells``."""
-        if not self.enabled:
-            return np.zeros(len(cells))
         p = self.params
+        if not self.enabled and p.off_means == "no_cost":
+            return np.zeros(len(cells))
         geo = self.model.geography
         excess = (geo.layer("market_distance")[cells] - p.national_distance_km) / 1000.0
         discount = 1.0 - p.infrastructure_discount * geo.layer("infrastructure")[cells]
