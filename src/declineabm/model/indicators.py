@@ -470,3 +470,35 @@ def compute_cities(model: UrbanDeclineModel) -> list[dict[str, float | str]]:
             }
         )
     return rows
+
+
+KIND_INDICATORS = ("population", "output_share", "share_65plus")
+"""Indicators of the cities of one kind together (``population@resource``, ...): what a batch
+keeps to compare resource towns with provincial capitals (the attribution per city kind)."""
+KIND_SEPARATOR = "@"
+
+
+def kind_indicator_names(kinds: tuple[str, ...]) -> tuple[str, ...]:
+    """The names ``indicator@kind`` of every kind indicator for ``kinds``."""
+    return tuple(f"{name}{KIND_SEPARATOR}{kind}" for kind in kinds for name in KIND_INDICATORS)
+
+
+def compute_kinds(model: UrbanDeclineModel) -> dict[str, float]:
+    """This year's :data:`KIND_INDICATORS` of every kind of city (the countryside excluded).
+
+    ``population`` is summed over the kind's cities; ``output_share`` is their output over
+    national output; ``share_65plus`` is weighted by the cities' residents.
+    """
+    rows = [row for row in compute_cities(model) if row["kind"] != COUNTRYSIDE_NAME]
+    national = float(model.indicators["national_output"]) if model.indicators else 0.0
+    values: dict[str, float] = {}
+    for kind in sorted({str(row["kind"]) for row in rows}):
+        mine = [row for row in rows if row["kind"] == kind]
+        people = sum(float(row["population"]) for row in mine)
+        old = sum(float(row["population"]) * float(row["share_65plus"]) for row in mine)
+        values[f"population{KIND_SEPARATOR}{kind}"] = people
+        values[f"output_share{KIND_SEPARATOR}{kind}"] = _ratio(
+            sum(float(row["output"]) for row in mine), national
+        )
+        values[f"share_65plus{KIND_SEPARATOR}{kind}"] = _ratio(old, people)
+    return values

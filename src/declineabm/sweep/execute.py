@@ -27,13 +27,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, CancelledError, Future, wait
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 from tqdm import tqdm
 
 from declineabm.io.files import write_atomic
 from declineabm.io.provenance import now, package_versions
-from declineabm.model.indicators import INDICATOR_NAMES
+from declineabm.model.indicators import INDICATOR_NAMES, KIND_INDICATORS, KIND_SEPARATOR
+from declineabm.model.structure import CityKind
 from declineabm.scenario import Scenario
 from declineabm.sweep import store
 from declineabm.sweep.errors import SweepError
@@ -89,6 +90,12 @@ class Plan:
         return hashlib.sha256(text.encode()).hexdigest()
 
 
+def is_kind_indicator(name: str) -> bool:
+    """Whether ``name`` is ``indicator@kind`` for an indicator of the cities of a kind."""
+    indicator, separator, kind = name.partition(KIND_SEPARATOR)
+    return bool(separator) and indicator in KIND_INDICATORS and kind in get_args(CityKind)
+
+
 def make_plan(
     specs: Iterable[RunSpec],
     indicators: Sequence[str] | None = None,
@@ -116,7 +123,7 @@ def make_plan(
         raise SweepError(f"every = {every}: must be at least 1")
     indicators = tuple(KEPT_BY_DEFAULT if indicators is None else indicators)
     for name in indicators:
-        if name not in KEPT_BY_DEFAULT:
+        if name not in KEPT_BY_DEFAULT and not is_kind_indicator(name):
             hint = difflib.get_close_matches(name, KEPT_BY_DEFAULT, n=1)
             suggestion = f"; did you mean '{hint[0]}'?" if hint else ""
             raise SweepError(f"unknown indicator '{name}'{suggestion}")

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from declineabm.model import UrbanDeclineModel
+from declineabm.model.indicators import KIND_SEPARATOR, compute_kinds
 from declineabm.sweep.spec import RunSpec
 from declineabm.sweep.store import Layout, record_path, write_record, write_series
 
@@ -50,13 +51,22 @@ def simulate(
     """
     start, end = model.year, model.config.simulation.end_year
     years = [model.year]
-    rows = [[float(model.indicators[name]) for name in indicators]]
+    rows = [recorded(model, indicators)]
     while model.year < end:
         model.step()
         if (model.year - start) % every == 0 or model.year == end:
             years.append(model.year)
-            rows.append([float(model.indicators[name]) for name in indicators])
+            rows.append(recorded(model, indicators))
     return years, rows
+
+
+def recorded(model: UrbanDeclineModel, indicators: Sequence[str]) -> list[float]:
+    """This year's values of ``indicators``; ``name@kind`` sums the cities of a kind (0: none)."""
+    kinds = compute_kinds(model) if any(KIND_SEPARATOR in name for name in indicators) else {}
+    return [
+        float(kinds.get(name, 0.0) if KIND_SEPARATOR in name else model.indicators[name])
+        for name in indicators
+    ]
 
 
 def run_one(task: Task) -> dict[str, Any]:
