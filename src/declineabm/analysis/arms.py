@@ -1,9 +1,13 @@
-"""Paired experiments: the same seeds run under several arms (sets of overrides).
+"""Paired experiments: the same replicates run under several arms (sets of overrides).
 
 Validation (policy on/off), attribution (each cause off, every subset of causes) and policy
-portfolios all compare arms seed by seed: common random numbers make the differences between arms
-far less noisy than the arms themselves. The runs go through the batch executor
-(:func:`declineabm.sweep.execute`), so they run in parallel, locally or on Dask, and resume.
+portfolios all compare arms replicate by replicate: common random numbers make the differences
+between arms far less noisy than the arms themselves. A replicate is a model seed and, given a
+source of parameter draws (:class:`ParameterDraws`, e.g. a calibration's posterior), the
+parameter set drawn for that seed: every arm of the replicate runs with the same seed and the
+same parameters, so intervals over replicates cover parameter uncertainty as well as chance.
+The runs go through the batch executor (:func:`declineabm.sweep.execute`), so they run in
+parallel, locally or on Dask, and resume.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
@@ -32,6 +36,14 @@ class Arm:
     overrides: Mapping[str, Any] = field(default_factory=dict)
 
 
+class ParameterDraws(Protocol):
+    """Where a replicate's parameters come from: one parameter set per model seed."""
+
+    def overrides_for(self, seed: int) -> Mapping[str, Any]:
+        """Scenario overrides of the parameter set the replicate with model seed ``seed`` uses."""
+        ...
+
+
 def replicate_seeds(seed: int, count: int) -> list[int]:
     """``count`` model seeds derived from one seed (numpy SeedSequence, platform-independent)."""
     children = np.random.SeedSequence(seed).spawn(count)
@@ -43,6 +55,16 @@ def run_arms(
     arms: Sequence[Arm],
     seeds: Sequence[int],
     out: Path,
+    **options: Any,
+) -> pd.DataFrame:
+    """Run every arm with every seed: :func:`run_cells` over all (arm, seed) pairs."""
+    return run_cells(scenario, [(arm, seed) for arm in arms for seed in seeds], out, **options)
+
+
+def run_cells(
+    scenario: str | os.PathLike[str] | Any,
+    cells: Sequence[tuple[Arm, int]],
+    out: Path,
     *,
     end_year: int | None = None,
     overrides: Mapping[str, Any] | None = None,
@@ -51,13 +73,15 @@ def run_arms(
     resume: bool = False,
     progress: bool = True,
     indicators: Sequence[str] | None = None,
+    every: int = 1,
+    posterior: ParameterDraws | None = None,
 ) -> pd.DataFrame:
-    """Run every arm with every seed (into ``out``) and return their yearly indicators.
+    """Run each (arm, seed) pair (into ``out``) and return their yearly indicators.
 
     Args:
         scenario: Base scenario (name, path or object).
-        arms: The arms; their overrides go on top of ``overrides``.
-        seeds: Model seeds, the same for every arm.
+        cells: The runs: an arm and the model seed of a replicate. Pairs that are the same run
+            (same overrides, same seed) are computed once.
         out: Folder of the batch (``runs.csv``, ``timeseries.csv``, ``manifest.json``).
         end_year: Last year to simulate (default: the scenario's).
         overrides: Overrides common to every arm (e.g. a smaller city).
@@ -66,6 +90,9 @@ def run_arms(
         resume: Continue an interrupted batch in ``out``.
         progress: Show a progress bar.
         indicators: Indicators to keep (default: all).
+        every: Keep every ``every``-th year (and always the first and the last).
+        posterior: Draw each seed's parameters from this source (the same draw in every arm,
+            under ``overrides`` and the arm's own).
 
     Returns:
         Long table: ``arm``, ``seed``, ``year`` and the indicators.
@@ -74,14 +101,15 @@ def run_arms(
         SweepError: A run failed (the batch can be resumed after the cause is fixed).
     """
     common = dict(overrides or {})
+    drawn = {s: dict(posterior.overrides_for(s)) if posterior else {} for _, s in cells}
     specs: dict[tuple[str, int], RunSpec] = {}
-    for arm in arms:
-        for seed in seeds:
-            spec = RunSpec(scenario, {**common, **arm.overrides}, seed=seed)
-            if end_year is not None:
-                start = spec.resolve().simulation.start_year
-                spec = RunSpec(scenario, spec.overrides, seed=seed, years=end_year - start)
-            specs[(arm.name, seed)] = spec
+    start = None
+    for arm, seed in cells:
+        spec = RunSpec(scenario, {**drawn[seed], **common, **arm.overrides}, seed=seed)
+        if end_year is not None:
+            start = start if start is not None else spec.resolve().simulation.start_year
+            spec = RunSpec(scenario, spec.overrides, seed=seed, years=end_year - start)
+        specs[(arm.name, seed)] = spec
     summary = execute(
         specs.values(),
         out,
@@ -90,6 +118,7 @@ def run_arms(
         resume=resume,
         progress=progress,
         indicators=indicators,
+        every=every,
         parameters=(),
     )
     if summary.failed:
@@ -98,10 +127,11 @@ def run_arms(
             "fix the cause and run again with --resume"
         )
     series = read_table(summary.timeseries_table)
-    frames = []
-    for (arm, seed), spec in specs.items():
-        frame = series[series["run_id"] == spec.run_id].drop(columns="run_id")
-        frames.append(frame.assign(arm=arm, seed=seed))
+    by_run = dict(tuple(series.groupby("run_id", sort=False)))
+    frames = [
+        by_run[spec.run_id].drop(columns="run_id").assign(arm=arm, seed=seed)
+        for (arm, seed), spec in specs.items()
+    ]
     columns = ["arm", "seed", *[c for c in frames[0].columns if c not in ("arm", "seed")]]
     return pd.concat(frames, ignore_index=True)[columns]
 

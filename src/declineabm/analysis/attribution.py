@@ -1,104 +1,128 @@
-"""``declineabm attribute``: which cause of decline mattered most?
+"""``declineabm attribute``: which cause of decline mattered most, and how robustly?
 
-Two answers, both with common random numbers (every arm runs the same seeds) and 90 % confidence
-intervals over seeds:
+The game: the players are the seven causes (:data:`~declineabm.scenario.MECHANISMS`) and the
+context (national growth and the commodity cycle, :func:`~declineabm.model.national.
+neutral_context`); a coalition's value is an outcome in 2022 with exactly those players on.
+The Shapley values split the whole change from the no-cause, neutral-context world to the
+modelled one, ``v(all) - v(none)``, over the players, and add up to it.
 
-* **switch-off effects**: for each cause, the 2022 outcome with that cause off minus with every
-  cause on;
-* **Shapley decomposition** of the decline: the change all causes make together (every cause on
-  minus every cause off) split over the causes by their average marginal contribution over all
-  orders in which causes can be added. Contributions add up exactly to the total. Exact over all
-  ``2^n`` subsets of causes when affordable, otherwise over sampled permutations (each
-  permutation's contributions add up exactly too, so the estimate does).
-
-Revitalization policy is one of the seven mechanisms: its contribution is usually opposite in
-sign to the others (it slows decline).
+* **Replicates.** Every coalition of a replicate runs with the replicate's seed (and, with a
+  posterior, its parameter draw): the game is played per replicate and the Shapley values,
+  switch-off effects and interactions are averaged over replicates, with t intervals.
+* **Exact or sampled.** Exact over all ``2^8`` coalitions when the run budget allows
+  (``auto``); otherwise each replicate draws its own antithetic pairs of orders, so the
+  replicates' estimates are independent and their spread, hence the interval, holds the
+  variance of permutation sampling as well as of chance.
+* **Definitions.** What "switched off" means is a choice for some causes (``off_means``). A
+  definition set fixes one meaning per cause; ``--definitions`` plays the game under each of
+  :data:`DEFINITIONS` on the same replicates. A coalition in which a cause is on does not depend
+  on what its "off" means, so such runs are shared between sets.
+* **Signs.** Effects are signed, in the outcome's unit (:mod:`~declineabm.analysis.outcomes`);
+  a share of the total is given only where every player's contribution has the same sign.
+* **Interactions** (exact only): pairwise Shapley interaction indices.
 """
 
 from __future__ import annotations
 
-import itertools
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from declineabm.analysis.arms import Arm, at_year, paired_interval, replicate_seeds, run_arms
+from declineabm.analysis import shapley
+from declineabm.analysis.arms import Arm, at_year, paired_interval, replicate_seeds, run_cells
+from declineabm.analysis.outcomes import ASPECT_OUTCOMES, KIND_OUTCOMES
 from declineabm.io.files import write_atomic
+from declineabm.model.national import neutral_context
 from declineabm.scenario import MECHANISMS
+from declineabm.sweep.spec import RunSpec
 
-OUTCOMES = (
-    ("output_share", "share of national output"),
-    ("population", "population"),
-    ("share_65plus", "share aged 65+"),
-    ("housing_vacancy_rate", "vacant housing share"),
-)
-DECLINE = {"output_share": -1, "population": -1, "share_65plus": 1, "housing_vacancy_rate": 1}
-"""Sign of a change that means decline, per outcome (for the chart's colours)."""
+CONTEXT = "context"
+PLAYERS = (*MECHANISMS, CONTEXT)
 END_YEAR = 2022
-SHAPLEY_METHODS = ("auto", "exact", "sampled", "off")
-MAX_EXACT_RUNS = 1500  # `auto` enumerates every subset only up to this many runs
+SHAPLEY_METHODS = ("auto", "exact", "sampled")
+MAX_EXACT_RUNS = 3000  # `auto` plays the exact game only up to this many runs
+ORDER_STREAM = 0x5A4D1E
+"""Mixed into the experiment's seed and a replicate's index to draw that replicate's orders."""
+
+DEFINITIONS: dict[str, dict[str, str]] = {
+    "scenario": {},
+    "industry=adaptive": {"industry.off_means": "adaptive"},
+    "transport=frozen_1990": {"transport.off_means": "frozen_1990"},
+    "infrastructure=no_decay": {"infrastructure.off_means": "no_decay"},
+    "demography=fertility": {"demography.off_means": "fertility"},
+    "demography=migration": {"demography.off_means": "migration"},
+}
+"""Definition sets: the scenario's own meanings of "off", and each contestable one changed."""
+
+OUTCOMES = (*ASPECT_OUTCOMES, *KIND_OUTCOMES)
+HEADLINE = ("output_share", "population", "share_65plus", "vitality_index")
+"""Outcomes of the robustness tables and the figure."""
 
 
-def coalition(on: Iterable[str]) -> Arm:
-    """The arm in which exactly the causes ``on`` are switched on."""
-    on = frozenset(on)
-    name = "+".join(m for m in MECHANISMS if m in on) or "none"
-    return Arm(name, {f"{m}.enabled": m in on for m in MECHANISMS})
+def coalition_arm(
+    on: frozenset[str], definition: Mapping[str, str], neutral: Mapping[str, Any]
+) -> Arm:
+    """The arm in which exactly the players ``on`` are on, "off" meaning ``definition``.
+
+    Only the meanings of causes that are off enter the overrides (and the name), so a run that
+    does not depend on a definition is the same run under every set.
+    """
+    overrides: dict[str, Any] = {f"{m}.enabled": m in on for m in MECHANISMS}
+    if CONTEXT not in on:
+        overrides.update(neutral)
+    variant = {k: v for k, v in definition.items() if k.partition(".")[0] not in on}
+    overrides.update(variant)
+    name = "+".join(p for p in PLAYERS if p in on) or "none"
+    if variant:
+        name += "|" + ",".join(f"{k.partition('.')[0]}={v}" for k, v in sorted(variant.items()))
+    return Arm(name, overrides)
 
 
-def permutations(count: int, seed: int) -> list[tuple[str, ...]]:
-    """``count`` random orders of the causes (reproducible from ``seed``)."""
-    rng = np.random.default_rng(np.random.SeedSequence(seed))
-    return [tuple(MECHANISMS[i] for i in rng.permutation(len(MECHANISMS))) for _ in range(count)]
+def exact_runs(replicates: int, definitions: int) -> int:
+    """Runs of the exact game: every coalition once, then those with a varied cause off."""
+    n = len(PLAYERS)
+    return replicates * (2**n + (definitions - 1) * 2 ** (n - 1))
 
 
-def shapley_coalitions(method: str, orders: Sequence[tuple[str, ...]]) -> list[frozenset[str]]:
-    """The subsets of causes whose outcomes the Shapley values need."""
-    if method == "exact":
-        return [
-            frozenset(c)
-            for size in range(len(MECHANISMS) + 1)
-            for c in itertools.combinations(MECHANISMS, size)
-        ]
-    needed = {frozenset(order[:k]) for order in orders for k in range(len(order) + 1)}
-    return sorted(needed, key=lambda c: (len(c), sorted(c)))
-
-
-def shapley_exact(value: dict[frozenset[str], float]) -> dict[str, float]:
-    """Shapley values from the outcomes of every subset of causes."""
-    n = len(MECHANISMS)
-    result = {}
-    for cause in MECHANISMS:
-        total = 0.0
-        for subset, v in value.items():
-            if cause in subset:
-                continue
-            weight = math.factorial(len(subset)) * math.factorial(n - len(subset) - 1)
-            total += weight / math.factorial(n) * (value[subset | {cause}] - v)
-        result[cause] = total
-    return result
-
-
-def shapley_sampled(
-    value: dict[frozenset[str], float], orders: Sequence[tuple[str, ...]]
-) -> dict[str, float]:
-    """Shapley values estimated over the given orders of the causes."""
-    result = dict.fromkeys(MECHANISMS, 0.0)
-    for order in orders:
-        for k, cause in enumerate(order):
-            before = frozenset(order[:k])
-            result[cause] += (value[before | {cause}] - value[before]) / len(orders)
-    return result
-
-
-def choose_method(method: str, seeds: int) -> str:
-    """Resolve ``auto``: exact when every subset fits in the run budget."""
+def choose_method(method: str, replicates: int, definitions: int) -> str:
+    """Resolve ``auto``: exact when every coalition of every set fits in the run budget."""
     if method != "auto":
         return method
-    return "exact" if 2 ** len(MECHANISMS) * seeds <= MAX_EXACT_RUNS else "sampled"
+    return "exact" if exact_runs(replicates, definitions) <= MAX_EXACT_RUNS else "sampled"
+
+
+def replicate_orders(seed: int, index: int, pairs: int) -> list[tuple[str, ...]]:
+    """The antithetic orders of the players for replicate ``index`` (its own stream)."""
+    rng = np.random.default_rng(np.random.SeedSequence([int(seed), int(index), ORDER_STREAM]))
+    return shapley.antithetic_orders(PLAYERS, pairs, rng)
+
+
+@dataclass(frozen=True)
+class Design:
+    """What the attribution runs: per replicate, its seed and the coalitions its game needs."""
+
+    method: str
+    seeds: tuple[int, ...]
+    orders: tuple[tuple[tuple[str, ...], ...], ...]  # per replicate (empty when exact)
+    coalitions: tuple[frozenset[frozenset[str]], ...]  # per replicate
+
+
+def design(method: str, seed: int, replicates: int, pairs: int) -> Design:
+    """The replicates' seeds, orders and needed coalitions."""
+    seeds = tuple(replicate_seeds(seed, replicates))
+    everything = frozenset(PLAYERS)
+    always = {everything, frozenset(), *(everything - {p} for p in PLAYERS)}
+    if method == "exact":
+        needed = frozenset(shapley.all_coalitions(PLAYERS))
+        return Design(method, seeds, ((),) * replicates, (needed,) * replicates)
+    orders = tuple(tuple(replicate_orders(seed, i, pairs)) for i in range(replicates))
+    coalitions = tuple(frozenset(shapley.coalitions_of(o) | always) for o in orders)
+    return Design(method, seeds, orders, coalitions)
 
 
 def attribute(
@@ -106,146 +130,349 @@ def attribute(
     out: Path,
     replicates: int = 20,
     seed: int = 2003,
-    shapley: str = "auto",
-    permutation_count: int = 10,
-    **batch: object,
+    shapley_method: str = "auto",
+    pairs: int = 4,
+    definitions: Sequence[str] = ("scenario",),
+    **batch: Any,
 ) -> pd.DataFrame:
-    """Run the attribution and write ``attribution.csv``, ``attribution.md`` and the chart.
+    """Run the attribution; write ``attribution.csv``, ``interactions.csv``, the report, the figure.
 
     Args:
         scenario: Scenario name or path.
         out: Output folder (the runs go to ``out/runs``).
-        replicates: Seeds.
-        seed: Seed the replicate seeds (and sampled permutations) derive from.
-        shapley: ``auto``, ``exact``, ``sampled`` or ``off``.
-        permutation_count: Orders of the causes to sample for ``sampled``.
-        **batch: Passed to :func:`declineabm.analysis.arms.run_arms`.
+        replicates: Replicates (seeds, and parameter draws with ``posterior``).
+        seed: Seed the replicates' seeds and orders derive from.
+        shapley_method: ``auto``, ``exact`` or ``sampled``.
+        pairs: Antithetic pairs of orders per replicate for ``sampled``.
+        definitions: Names of :data:`DEFINITIONS` to play the game under.
+        **batch: Passed to :func:`declineabm.analysis.arms.run_cells` (``overrides``,
+            ``workers``, ``posterior``, ...).
 
     Returns:
-        The attribution table.
+        The attribution table: one row per definition set, outcome and player.
     """
-    seeds = replicate_seeds(seed, replicates)
-    method = choose_method(shapley, len(seeds))
-    orders = permutations(permutation_count, seed) if method == "sampled" else []
-    everything = frozenset(MECHANISMS)
-    needed = {everything, *(everything - {m} for m in MECHANISMS)}
-    if method != "off":
-        needed |= set(shapley_coalitions(method, orders))
-    arms = [coalition(c) for c in sorted(needed, key=lambda c: (-len(c), sorted(c)))]
-    series = run_arms(scenario, arms, seeds, out / "runs", end_year=END_YEAR, **batch)
+    method = choose_method(shapley_method, replicates, len(definitions))
+    plan = design(method, seed, replicates, pairs)
+    base = RunSpec(scenario, batch.get("overrides") or {}).resolve()
+    start = base.simulation.start_year
+    neutral = neutral_context(base.national, start, END_YEAR)
+    cells: dict[tuple[str, int], tuple[Arm, int]] = {}
+    for name in definitions:
+        for s, needed in zip(plan.seeds, plan.coalitions, strict=True):
+            for c in needed:
+                arm = coalition_arm(c, DEFINITIONS[name], neutral)
+                cells.setdefault((arm.name, s), (arm, s))
+    indicators = sorted({o.indicator for o in OUTCOMES})
+    series = run_cells(
+        scenario,
+        list(cells.values()),
+        out / "runs",
+        end_year=END_YEAR,
+        indicators=indicators,
+        every=END_YEAR - start,
+        **batch,
+    )
     final = at_year(series, END_YEAR)
-
-    rows = []
-    for outcome, label in OUTCOMES:
-        values = final[outcome]
-        all_on = values.loc[coalition(everything).name]
-        shapley_per_seed: dict[str, list[float]] = {m: [] for m in MECHANISMS}
-        totals = []
-        if method != "off":
-            for s in seeds:
-                v = {c: float(values.loc[(coalition(c).name, s)]) for c in needed}
-                phi = shapley_exact(v) if method == "exact" else shapley_sampled(v, orders)
-                for m in MECHANISMS:
-                    shapley_per_seed[m].append(phi[m])
-                totals.append(v[everything] - v[frozenset()])
-        total = paired_interval(totals) if totals else (np.nan,) * 3
-        for m in MECHANISMS:
-            off = values.loc[coalition(everything - {m}).name]
-            effect = paired_interval((off - all_on).loc[seeds].to_numpy())
-            phi = paired_interval(shapley_per_seed[m]) if totals else (np.nan,) * 3
-            rows.append(
-                {
-                    "outcome": outcome,
-                    "label": label,
-                    "cause": m,
-                    "all_on": float(all_on.mean()),
-                    "off_effect": effect[0],
-                    "off_low": effect[1],
-                    "off_high": effect[2],
-                    "shapley": phi[0],
-                    "shapley_low": phi[1],
-                    "shapley_high": phi[2],
-                    "total_decline": total[0],
-                    "share_of_total": phi[0] / total[0] if totals and total[0] else np.nan,
-                }
-            )
-    table = pd.DataFrame(rows)
+    table, pairs_table = decompose(final, plan, definitions, neutral)
     out.mkdir(parents=True, exist_ok=True)
     write_atomic(out / "attribution.csv", table.to_csv(index=False, float_format="%.6g"))
-    write_atomic(out / "attribution.md", report(table, scenario, len(seeds), method, orders))
-    chart(table, out / "attribution.png", method)
+    write_atomic(out / "interactions.csv", pairs_table.to_csv(index=False, float_format="%.6g"))
+    runs = len(cells)
+    write_atomic(
+        out / "attribution.md",
+        report(table, pairs_table, scenario, plan, definitions, runs, pairs),
+    )
+    chart(table, out / "attribution.png", definitions)
     return table
 
 
+def decompose(
+    final: pd.DataFrame,
+    plan: Design,
+    definitions: Sequence[str],
+    neutral: Mapping[str, Any],
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Shapley values, switch-off effects and interactions of every set, outcome and player."""
+    everything = frozenset(PLAYERS)
+    rows, pair_rows = [], []
+    for name in definitions:
+
+        def arm_name(c: frozenset[str], name: str = name) -> str:
+            return coalition_arm(c, DEFINITIONS[name], neutral).name
+
+        for outcome in OUTCOMES:
+            values = final[outcome.indicator]
+            phis: dict[str, Any] = {p: [] for p in PLAYERS}
+            offs: dict[str, Any] = {p: [] for p in PLAYERS}
+            inter: dict[tuple[str, str], Any] = {}
+            totals: Any = []
+            on, off = [], []
+            for r, s in enumerate(plan.seeds):
+                game = {c: float(values.loc[(arm_name(c), s)]) for c in plan.coalitions[r]}
+                if plan.method == "exact":
+                    phi = shapley.exact(game, PLAYERS)
+                    for pair, value in shapley.interactions(game, PLAYERS).items():
+                        inter.setdefault(pair, []).append(value)
+                else:
+                    phi = shapley.sampled(game, plan.orders[r])
+                for p in PLAYERS:
+                    phis[p].append(phi[p])
+                    offs[p].append(game[everything - {p}] - game[everything])
+                totals.append(game[everything] - game[frozenset()])
+                on.append(game[everything])
+                off.append(game[frozenset()])
+            # Into the outcome's unit, replicate by replicate (relative to its no-player world).
+            reference = np.array(off)
+            phis = {p: outcome.effect(v, reference) for p, v in phis.items()}
+            offs = {p: outcome.effect(v, reference) for p, v in offs.items()}
+            inter = {pair: outcome.effect(v, reference) for pair, v in inter.items()}
+            totals = outcome.effect(totals, reference)
+            total = paired_interval(totals)
+            means = {p: float(np.mean(phis[p])) for p in PLAYERS}
+            same_sign = len({np.sign(v) for v in means.values()}) == 1 and total[0] != 0
+            for p in PLAYERS:
+                phi_ci = paired_interval(phis[p])
+                off_ci = paired_interval(offs[p])
+                rows.append(
+                    {
+                        "definition": name,
+                        "outcome": outcome.indicator,
+                        "kind": outcome.kind,
+                        "aspect": outcome.aspect,
+                        "label": outcome.label,
+                        "unit": outcome.unit,
+                        "player": p,
+                        "all_on": float(np.mean(on)),
+                        "none": float(np.mean(off)),
+                        "total": total[0],
+                        "total_low": total[1],
+                        "total_high": total[2],
+                        "shapley": phi_ci[0],
+                        "shapley_low": phi_ci[1],
+                        "shapley_high": phi_ci[2],
+                        "off_effect": off_ci[0],
+                        "off_low": off_ci[1],
+                        "off_high": off_ci[2],
+                        "share_of_total": phi_ci[0] / total[0] if same_sign else math.nan,
+                    }
+                )
+            for (i, j), values_ij in inter.items():
+                ci = paired_interval(values_ij)
+                pair_rows.append(
+                    {
+                        "definition": name,
+                        "outcome": outcome.indicator,
+                        "unit": outcome.unit,
+                        "pair": f"{i} x {j}",
+                        "interaction": ci[0],
+                        "low": ci[1],
+                        "high": ci[2],
+                    }
+                )
+    columns = ["definition", "outcome", "unit", "pair", "interaction", "low", "high"]
+    return pd.DataFrame(rows), pd.DataFrame(pair_rows, columns=columns)
+
+
+# ----------------------------------------------------------------------------------------
+# The report
+
+
+def ranking(part: pd.DataFrame) -> list[str]:
+    """Players by the size of their Shapley value, largest first."""
+    return list(part.sort_values("shapley", key=lambda s: -s.abs())["player"])
+
+
+def robustness(table: pd.DataFrame, outcome: str, definitions: Sequence[str]) -> list[str]:
+    """Plain statements of what survives every definition set, for one outcome."""
+    part = table[table["outcome"] == outcome]
+    by_set = {d: part[part["definition"] == d].set_index("player") for d in definitions}
+    ranks = {d: ranking(p.reset_index()) for d, p in by_set.items()}
+    lines = []
+    leaders = {r[0] for r in ranks.values()}
+    if len(leaders) == 1:
+        lines.append(f"the largest contribution is **{leaders.pop()}**'s under every set")
+    else:
+        leads = ", ".join(f"{r[0]} ({d})" for d, r in ranks.items())
+        lines.append(f"the largest contribution depends on the definition: {leads}")
+    firm, flipping = [], []
+    for p in PLAYERS:
+        signs = set()
+        for frame in by_set.values():
+            low, high = frame.loc[p, "shapley_low"], frame.loc[p, "shapley_high"]
+            signs.add(1 if low > 0 else -1 if high < 0 else 0)
+        if len(signs) == 1 and 0 not in signs:
+            firm.append(f"{p} ({'+' if signs.pop() > 0 else '-'})")
+        elif len(signs) > 1:
+            flipping.append(p)
+    if firm:
+        lines.append("sign certain (interval off zero) under every set: " + ", ".join(firm))
+    if flipping:
+        lines.append("sign depends on the definition or is uncertain: " + ", ".join(flipping))
+    moved = [p for p in PLAYERS if len({r.index(p) for r in ranks.values()}) > 1]
+    if moved:
+        spans = ", ".join(
+            f"{p} {min(r.index(p) for r in ranks.values()) + 1}-"
+            f"{max(r.index(p) for r in ranks.values()) + 1}"
+            for p in moved
+        )
+        lines.append(f"rank moves with the definition: {spans}")
+    else:
+        lines.append("the whole ranking is the same under every set")
+    return lines
+
+
+def _definition_text(name: str) -> str:
+    return ", ".join(f"{k} = {v}" for k, v in DEFINITIONS[name].items()) or "as configured"
+
+
+def _ci(value: float, low: float, high: float) -> str:
+    return f"{value:+.3g} ({low:+.2g} to {high:+.2g})"
+
+
 def report(
-    table: pd.DataFrame, scenario: str, seeds: int, method: str, orders: Sequence[tuple]
+    table: pd.DataFrame,
+    pairs_table: pd.DataFrame,
+    scenario: str,
+    plan: Design,
+    definitions: Sequence[str],
+    runs: int,
+    pairs: int,
 ) -> str:
-    """The attribution as Markdown, causes ranked by their Shapley share of the decline."""
-    how = {
-        "exact": f"exact over all {2 ** len(MECHANISMS)} subsets of causes",
-        "sampled": f"estimated over {len(orders)} sampled orders of the causes",
-        "off": "not computed",
-    }[method]
+    """The attribution as Markdown."""
+    how = (
+        f"exact over all {2 ** len(PLAYERS)} coalitions of the {len(PLAYERS)} players"
+        if plan.method == "exact"
+        else f"sampled: {pairs} antithetic pairs of orders per replicate, drawn per replicate, "
+        "so the intervals include the variance of permutation sampling"
+    )
     lines = [
-        f"# Which cause mattered most? `{scenario}`, 2022, {seeds} seeds",
+        f"# Which cause mattered most? `{scenario}`, {END_YEAR}, {len(plan.seeds)} replicates",
         "",
-        "Switch-off effect: the 2022 value with the cause off minus with every cause on. "
-        f"Shapley contribution ({how}): the cause's share of the change all causes make "
-        "together (every cause on minus every cause off); contributions add up to that total. "
-        "Intervals: 90 %, paired over seeds.",
+        f"Players: the seven causes and the context ({CONTEXT}: national growth path and "
+        "commodity cycle; off = average growth, no price cycle). Shapley values "
+        f"({how}) split the change from the no-cause, neutral-context world to the modelled "
+        "one and add up to it. Switch-off effect: the value with the player off minus with "
+        "every player on. Effects are signed, in the outcome's unit (pp: percentage points; "
+        "%: per cent of the no-cause world's value; pts: index points); 90 % intervals over "
+        "replicates. A share of the total is shown only where all contributions share a sign. "
+        f"Cost: {runs} runs.",
+        "",
+        "Definition sets: "
+        + "; ".join(f"`{d}` ({_definition_text(d)})" for d in definitions)
+        + ".",
     ]
-    for outcome, label in OUTCOMES:
-        part = table[table["outcome"] == outcome]
-        ranked = part.sort_values("shapley", key=lambda s: -s.abs()) if method != "off" else part
-        lines += [
-            "",
-            f"## {label} (`{outcome}`): {part['all_on'].iloc[0]:.4g} with every cause on",
-        ]
-        if method != "off":
-            lines.append(f"All causes together change it by {part['total_decline'].iloc[0]:+.4g}.")
-        lines += [
-            "",
-            "| cause | switch-off effect (90 % CI) | Shapley contribution (90 % CI) | share |",
-            "|---|---|---|---|",
-        ]
-        for row in ranked.to_dict("records"):
-            lines.append(
-                f"| {row['cause']} | {row['off_effect']:+.4g} ({row['off_low']:+.3g} to "
-                f"{row['off_high']:+.3g}) | {row['shapley']:+.4g} ({row['shapley_low']:+.3g} to "
-                f"{row['shapley_high']:+.3g}) | {row['share_of_total']:.0%} |"
-            )
+    if len(definitions) > 1:
+        lines += ["", "## Robustness across definition sets"]
+        for outcome in HEADLINE:
+            part = table[table["outcome"] == outcome]
+            first = part.iloc[0]
+            lines += [
+                "",
+                f"### {first['label']} (`{outcome}`, {first['unit']})",
+                "",
+                "| player | " + " | ".join(f"`{d}`" for d in definitions) + " |",
+                "|---|" + "---|" * len(definitions),
+            ]
+            ranks = {d: ranking(part[part["definition"] == d]) for d in definitions}
+            for p in PLAYERS:
+                cells = []
+                for d in definitions:
+                    row = part[(part["definition"] == d) & (part["player"] == p)].iloc[0]
+                    cells.append(
+                        f"{_ci(row['shapley'], row['shapley_low'], row['shapley_high'])} "
+                        f"#{ranks[d].index(p) + 1}"
+                    )
+                lines.append(f"| {p} | " + " | ".join(cells) + " |")
+            totals = [
+                _ci(*part[part["definition"] == d].iloc[0][["total", "total_low", "total_high"]])
+                for d in definitions
+            ]
+            lines.append("| **total** | " + " | ".join(totals) + " |")
+            lines += [""] + [f"- {s}" for s in robustness(table, outcome, definitions)]
+    for d in definitions:
+        lines += ["", f"## Definition set `{d}`"]
+        for kind in dict.fromkeys(table["kind"]):
+            lines += ["", f"### {'the whole region' if kind == 'region' else kind + ' cities'}"]
+            for outcome in [o for o in OUTCOMES if o.kind == kind]:
+                part = table[(table["definition"] == d) & (table["outcome"] == outcome.indicator)]
+                first = part.iloc[0]
+                lines += [
+                    "",
+                    f"**{outcome.aspect}: {outcome.label}** (`{outcome.indicator}`): "
+                    f"{first['all_on']:.4g} with every player on, {first['none']:.4g} with none; "
+                    f"total {_ci(first['total'], first['total_low'], first['total_high'])} "
+                    f"{outcome.unit}",
+                    "",
+                    "| player | Shapley | share | switch-off effect |",
+                    "|---|---|---|---|",
+                ]
+                for row in (
+                    part.set_index("player").loc[ranking(part)].reset_index().to_dict("records")
+                ):
+                    share = row["share_of_total"]
+                    share = "" if math.isnan(share) else f"{share:.0%}"
+                    lines.append(
+                        f"| {row['player']} | "
+                        f"{_ci(row['shapley'], row['shapley_low'], row['shapley_high'])} | "
+                        f"{share} | {_ci(row['off_effect'], row['off_low'], row['off_high'])} |"
+                    )
+                inter = pairs_table[
+                    (pairs_table["definition"] == d) & (pairs_table["outcome"] == outcome.indicator)
+                ]
+                if not inter.empty:
+                    strongest = inter.sort_values("interaction", key=lambda s: -s.abs()).head(3)
+                    lines += [
+                        "",
+                        "Strongest interactions: "
+                        + "; ".join(
+                            f"{r['pair']} {_ci(r['interaction'], r['low'], r['high'])}"
+                            for r in strongest.to_dict("records")
+                        )
+                        + f" {outcome.unit}.",
+                    ]
     return "\n".join(lines) + "\n"
 
 
-def chart(table: pd.DataFrame, path: Path, method: str) -> None:
-    """Bars of each cause's contribution per outcome, with 90 % error bars."""
+def chart(table: pd.DataFrame, path: Path, definitions: Sequence[str]) -> None:
+    """Signed Shapley values with 90 % intervals per player, one bar per definition set."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    column, low, high = (
-        ("off_effect", "off_low", "off_high")
-        if method == "off"
-        else ("shapley", "shapley_low", "shapley_high")
-    )
     fig, axes = plt.subplots(
-        1, len(OUTCOMES), figsize=(4.2 * len(OUTCOMES), 4.2), constrained_layout=True
+        1, len(HEADLINE), figsize=(4.4 * len(HEADLINE), 5.2), constrained_layout=True
     )
-    for ax, (outcome, label) in zip(axes, OUTCOMES, strict=True):
-        part = table[table["outcome"] == outcome].set_index("cause").loc[list(MECHANISMS)]
-        err = np.vstack([part[column] - part[low], part[high] - part[column]])
-        worse = part[column] * DECLINE[outcome] > 0
-        colours = ["tab:red" if w else "tab:green" for w in worse]
-        ax.barh(part.index, part[column], xerr=err, color=colours, capsize=3)
+    height = 0.8 / len(definitions)
+    colours = plt.get_cmap("tab10")
+    for ax, outcome in zip(axes, HEADLINE, strict=True):
+        part = table[table["outcome"] == outcome]
+        for k, d in enumerate(definitions):
+            rows = part[part["definition"] == d].set_index("player").loc[list(PLAYERS)]
+            y = np.arange(len(PLAYERS)) + (k - (len(definitions) - 1) / 2) * height
+            err = np.vstack(
+                [rows["shapley"] - rows["shapley_low"], rows["shapley_high"] - rows["shapley"]]
+            )
+            ax.barh(
+                y,
+                rows["shapley"],
+                height=height,
+                xerr=err,
+                color=colours(k),
+                label=d,
+                capsize=2,
+                error_kw={"lw": 0.8},
+            )
+        ax.set_yticks(np.arange(len(PLAYERS)), PLAYERS)
         ax.axvline(0, color="black", lw=0.8)
-        ax.set_title(label, fontsize=10)
+        first = part.iloc[0]
+        ax.set_title(f"{first['label']} ({first['unit']})", fontsize=10)
         ax.invert_yaxis()
         ax.grid(axis="x", alpha=0.3)
-    what = "switch-off effect" if method == "off" else "Shapley contribution to the change"
+    axes[0].legend(fontsize=7, title="definition set", title_fontsize=7)
     fig.suptitle(
-        f"What each cause did to the city by 2022 ({what}; 90 % CI): "
-        "red deepens the decline, green slows it"
+        f"Shapley contribution of each cause and of the context to the change by {END_YEAR} "
+        "(signed; 90 % intervals over replicates)"
     )
     fig.savefig(path, dpi=90)
     plt.close(fig)
