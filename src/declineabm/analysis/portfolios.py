@@ -10,6 +10,11 @@ budget as the scenario's policy unless the portfolio is about the budget or the 
 * ``new_industries`` — the whole budget to new light-manufacturing and high-tech firms;
 * ``young_people`` — the whole budget to keeping young people (an income supplement);
 * ``efficient`` — the scenario's targeting with far less waste (efficiency 0.9).
+
+The design is the attribution's: every portfolio runs the same replicates (seeds, and with a
+posterior the same parameter draw per seed), the effects against no policy are paired per
+replicate, in the outcome's unit, with the same t intervals
+(:mod:`declineabm.analysis.outcomes`, :func:`~declineabm.analysis.arms.paired_interval`).
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from pathlib import Path
 import pandas as pd
 
 from declineabm.analysis.arms import Arm, at_year, paired_interval, replicate_seeds, run_arms
+from declineabm.analysis.outcomes import ASPECT_OUTCOMES, Outcome
 from declineabm.io.files import write_atomic
 
 TARGETS = ("target_soe", "target_new_industries", "target_infrastructure", "target_young")
@@ -37,15 +43,7 @@ PORTFOLIOS = (
     Arm("young_people", _only("target_young")),
     Arm("efficient", {"policy.enabled": True, "policy.efficiency": 0.9}),
 )
-OUTCOMES = (
-    ("output_share", "economic", "share of national output"),
-    ("unemployment_rate", "economic", "unemployment rate"),
-    ("population", "social", "population"),
-    ("share_65plus", "social", "share aged 65+"),
-    ("mean_infrastructure", "environmental", "infrastructure quality"),
-    ("vitality_index", "cultural", "vitality index"),
-    ("zombie_firms", "economic", "zombie firms"),
-)
+OUTCOMES = (*ASPECT_OUTCOMES, Outcome("zombie_firms", "economic", "zombie firms", "pts", 1))
 ASPECT_CHARTS = (
     ("output_share", "Economic: share of national output"),
     ("population", "Social: population"),
@@ -79,16 +77,17 @@ def compare_policies(
     final = at_year(series, END_YEAR)
     rows = []
     for arm in PORTFOLIOS:
-        for outcome, aspect, label in OUTCOMES:
-            values = final.loc[arm.name, outcome].loc[seeds]
-            baseline = final.loc["none", outcome].loc[seeds]
-            diff = paired_interval((values - baseline).to_numpy())
+        for outcome in OUTCOMES:
+            values = final.loc[arm.name, outcome.indicator].loc[seeds].to_numpy()
+            baseline = final.loc["none", outcome.indicator].loc[seeds].to_numpy()
+            diff = paired_interval(outcome.effect(values - baseline, baseline))
             rows.append(
                 {
                     "portfolio": arm.name,
-                    "outcome": outcome,
-                    "aspect": aspect,
-                    "label": label,
+                    "outcome": outcome.indicator,
+                    "aspect": outcome.aspect,
+                    "label": outcome.label,
+                    "unit": outcome.unit,
                     "value": float(values.mean()),
                     "vs_none": diff[0],
                     "vs_none_low": diff[1],
@@ -108,14 +107,16 @@ def report(table: pd.DataFrame, scenario: str, seeds: int) -> str:
     lines = [
         f"# Policy portfolios for `{scenario}`, 2022, {seeds} seeds",
         "",
-        "Each portfolio runs on the same seeds; the difference to no revitalization is paired "
-        "over seeds, with its 90 % confidence interval.",
+        "Each portfolio runs on the same replicates; the difference to no revitalization is "
+        "paired over replicates, signed, in the outcome's unit (pp: percentage points; %: per "
+        "cent of the value without policy; pts: the indicator's own units), with its 90 % "
+        "confidence interval.",
     ]
-    for outcome, _, label in OUTCOMES:
-        part = table[table["outcome"] == outcome]
+    for outcome in OUTCOMES:
+        part = table[table["outcome"] == outcome.indicator]
         lines += [
             "",
-            f"## {label} (`{outcome}`)",
+            f"## {outcome.aspect}: {outcome.label} (`{outcome.indicator}`, {outcome.unit})",
             "",
             "| portfolio | 2022 value | difference to none (90 % CI) |",
             "|---|---|---|",
