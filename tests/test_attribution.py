@@ -205,3 +205,23 @@ def test_bad_attribution_options_one_line_exit_2(tmp_path, args, message) -> Non
     assert result.returncode == 2
     assert len(result.stderr.strip().splitlines()) == 1 and message in result.stderr
     assert not out.exists()
+
+
+def test_batches_keep_indicators_of_a_kind_of_city_and_refuse_unknown_kinds() -> None:
+    from declineabm.model.indicators import compute_kinds
+    from declineabm.sweep import SweepError
+    from declineabm.sweep.execute import make_plan
+
+    spec = RunSpec("northeast", TINY, seed=1, years=1)
+    assert make_plan([spec], ["population@resource"]).layout.indicators == ("population@resource",)
+    with pytest.raises(SweepError, match="population@nowhere"):
+        make_plan([spec], ["population@nowhere"])
+    from declineabm import UrbanDeclineModel
+
+    model = UrbanDeclineModel(spec.resolve(), seed=1)
+    kinds = compute_kinds(model)
+    cities = model.city_indicators()
+    assert sum(kinds[f"population@{k}"] for k in ("capital", "port", "industrial", "resource")) == (
+        pytest.approx(sum(r["population"] for r in cities if r["kind"] != "countryside"))
+    )
+    model.dispose()
