@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from declineabm import UrbanDeclineModel
 from declineabm.analysis import shapley
 from declineabm.analysis.arms import Arm, paired_interval, run_cells
 from declineabm.analysis.attribution import (
@@ -22,7 +23,10 @@ from declineabm.analysis.attribution import (
     design,
     replicate_orders,
 )
+from declineabm.model.indicators import compute_kinds
 from declineabm.scenario import MECHANISMS
+from declineabm.sweep import SweepError
+from declineabm.sweep.execute import make_plan
 from declineabm.sweep.spec import RunSpec
 
 TINY = {"simulation.residents": 1500, "geography.km_per_cell": 24}
@@ -208,16 +212,10 @@ def test_bad_attribution_options_one_line_exit_2(tmp_path, args, message) -> Non
 
 
 def test_batches_keep_indicators_of_a_kind_of_city_and_refuse_unknown_kinds() -> None:
-    from declineabm.model.indicators import compute_kinds
-    from declineabm.sweep import SweepError
-    from declineabm.sweep.execute import make_plan
-
     spec = RunSpec("northeast", TINY, seed=1, years=1)
     assert make_plan([spec], ["population@resource"]).layout.indicators == ("population@resource",)
     with pytest.raises(SweepError, match="population@nowhere"):
         make_plan([spec], ["population@nowhere"])
-    from declineabm import UrbanDeclineModel
-
     model = UrbanDeclineModel(spec.resolve(), seed=1)
     kinds = compute_kinds(model)
     cities = model.city_indicators()
