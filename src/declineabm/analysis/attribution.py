@@ -288,11 +288,17 @@ def robustness(table: pd.DataFrame, outcome: str, definitions: Sequence[str]) ->
     by_set = {d: part[part["definition"] == d].set_index("player") for d in definitions}
     ranks = {d: ranking(p.reset_index()) for d, p in by_set.items()}
     lines = []
-    leaders = {r[0] for r in ranks.values()}
+    leaders: dict[str, list[str]] = {}
+    for d, r in ranks.items():
+        leaders.setdefault(r[0], []).append(d)
     if len(leaders) == 1:
-        lines.append(f"the largest contribution is **{leaders.pop()}**'s under every set")
+        lines.append(f"the largest contribution is **{next(iter(leaders))}**'s under every set")
     else:
-        leads = ", ".join(f"{r[0]} ({d})" for d, r in ranks.items())
+        leads = "; ".join(
+            f"{p} under {len(sets)} of {len(ranks)} sets"
+            + (f" ({', '.join(sets)})" if len(sets) < len(ranks) / 2 else "")
+            for p, sets in sorted(leaders.items(), key=lambda item: -len(item[1]))
+        )
         lines.append(f"the largest contribution depends on the definition: {leads}")
     firm, flipping = [], []
     for p in PLAYERS:
