@@ -23,8 +23,8 @@ test: $(VENV)/.installed  ## Run the whole test suite.
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 lint: $(VENV)/.installed
-	$(BIN)/ruff check src tests viz benchmarks
-	$(BIN)/ruff format --check src tests viz benchmarks
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
 
 bench: $(VENV)/.installed  ## Speed and memory at three city sizes against Mesa's Schelling; writes bench.csv.
 	$(BIN)/python -m benchmarks.run --out bench.csv

@@ -10,9 +10,6 @@ from pathlib import Path
 import pytest
 
 from declineabm import UrbanDeclineModel
-from declineabm.commands.app import import_viz
-
-import_viz()  # the app's page code (viz/), importable as declineabm_viz like `declineabm app` does
 
 SMALL = {"simulation.residents": 3000, "geography.km_per_cell": 24}
 """Overrides that draw the Northeast with 3,000 agents on a coarse map, for fast tests."""

@@ -6,8 +6,8 @@ import re
 from pathlib import Path
 
 import pytest
-from declineabm_viz.catalogue import CAUSES, CITY, CONTROLS, EDITABLE, describe
 
+from declineabm.app.catalogue import CAUSES, CITY, CONTROLS, EDITABLE, describe
 from declineabm.scenario import MECHANISMS, available_scenarios, load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]

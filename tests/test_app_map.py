@@ -7,7 +7,9 @@ import io
 import numpy as np
 import pytest
 from conftest import small_model
-from declineabm_viz.citymap import (
+from PIL import Image
+
+from declineabm.app.citymap import (
     LAYER_BY_KEY,
     LAYERS,
     NO_DATA,
@@ -20,8 +22,6 @@ from declineabm_viz.citymap import (
     snapshot,
     to_image,
 )
-from PIL import Image
-
 from declineabm.model.sectors import Sector
 
 
@@ -40,6 +40,7 @@ def city(**layers: np.ndarray) -> City:
             "deposits_initial",
             "working",
             "unemployed",
+            "firms",
         )
     }
     zeros["jobs"] = np.zeros((len(Sector), *shape))

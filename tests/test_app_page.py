@@ -7,16 +7,15 @@ import threading
 import time
 
 import ipyvuetify as v
-import ipywidgets as widgets
 import pytest
 import solara
 from conftest import SMALL
-from declineabm_viz.app import Page
-from declineabm_viz.live import Settings
-from solara.components.echarts import EchartsWidget
 from solara.components.file_download import FileDownloadWidget
 from solara.widgets import HTML
 
+from declineabm.app.page import Page
+from declineabm.app.settings import Settings
+from declineabm.app.widgets import ChartWidget, MapWidget
 from declineabm.io.files import csv_line
 from declineabm.model.indicators import INDICATOR_NAMES
 from declineabm.scenario import available_scenarios
@@ -27,7 +26,7 @@ SMALL_SETTINGS = Settings(overrides=tuple(sorted(SMALL.items())))
 
 @pytest.fixture
 def app():
-    _, rc = solara.render(solara.AppLayout(children=[Page(SMALL_SETTINGS)]), handle_error=False)
+    _, rc = solara.render(Page(SMALL_SETTINGS), handle_error=False)
     rc.find(v.Html, children=["Year 1990 · step 0 of 35"]).wait_for(timeout=WAIT)
     yield rc
     rc.close()  # unmounts the page: its worker stops and frees the city
@@ -115,9 +114,15 @@ def test_out_of_range_size_shows_the_allowed_range(app) -> None:
     wait_until(lambda: "allows 1,000 to 200,000" in "".join(field.error_messages))
     field.v_model = "4000"
     wait_until(lambda: field.error_messages == [])
+    # the scenario's people as fewer agents: each stands for more people
     app.find(
-        v.Html, children=["1 change not in the running city yet: simulation.residents"]
+        v.Html,
+        children=[
+            "2 changes not in the running city yet: simulation.persons_per_agent, "
+            "simulation.residents"
+        ],
     ).wait_for(timeout=WAIT)
+    wait_until(lambda: field.hint.startswith("2,500 persons per agent: 10.00 million people"))
 
 
 def test_switch_a_cause_off_and_reset(app) -> None:
@@ -149,7 +154,7 @@ def test_apply_a_cause_parameter_live(app) -> None:
 
 
 def test_map_layers(app) -> None:
-    image = shown(app, widgets.Image)
+    image = shown(app, MapWidget)
     picker = shown(app, v.Select, class_="layer-picker")
     labels = {item["value"]: item["text"] for item in picker.items}
     assert set(labels) == {
@@ -161,7 +166,8 @@ def test_map_layers(app) -> None:
         picker.v_model = key
         legend = shown(app, HTML, attributes={"class": "map-legend"})
         wait_until(lambda legend=legend, label=label: label in legend.unsafe_innerHTML)
-        pictures.add(image.value)
+        wait_until(lambda image=image, key=key: f"-map-{key}-" in image.filename)
+        pictures.add(image.src)
     assert len(pictures) == len(labels)  # every layer draws a different picture
 
 
@@ -183,7 +189,7 @@ def test_counterfactual_on_the_charts(app) -> None:
     wait_year(app, 1991, 1)
 
     def series() -> set[str]:
-        charts = app.find(EchartsWidget).widgets
+        charts = app.find(ChartWidget).widgets
         return {s["name"] for chart in charts for s in chart.option["series"]}
 
     wait_until(lambda: "without industry, policy" in series())
@@ -192,7 +198,7 @@ def test_counterfactual_on_the_charts(app) -> None:
 
 def test_closing_the_page_stops_its_city() -> None:
     before = set(threading.enumerate())
-    _, rc = solara.render(solara.AppLayout(children=[Page(SMALL_SETTINGS)]), handle_error=False)
+    _, rc = solara.render(Page(SMALL_SETTINGS), handle_error=False)
     rc.find(v.Html, children=["Year 1990 · step 0 of 35"]).wait_for(timeout=WAIT)
     (worker,) = [t for t in set(threading.enumerate()) - before if t.name == "declineabm-live"]
     rc.close()  # what Solara does when a browser tab closes

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from declineabm import ScenarioError, UrbanDeclineModel
+from declineabm.app.catalogue import CAUSES, is_live
 from declineabm.scenario import MECHANISMS, takes_effect_mid_run
-from viz.catalogue import CAUSES, is_live
 
 SMALL = {"simulation.residents": 2000, "geography.km_per_cell": 24}
 CHANGED_IN = 1993

@@ -1,39 +1,29 @@
 """``declineabm app``: serve the live app on http://127.0.0.1:8765.
 
-The page code lives in the top-level ``viz/`` folder, outside the model package. A source
-checkout or an editable install finds it beside ``src/``; a wheel carries it as
-``declineabm/_viz`` (see ``pyproject.toml``). Either way it is imported as the package
-``declineabm_viz`` and served by Solara's Starlette app under uvicorn, in production mode, with
-Solara's telemetry and update checks off and its JavaScript served from the installed
-``solara-assets``: the app makes no request beyond this machine.
+The page is the package :mod:`declineabm.app`, served by Solara's Starlette app under uvicorn
+(:mod:`declineabm.app.server`): in production mode, with Solara's telemetry and update checks
+off and its JavaScript served from the installed ``solara-assets``, so the app makes no request
+beyond this machine; behind a guard that accepts sessions only from its own pages.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib.util
-import os
 import socket
 import sys
-import warnings
 import webbrowser
-from pathlib import Path
-from types import ModuleType
 
 from declineabm.cli import UsageError
 
 HELP = "serve the live app in the browser (http://127.0.0.1:8765)"
 
-VIZ_PACKAGE = "declineabm_viz"
-"""The import name of the ``viz/`` folder."""
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
-ABANDONED_SESSION_TIMEOUT = "15m"
-"""How long a session whose browser vanished without closing the page keeps its city (Solara's
-default is a day; a city is tens of megabytes)."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Arguments of ``declineabm app``."""
+    from declineabm.app.server import ABANDONED_AFTER, DEFAULT_MAX_CITIES
+
     parser.add_argument(
         "--host",
         default="127.0.0.1",
@@ -43,39 +33,35 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--port", type=int, default=8765, help="port to listen on (default: 8765; 0: any free)"
     )
     parser.add_argument("--open", action="store_true", help="open the page in a web browser")
-
-
-def viz_dir(package: Path | None = None) -> Path:
-    """The folder holding the app's page code (``viz/``).
-
-    Args:
-        package: The installed ``declineabm`` package folder (default: this one).
-    """
-    package = package or Path(__file__).resolve().parents[1]
-    candidates = [package.parents[1] / "viz", package / "_viz"]  # source checkout, wheel
-    for path in candidates:
-        if (path / "app.py").is_file():
-            return path
-    raise UsageError("cannot find the app's page code (viz/); reinstall declineabm")
-
-
-def import_viz() -> ModuleType:
-    """Import ``viz/`` as the package :data:`VIZ_PACKAGE` (once per process)."""
-    if VIZ_PACKAGE in sys.modules:
-        return sys.modules[VIZ_PACKAGE]
-    folder = viz_dir()
-    spec = importlib.util.spec_from_file_location(
-        VIZ_PACKAGE, folder / "__init__.py", submodule_search_locations=[str(folder)]
+    parser.add_argument(
+        "--max-cities",
+        type=int,
+        default=DEFAULT_MAX_CITIES,
+        help=f"cities (browser tabs) kept at once; a page beyond says so (default: "
+        f"{DEFAULT_MAX_CITIES})",
     )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[VIZ_PACKAGE] = module
-    try:
-        spec.loader.exec_module(module)
-    except BaseException:
-        del sys.modules[VIZ_PACKAGE]
-        raise
-    return module
+    parser.add_argument(
+        "--free-after",
+        type=float,
+        default=ABANDONED_AFTER,
+        metavar="SECONDS",
+        help="free the city of a tab whose connection is lost after this long (a closed tab's "
+        f"at once; default: {ABANDONED_AFTER})",
+    )
+    parser.add_argument(
+        "--root-path",
+        default="",
+        help="the path the app lives under behind a reverse proxy, e.g. /declineabm (the "
+        "proxy's X-Script-Name and similar headers are ignored)",
+    )
+    parser.add_argument(
+        "--allow-origin",
+        action="append",
+        default=[],
+        metavar="URL",
+        help="also accept sessions from pages of this origin, e.g. https://example.org behind a "
+        "reverse proxy (repeatable)",
+    )
 
 
 def _bind(host: str, port: int) -> socket.socket:
@@ -98,30 +84,31 @@ def _bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def _configure_solara() -> None:
-    """Settings that keep Solara on this machine; must run before Solara's server loads."""
-    os.environ["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] = "false"
-    os.environ["SOLARA_APP"] = f"{VIZ_PACKAGE}.app"
-    from solara.server import settings
-
-    settings.telemetry.mixpanel_enable = False
-    settings.main.mode = "production"  # also: no "check" iframe that calls solara.dev
-    settings.kernel.cull_timeout = ABANDONED_SESSION_TIMEOUT
-    settings.theme.loader = "plain"  # Solara's own loader advertises solara.dev
-    # Solara would set a cross-site cookie over https; on plain http it warns once per page and
-    # falls back to a same-site cookie, which is all a local app needs.
-    warnings.filterwarnings("ignore", message="Cookies with samesite=none require https")
+def _check(args: argparse.Namespace) -> None:
+    if args.max_cities < 1:
+        raise UsageError(f"--max-cities {args.max_cities}: must be at least 1")
+    if not 1 <= args.free_after <= 3600:
+        raise UsageError(f"--free-after {args.free_after:g}: must be from 1 to 3600 seconds")
+    root = args.root_path
+    if root and (not root.startswith("/") or root.endswith("/") or "//" in root):
+        raise UsageError(f"--root-path {root}: must start with / and not end with one")
+    for origin in args.allow_origin:
+        if not origin.startswith(("http://", "https://")) or origin.count("/") != 2:
+            raise UsageError(f"--allow-origin {origin}: must be scheme://host[:port]")
 
 
 def main(args: argparse.Namespace) -> int:
     """Serve the app until interrupted."""
+    _check(args)
     sock = _bind(args.host, args.port)
-    import_viz()
-    _configure_solara()
-    import uvicorn
+    from declineabm.app import server
 
     host, port = sock.getsockname()[:2]
     url = f"http://{'[' + host + ']' if ':' in host else host}:{port}/"
+    server.configure(url, args.root_path, args.free_after)
+    import uvicorn
+
+    app = server.guarded_app(args.host, port, args.allow_origin, args.max_cities)
     print(f"declineabm app: serving on {url} (Ctrl+C stops it)", flush=True)
     if args.host not in LOCAL_HOSTS:
         print(
@@ -130,6 +117,6 @@ def main(args: argparse.Namespace) -> int:
         )
     if args.open:
         webbrowser.open(url)
-    config = uvicorn.Config("solara.server.starlette:app", log_level="warning")
+    config = uvicorn.Config(app, log_level="warning")
     uvicorn.Server(config).run(sockets=[sock])
     return 0

@@ -15,7 +15,8 @@ import solara
 from declineabm.scenario import Scenario, ScenarioError, available_scenarios, load_scenario
 
 from .catalogue import CAUSES, CITY, Cause, Control, is_live
-from .live import LiveRun, Settings, differences, parse_seed
+from .session import LiveRun
+from .settings import AGENTS, Settings, differences, parse_seed, population
 
 
 def _format(control: Control, value: float) -> str:
@@ -121,8 +122,13 @@ def SeedField(pending: solara.Reactive[Settings]):
 
 @solara.component
 def NumberField(control: Control, pending: solara.Reactive[Settings]):
-    """A whole-number setting typed as text, checked against the page's and the model's range."""
-    current = control.value_in(pending.value.resolve())
+    """A whole-number setting typed as text, checked against the page's and the model's range.
+
+    The number of agents keeps the scenario's population (persons per agent follow), and the
+    field says how many people an agent stands for.
+    """
+    scenario = pending.value.resolve()
+    current = control.value_in(scenario)
     text = solara.use_reactive(str(current))
     error = solara.use_reactive("")
 
@@ -138,7 +144,10 @@ def NumberField(control: Control, pending: solara.Reactive[Settings]):
                     f"{control.key} = {number}: the page allows {control.low:,} to "
                     f"{control.high:,} (larger cities: declineabm run)"
                 )
-            candidate = pending.value.with_changes({control.key: number})
+            if control.key == AGENTS:
+                candidate = pending.value.with_agents(number)
+            else:
+                candidate = pending.value.with_changes({control.key: number})
             candidate.resolve()
         except ScenarioError as exc:
             error.set(f"{exc}; keeping {current:,}")
@@ -146,19 +155,31 @@ def NumberField(control: Control, pending: solara.Reactive[Settings]):
         error.set("")
         pending.set(candidate)
 
+    hint = ""
+    if control.key == AGENTS:
+        per_agent = scenario.simulation.persons_per_agent
+        hint = f"{per_agent:,} persons per agent: {population(scenario) / 1e6:,.2f} million people"
     solara.v.TextField(
         label=control.label,
         v_model=text.value,
         on_v_model=on_text,
         error_messages=[error.value] if error.value else [],
+        hint=hint,
+        persistent_hint=bool(hint),
         dense=True,
         class_=f"number-{control.key.replace('.', '-')}",
     )
 
 
 @solara.component
-def ScenarioPanel(pending: solara.Reactive[Settings]):
-    """Scenario, seed and the city's size (apply on Reset)."""
+def ScenarioPanel(pending: solara.Reactive[Settings], built: Settings):
+    """Scenario, seed and the city's size (apply on Reset).
+
+    Args:
+        pending: The settings the controls edit.
+        built: What the running city was built from: the typed fields start afresh from it
+            when a new city is built.
+    """
     names = available_scenarios()
     description = solara.use_memo(
         lambda: load_scenario(pending.value.scenario).description, [pending.value.scenario]
@@ -178,9 +199,9 @@ def ScenarioPanel(pending: solara.Reactive[Settings]):
             class_="scenario-select",
         )
         solara.Text(description, classes=["caption-text"])
-        SeedField(pending)
-        # the key makes the fields start afresh from a newly chosen scenario's values
-        with solara.Column(gap="0px").key(pending.value.scenario):
+        # the key makes the fields start afresh from a new city's or a newly chosen scenario's
+        with solara.Column(gap="0px").key(f"{pending.value.scenario}:{built!r}"):
+            SeedField(pending)
             for control in CITY:
                 NumberField(control, pending).key(control.key)
 
@@ -265,6 +286,11 @@ def CausePanel(
                 small=True,
                 on_click=lambda: opened.set(not opened.value),
                 classes=[f"open-{cause.section}"],
+                attributes={
+                    "aria-label": f"{'Close' if opened.value else 'Tune'}: {cause.title}",
+                    "aria-expanded": "true" if opened.value else "false",
+                    "title": f"What the paper says and the strengths of: {cause.title}",
+                },
             )
         if opened.value:
             solara.Text(f"“{cause.quote}” ({cause.where})", classes=["paper-quote"])

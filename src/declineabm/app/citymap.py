@@ -5,11 +5,13 @@ firms (:class:`City`); a layer turns that into one value per cell and a fixed co
 :func:`render_png` colours the cells through a lookup table. Nothing is drawn per agent, so a
 200×200 city costs the same few milliseconds as a small one. Cells without data (no housing, no
 working-age residents, no deposit) show the city's footprint in grey, so every layer keeps its
-geography.
+geography. Clicking a cell lists what is there (:data:`CELL_FACTS`, one entry a fact: a fact
+such as the city a cell belongs to is one more entry).
 """
 
 from __future__ import annotations
 
+import base64
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,13 +21,17 @@ import numpy as np
 import solara
 from matplotlib import colormaps
 from PIL import Image
+from solara import widgets as solara_widgets
 
 from declineabm.model.sectors import Sector
+
+from .feed import FrameFeed, use_frames
+from .widgets import MapWidget
 
 if TYPE_CHECKING:
     from declineabm.model import UrbanDeclineModel
 
-    from .live import Frame
+    from .frames import Frame, RunInfo
 
 NO_HOUSING = (244, 244, 244)
 """Colour of cells outside the built-up area."""
@@ -52,7 +58,7 @@ class City:
     """Per-cell state of a city in one year: copies, safe to read while the model steps on.
 
     Arrays have the grid's shape ``(width, height)``; ``jobs`` is ``(sectors, width, height)``.
-    Counts are agents.
+    Counts are agents (times ``persons_per_agent``: people).
     """
 
     width: int
@@ -70,6 +76,7 @@ class City:
     working: np.ndarray
     unemployed: np.ndarray
     jobs: np.ndarray
+    firms: np.ndarray
 
 
 def snapshot(model: UrbanDeclineModel) -> City:
@@ -107,6 +114,7 @@ def snapshot(model: UrbanDeclineModel) -> City:
         working=per_cell(working),
         unemployed=per_cell(unemployed),
         jobs=jobs.reshape((len(Sector), *shape)),
+        firms=np.bincount(firms.cell, minlength=geo.size).reshape(shape),
     )
 
 
@@ -154,6 +162,11 @@ def _capacity_density(city: City, start: City) -> tuple[float, float]:
     # The densest cell's capacity at the start: a city that empties visibly fades.
     top = start.housing.max(initial=1) * start.persons_per_agent / start.km2_per_cell
     return 0.0, float(top)
+
+
+def _infrastructure(city: City) -> np.ndarray:
+    used = (city.housing > 0) | (city.firms > 0)
+    return np.where(used, city.infrastructure, np.nan)
 
 
 def _vacant(city: City) -> np.ndarray:
@@ -221,9 +234,10 @@ LAYERS: tuple[Layer, ...] = (
     Layer(
         "infrastructure",
         "Infrastructure",
-        "Infrastructure quality, from 0 (none) to 1 (perfect).",
+        "Infrastructure quality where people live or work, from 0 (none) to 1 (perfect); "
+        "the land around the city has none to speak of and shows its footprint instead.",
         "RdYlGn",
-        lambda city: city.infrastructure.astype(np.float64),
+        _infrastructure,
         lambda city, start: (0.0, 1.0),
     ),
     Layer(
@@ -367,17 +381,162 @@ def legend_html(entry: Legend) -> str:
     return "".join(parts)
 
 
-@solara.component
-def CityMap(frame: Frame):
-    """The map with its layer picker and legend."""
-    chosen = solara.use_reactive(LAYERS[0].key)
-    layer = LAYER_BY_KEY[chosen.value]
-    city, start = frame.city, frame.start_city
-    png = solara.use_memo(lambda: render_png(layer, city, start), [frame.version, layer.key])
-    key = solara.use_memo(
-        lambda: legend_html(legend(layer, city, start)), [frame.version, layer.key]
+def png_data_url(png: bytes) -> str:
+    """A PNG as a ``data:`` URL (what the map widget shows)."""
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
+def describe(layer: Layer, city: City, year: int) -> str:
+    """A text alternative of the map: the layer, the year and the spread of its values."""
+    values = layer.values(city)
+    known = values[~np.isnan(values)] if layer.colormap else values[values > 0]
+    where = f"{city.width}×{city.height} cells of {city.km2_per_cell:g} km²"
+    if known.size == 0:
+        return f"Map of {layer.label.lower()} in {year}, {where}: no cell has a value."
+    low, middle, high = np.percentile(known, [0, 50, 100])
+
+    def shown(value: float) -> str:
+        return _tick(float(value), layer) + (f" {layer.unit}" if layer.unit else "")
+
+    return (
+        f"Map of {layer.label.lower()} in {year}, {where}: {known.size:,} cells with a value, "
+        f"from {shown(low)} to {shown(high)}, median {shown(middle)}."
     )
-    with solara.Card(f"The city in {frame.year}", classes=["map-card"]):
+
+
+# --- what is in a cell ------------------------------------------------------------------------
+
+
+def _people(city: City, x: int, y: int) -> str:
+    return f"{int(city.occupancy[x, y]) * city.persons_per_agent:,}"
+
+
+def _homes(city: City, x: int, y: int) -> str:
+    homes = int(city.housing[x, y])
+    if homes == 0:
+        return "none"
+    vacant = max(homes - int(city.derelict[x, y]) - int(city.occupancy[x, y]), 0)
+    return (
+        f"for {homes * city.persons_per_agent:,} people; {vacant / homes:.0%} vacant, "
+        f"{city.derelict[x, y] / homes:.0%} derelict"
+    )
+
+
+def _firms(city: City, x: int, y: int) -> str:
+    count = int(city.firms[x, y])
+    if count == 0:
+        return "none"
+    jobs = city.jobs[:, x, y]
+    sectors = sorted(Sector, key=lambda s: -jobs[s])
+    mix = ", ".join(
+        f"{SECTOR_LABELS[s]} {int(jobs[s]) * city.persons_per_agent:,}" for s in sectors if jobs[s]
+    )
+    return f"{count} with jobs for {int(jobs.sum()) * city.persons_per_agent:,} ({mix})"
+
+
+def _unemployment(city: City, x: int, y: int) -> str:
+    working = int(city.working[x, y])
+    return f"{city.unemployed[x, y] / working:.1%}" if working else "no working-age residents"
+
+
+def _reserves(city: City, x: int, y: int) -> str:
+    initial = float(city.deposits_initial[x, y])
+    return f"{city.deposits[x, y] / initial:.0%} of the initial" if initial > 0 else "none"
+
+
+CELL_FACTS: tuple[tuple[str, Callable[[City, int, int], str]], ...] = (
+    ("People", _people),
+    ("Homes", _homes),
+    ("Firms", _firms),
+    ("Unemployment", _unemployment),
+    ("Pollution", lambda c, x, y: f"{c.pollution[x, y] / c.pollution_limit:.2f} × the limit"),
+    ("Infrastructure", lambda c, x, y: f"{c.infrastructure[x, y]:.2f} (0 to 1)"),
+    ("Mineral reserves", _reserves),
+)
+"""What the cell inspector lists: a label and how to read it from a city."""
+
+
+def cell_facts(city: City, x: int, y: int) -> list[tuple[str, str]]:
+    """What is in a cell, as ``(label, text)`` pairs."""
+    return [(label, read(city, x, y)) for label, read in CELL_FACTS]
+
+
+def _picture_props(frame: Frame, layer: Layer) -> dict[str, object]:
+    """The map widget's traits for a frame."""
+    city, settings = frame.city, frame.experiment.settings
+    return {
+        "src": png_data_url(render_png(layer, city, frame.start_city)),
+        "columns": city.width,
+        "rows": city.height,
+        "title": f"{layer.label}, {frame.year} ({settings.scenario}, seed {settings.seed})",
+        "filename": f"{settings.scenario}-seed{settings.seed}-map-{layer.key}-{frame.year}.png",
+        "description": describe(layer, city, frame.year),
+    }
+
+
+def _year_text(frame: Frame | None) -> str:
+    return f"The city in {frame.year}" if frame is not None else ""
+
+
+@solara.component
+def MapPicture(feed: FrameFeed, layer: Layer, on_cell: Callable[[int, int], None]):
+    """The map of one layer, redrawn every frame."""
+    assert feed.latest is not None
+    year = solara.v.Html(tag="span", children=[_year_text(feed.latest)], class_="map-year")
+    element = MapWidget.element(**_picture_props(feed.latest, layer), on_cell=on_cell)
+
+    def draw(widget: MapWidget, frame: Frame) -> None:
+        with widget.hold_sync():
+            for trait, value in _picture_props(frame, layer).items():
+                setattr(widget, trait, value)
+
+    use_frames(feed, element, draw, [layer.key])
+    use_frames(
+        feed, year, lambda widget, frame: setattr(widget, "children", [_year_text(frame)]), []
+    )
+
+
+def _inspection(frame: Frame | None, cell: tuple[int, int] | None) -> str:
+    if frame is None or cell is None:
+        return '<span class="caption-text">Click a cell of the map to see what is there.</span>'
+    city = frame.city
+    x, y = cell
+    if not (0 <= x < city.width and 0 <= y < city.height):
+        return ""
+    rows = "".join(
+        f"<tr><th>{label}</th><td>{text}</td></tr>" for label, text in cell_facts(city, x, y)
+    )
+    return (
+        f'<div class="legend-title">Cell ({x}, {y}) in {frame.year}, '
+        f"{city.km2_per_cell:g} km²</div><table>{rows}</table>"
+    )
+
+
+@solara.component
+def CellInspector(feed: FrameFeed, cell: tuple[int, int] | None):
+    """What is in the clicked cell, in the year shown (follows every frame)."""
+    element = solara_widgets.HTML.element(
+        tag="div",
+        unsafe_innerHTML=_inspection(feed.latest, cell),
+        attributes={"class": "cell-inspector", "aria-live": "polite"},
+    )
+    use_frames(
+        feed,
+        element,
+        lambda widget, frame: setattr(widget, "unsafe_innerHTML", _inspection(frame, cell)),
+        [cell],
+    )
+
+
+@solara.component
+def CityMap(feed: FrameFeed, info: RunInfo):
+    """The map with its layer picker, legend and cell inspector."""
+    chosen = solara.use_reactive(LAYERS[0].key)
+    cell = solara.use_reactive(None)
+    layer = LAYER_BY_KEY[chosen.value]
+    start = info.start_city
+    key = solara.use_memo(lambda: legend_html(legend(layer, start, start)), [start, layer.key])
+    with solara.Card("The city", classes=["map-card"]):
         solara.v.Select(
             label="Map layer",
             v_model=chosen.value,
@@ -387,5 +546,6 @@ def CityMap(frame: Frame):
             hide_details=True,
             class_="layer-picker",
         )
-        solara.Image(png, classes=["city-map"])
+        MapPicture(feed, layer, lambda x, y: cell.set((x, y)))
         solara.HTML(tag="div", unsafe_innerHTML=key, classes=["map-legend"])
+        CellInspector(feed, cell.value)

@@ -1,4 +1,4 @@
-"""The live app's engine: a session's city, its counterfactual, live changes and exports."""
+"""The live app's engine: a session's city, its counterfactuals, live changes and exports."""
 
 from __future__ import annotations
 
@@ -6,18 +6,17 @@ import gc
 import json
 import weakref
 
+import threading
+
 import pytest
 from conftest import SMALL
-from declineabm_viz.live import (
-    Frame,
-    LiveRun,
-    Settings,
-    differences,
-    parse_seed,
-    retune,
-)
 
 from declineabm import UrbanDeclineModel, load_scenario
+from declineabm.app import session
+from declineabm.app.experiment import Counterfactual, Experiment, Intervention
+from declineabm.app.frames import Frame
+from declineabm.app.session import CityLimit, LiveRun
+from declineabm.app.settings import Settings, differences, parse_seed
 from declineabm.run import run_to_folder
 from declineabm.scenario import ScenarioError
 
@@ -53,10 +52,36 @@ def test_only_shipped_scenarios_by_name(name: str) -> None:
         Settings(scenario=name).resolve()
 
 
-@pytest.mark.parametrize("key", ["name", "simulation.persons_per_agent", "demography.age_profile"])
-def test_only_the_pages_keys_can_be_overridden(key: str) -> None:
-    with pytest.raises(ScenarioError, match="cannot be changed from the page"):
+@pytest.mark.parametrize("key", ["nonsense", "policy.nonsense", "simulation"])
+def test_keys_that_are_not_parameters_are_refused(key: str) -> None:
+    with pytest.raises(ScenarioError, match=rf"\b{key}\b"):
         Settings(overrides=((key, 1),)).resolve()
+
+
+@pytest.mark.parametrize("record", ["/etc/passwd", "../data/northeast.csv", "other.csv"])
+def test_a_page_never_names_a_file(record: str) -> None:
+    with pytest.raises(ScenarioError, match="the page reads only the records in data/"):
+        Settings(overrides=(("observed", record),)).resolve()
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [("simulation.residents", 200_001), ("simulation.width", 201), ("simulation.height", 500)],
+)
+def test_the_page_builds_cities_up_to_its_limits(key: str, value: int) -> None:
+    with pytest.raises(ScenarioError, match=rf"{key} = {value:,}: the page builds cities up to"):
+        small(**{key: value}).resolve()
+
+
+def test_agents_keep_the_scenarios_population() -> None:
+    base = load_scenario("northeast").simulation
+    people = base.residents * base.persons_per_agent
+    coarse = Settings().with_agents(5_000).resolve().simulation
+    assert coarse.residents == 5_000 and coarse.persons_per_agent == people // 5_000
+    # the old key alone still works: the same persons per agent, fewer people
+    assert Settings().with_changes({"simulation.residents": 5_000}).resolve().simulation == (
+        base.model_copy(update={"residents": 5_000})
+    )
 
 
 def test_out_of_range_value_names_key_and_range() -> None:
@@ -118,7 +143,7 @@ def test_csv_is_exactly_declineabm_runs_model_csv(live: LiveRun, tmp_path) -> No
     written = json.loads((tmp_path / "run.json").read_text())
     same = ("scenario", "seed", "status", "years", "scenario_sha256", "config", "versions")
     assert {k: record[k] for k in same} == {k: written[k] for k in same}
-    assert record["interventions"] == []
+    assert record["interventions"] == [] and record["counterfactuals"] == []
 
 
 def test_unfinished_run_is_recorded_as_partial(live: LiveRun) -> None:
@@ -178,12 +203,12 @@ def test_failing_step_shows_an_error_and_keeps_the_session(live: LiveRun, monkey
     monkeypatch.setattr(live.model, "step", broken)
     live.play()
     assert live.wait_idle()  # the failure stops playing
-    assert live.frame.error == "the model broke" and live.frame.year == 1990
+    assert live.frame.state.error == "the model broke" and live.frame.year == 1990
     assert not live.frame.playing
     monkeypatch.undo()
     live.step()
     assert live.wait_idle()
-    assert live.frame.year == 1991 and live.frame.error == ""
+    assert live.frame.year == 1991 and live.frame.state.error == ""
 
 
 # --- the counterfactual ---------------------------------------------------------------------
@@ -194,25 +219,62 @@ def test_counterfactual_is_the_same_seed_without_the_causes(live: LiveRun) -> No
     live.step(3)
     assert live.wait_idle()
     frame = live.frame
-    assert frame.switched_off == ("industry", "policy")
+    assert frame.experiment.counterfactuals[0].switched_off == ("industry", "policy")
     reference = UrbanDeclineModel(
         "northeast", seed=7, **SMALL, **{"industry.enabled": False, "policy.enabled": False}
     )
     reference.run(until=1993)
-    assert list(frame.counterfactual_rows) == indicator_rows(reference)
-    assert frame.counterfactual_rows != frame.rows
+    assert list(frame.arms[0].rows) == indicator_rows(reference)
+    assert frame.arms[0].rows != frame.rows
     reference.dispose()
+
+
+def test_several_counterfactuals_each_equal_their_own_run(live: LiveRun) -> None:
+    arms = [
+        Counterfactual.without(["policy"]),
+        Counterfactual.without(["industry", "demography"], name="no state industry, no exodus"),
+        Counterfactual("efficient policy", (("policy.efficiency", 0.95),)),
+    ]
+    live.set_counterfactuals(arms)
+    live.step(4)
+    assert live.wait_idle()
+    frame = live.frame
+    assert [arm.name for arm in frame.arms] == [
+        "without policy", "no state industry, no exodus", "efficient policy",
+    ]  # fmt: skip
+    for arm, trace in zip(arms, frame.arms, strict=True):
+        reference = UrbanDeclineModel("northeast", seed=7, **SMALL, **dict(arm.changes))
+        reference.run(until=1994)
+        assert list(trace.rows) == indicator_rows(reference), arm.name
+        reference.dispose()
+    assert live.csv_text("efficient policy").count("\n") == 1 + 5
+
+
+@pytest.mark.parametrize(
+    ("arms", "message"),
+    [
+        ([Counterfactual("a", ()), ], "changes nothing"),
+        ([Counterfactual.without(["policy"])] * 2, "two counterfactuals are called"),
+        ([Counterfactual.without([c]) for c in ("policy", "industry", "resources", "transport",
+                                                 "demography")], "at most 4"),
+        ([Counterfactual("x:y", (("policy.enabled", False),))], "counterfactual name"),
+        ([Counterfactual("big", (("simulation.residents", 10**6),))], "builds cities up to"),
+    ],
+)  # fmt: skip
+def test_bad_counterfactuals_are_refused(live: LiveRun, arms, message: str) -> None:
+    with pytest.raises(ScenarioError, match=message):
+        live.set_counterfactuals(arms)
 
 
 def test_counterfactual_chosen_mid_run_catches_up(live: LiveRun) -> None:
     live.step(4)
     live.compare(["demography"])
     assert live.wait_idle()
-    years = [row["year"] for row in live.frame.counterfactual_rows]
+    years = [row["year"] for row in live.frame.arms[0].rows]
     assert years == [1990, 1991, 1992, 1993, 1994]
     live.compare([])
     assert live.wait_idle()
-    assert live.frame.counterfactual_rows == () and live.counterfactual is None
+    assert live.frame.arms == () and live.counterfactuals == []
 
 
 def test_unknown_cause_is_refused(live: LiveRun) -> None:
@@ -231,9 +293,68 @@ def test_live_change_at_the_start_equals_building_with_it(live: LiveRun) -> None
     reference = UrbanDeclineModel("northeast", seed=7, **SMALL, **changes)
     reference.run(until=2006)
     assert list(live.frame.rows) == indicator_rows(reference)
-    assert live.frame.interventions == ((1990, changes),)
+    assert live.frame.experiment.interventions == (Intervention.of(1990, changes),)
     assert live.settings.changes["policy.efficiency"] == 0.9
     reference.dispose()
+
+
+def test_scheduled_changes_equal_changes_made_live(live: LiveRun) -> None:
+    changes = {"policy.budget_share": 0.06, "demography.outmigration_base": 0.03}
+    live.compare(["industry"])
+    live.step(5)
+    live.apply_live(changes)
+    live.set_speed(0)
+    live.play()
+    assert live.wait_idle()
+    by_hand = live.experiment
+    assert by_hand.interventions == (Intervention.of(1995, changes),)
+    scheduled = LiveRun(by_hand).start()  # what a link or run.json starts
+    try:
+        scheduled.set_speed(0)
+        scheduled.play()
+        assert scheduled.wait_idle()
+        assert scheduled.csv_text() == live.csv_text()
+        assert scheduled.csv_text("without industry") == live.csv_text("without industry")
+    finally:
+        scheduled.close()
+
+
+def test_run_until_stops_at_the_year(live: LiveRun) -> None:
+    live.run_until(2001)
+    assert live.wait_idle()
+    assert live.frame.year == 2001 and not live.frame.playing
+    with pytest.raises(ScenarioError, match="already in 2001"):
+        live.run_until(1999)
+    with pytest.raises(ScenarioError, match="must be a year after 1990, up to 2025"):
+        live.run_until(2030)
+
+
+def test_an_experiment_can_start_by_playing_to_a_year() -> None:
+    run = LiveRun(Experiment(SMALL_SETTINGS, until=1996)).start()
+    try:
+        assert run.wait_idle()
+        assert run.frame.year == 1996 and not run.frame.playing
+    finally:
+        run.close()
+
+
+def test_pause_stops_within_a_year_of_the_page(live: LiveRun, monkeypatch) -> None:
+    """With a browser attached, the model is never more than a year ahead of what it drew."""
+    monkeypatch.setattr(session, "ACK_TIMEOUT", 60.0)
+    ahead = []
+
+    def drawn(frame: Frame) -> None:
+        # the browser draws the frame a little later, on its own thread
+        threading.Timer(0.02, live.acknowledge, [frame.version]).start()
+        ahead.append(frame.version - live._acknowledged)
+
+    live.acknowledge(live.frame.version)  # a browser is there
+    live.on_frame = drawn
+    live.set_speed(0)
+    live.play()
+    assert live.wait_idle()
+    assert live.frame.year == 2025
+    assert max(ahead) <= 1  # each frame waited for the one before it to be drawn
 
 
 def test_counterfactual_makes_the_same_live_changes_but_keeps_its_causes_off(
@@ -246,10 +367,10 @@ def test_counterfactual_makes_the_same_live_changes_but_keeps_its_causes_off(
     assert live.wait_idle()
     reference = UrbanDeclineModel("northeast", seed=7, **SMALL, **{"industry.enabled": False})
     reference.run(until=1992)
-    retune(reference, {"policy.budget_share": 0.05})
+    reference.set_causes(**{"policy.budget_share": 0.05})
     reference.run(until=2006)
-    assert list(live.frame.counterfactual_rows) == indicator_rows(reference)
-    assert live.counterfactual.config.industry.enabled is False
+    assert list(live.frame.arms[0].rows) == indicator_rows(reference)
+    assert live.counterfactuals[0].config.industry.enabled is False
     assert live.run_record()["interventions"] == [
         {"year": 1992, "set": {"industry.enabled": True, "policy.budget_share": 0.05}}
     ]
@@ -266,7 +387,7 @@ def test_live_change_out_of_range_is_refused(live: LiveRun) -> None:
     with pytest.raises(ScenarioError, match=r"policy\.budget_share"):
         live.apply_live({"policy.budget_share": 0.9})
     assert live.wait_idle()
-    assert live.frame.interventions == ()
+    assert live.frame.experiment.interventions == ()
 
 
 # --- sessions -------------------------------------------------------------------------------
@@ -290,8 +411,17 @@ def test_closing_frees_the_models() -> None:
     run = LiveRun(SMALL_SETTINGS).start()
     run.compare(["policy"])
     assert run.wait_idle()
-    models = [weakref.ref(run.model), weakref.ref(run.counterfactual)]
+    models = [weakref.ref(run.model), weakref.ref(run.counterfactuals[0])]
     run.close()
     run._thread.join(10)
     gc.collect()
     assert [ref() for ref in models] == [None, None]
+
+
+def test_the_server_keeps_at_most_its_limit_of_cities() -> None:
+    cities = CityLimit(2)
+    first, second, third = object(), object(), object()
+    assert cities.admit(first) and cities.admit(second)
+    assert not cities.admit(third) and cities.count == 2
+    cities.release(first)
+    assert cities.admit(third) and cities.count == 2

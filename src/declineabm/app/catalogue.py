@@ -3,7 +3,7 @@
 Every control is a dotted scenario key with a slider range; the help text of a control is the
 description the scenario schema gives the key, and each cause carries the paper's own words for
 it, so the page explains the model in the same terms as ``configs/baseline.toml`` and the paper.
-The page accepts overrides for these keys only: nothing else a browser sends reaches the model.
+A link or an uploaded file may set other keys too (:mod:`.settings` checks them all).
 
 Slider ranges are the plausible span for exploring the model, always inside the schema's allowed
 range (a test checks both ends); a scenario value outside the span widens the slider.
@@ -45,7 +45,7 @@ class Control:
 
     @property
     def live(self) -> bool:
-        """Whether a running city can take a new value (see :data:`LIVE_SECTIONS`)."""
+        """Whether a running city can take a new value (see :func:`is_live`)."""
         return is_live(self.key)
 
     @property
@@ -94,11 +94,12 @@ class Cause:
 
 
 CITY = (
-    Control("simulation.residents", "Resident agents", 1_000, 200_000, 1_000),
+    Control("simulation.residents", "Agents", 1_000, 200_000, 1_000),
     Control("geography.km_per_cell", "Map cell (km)", 2, 60, 1),
     Control("simulation.end_year", "Last year", 1995, 2060, 1),
 )
-"""The resolution and time span of the region (apply on Reset)."""
+"""The resolution and time span of the region (apply on Reset). The number of agents keeps the
+scenario's population: each agent stands for population / agents persons."""
 
 CAUSES = (
     Cause(
@@ -210,8 +211,8 @@ CAUSE_BY_SECTION = {cause.section: cause for cause in CAUSES}
 CONTROLS = {c.key: c for c in (*CITY, *(c for cause in CAUSES for c in cause.controls))}
 """Every slider by key."""
 SWITCHES = frozenset(cause.switch_key for cause in CAUSES)
-EDITABLE = frozenset(CONTROLS) | SWITCHES
-"""The only scenario keys the page may override."""
+EDITABLE = frozenset(CONTROLS) | SWITCHES | {"simulation.persons_per_agent"}
+"""The scenario keys the page's controls change (persons per agent follow the agents)."""
 
 
 def describe(key: str) -> str:

@@ -1,0 +1,662 @@
+"""A browser session's city: the models, and the worker thread that builds and steps them.
+
+A :class:`LiveRun` owns the run the user watches and the counterfactuals beside it (the same
+scenario and seed with some values changed). A worker thread does everything that takes time
+(building a city, stepping, catching a new counterfactual up) so the page stays responsive
+however large the city, and after the years it shows it publishes a
+:class:`~.frames.Frame`, an immutable snapshot the page draws without touching the models.
+
+Requests from the page are checked before they are queued (:class:`ScenarioError` with a
+one-line message) and queued as the worker's own methods with their arguments; the city is only
+replaced once its successor is built, so bad input never costs the user the run they have.
+
+While it plays, the worker publishes a frame and steps the next year, but does not publish
+that one until the browser says it has drawn the last (:meth:`LiveRun.acknowledge`): the city
+on screen is never more than a year behind the model, so Pause stops within a year, and a slow
+browser slows the run instead of falling behind it.
+
+Each browser session has its own ``LiveRun``; :data:`CITIES` counts them against the server's
+limit. Nothing else is shared between sessions.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from declineabm.analysis.arms import replicate_seeds
+from declineabm.io.provenance import now
+from declineabm.model import UrbanDeclineModel
+from declineabm.run import run_record
+from declineabm.scenario import Scenario, ScenarioError
+
+from . import files
+from .bands import BandRunner, Bands
+from .citymap import City, snapshot
+from .experiment import MAX_SEEDS, Counterfactual, Experiment, Intervention
+from .frames import ArmTrace, Frame, Row, RunState, RunView
+from .settings import Settings
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_SPEED = 5.0
+"""Years per second while playing; 0 means as fast as the machine allows."""
+ACK_TIMEOUT = 1.0
+"""Seconds the worker waits for the browser to draw a frame before it goes on regardless."""
+CITY = "this run"
+"""The name of the city itself among the arms (charts, bands, downloads)."""
+
+
+class CityLimit:
+    """How many cities (sessions) the server keeps at once.
+
+    Args:
+        limit: The most cities open at once (None: no limit).
+    """
+
+    def __init__(self, limit: int | None = None) -> None:
+        self.limit = limit
+        self._lock = threading.Lock()
+        self._open: set[int] = set()
+
+    def admit(self, run: LiveRun) -> bool:
+        """Count a new city in, unless the server is full."""
+        with self._lock:
+            if self.limit is not None and len(self._open) >= self.limit:
+                return False
+            self._open.add(id(run))
+        logger.info("city opened (%d open)", self.count)
+        return True
+
+    def release(self, run: LiveRun) -> None:
+        """Count a city out (it has been freed)."""
+        with self._lock:
+            if id(run) not in self._open:
+                return
+            self._open.discard(id(run))
+        logger.info("city freed (%d open)", self.count)
+
+    @property
+    def count(self) -> int:
+        """Cities open now."""
+        return len(self._open)
+
+
+CITIES = CityLimit()
+"""The cities of this server (``declineabm app --max-cities`` sets the limit)."""
+
+
+@dataclass
+class _Run:
+    """A model with its yearly indicators and the live changes it has taken."""
+
+    model: UrbanDeclineModel
+    start: City
+    fixed: frozenset[str] = frozenset()  # keys a counterfactual keeps, whatever live changes say
+    name: str = CITY
+    rows: list[Row] = field(default_factory=list)
+    applied: int = 0  # interventions applied so far
+
+    def record(self) -> None:
+        self.rows.append(dict(self.model.indicators))
+
+
+class LiveRun:
+    """A session's city, stepped by a worker thread; every method returns at once.
+
+    Args:
+        experiment: What to build first (the default scenario and seed if omitted).
+        on_frame: Called from the worker thread with every new frame.
+    """
+
+    def __init__(
+        self,
+        experiment: Experiment | Settings | None = None,
+        on_frame: Callable[[Frame], None] | None = None,
+    ) -> None:
+        if isinstance(experiment, Settings):
+            experiment = Experiment(experiment)
+        self.on_frame = on_frame
+        self._cond = threading.Condition()
+        self._jobs: deque[Callable[[], None]] = deque()
+        self._active = False
+        self._closed = False
+        self._playing = False
+        self._speed = DEFAULT_SPEED
+        self._render_every = 1
+        self._thread: threading.Thread | None = None
+        self._version = 0
+        self._acknowledged = -1  # the last frame the browser has drawn (-1: no browser seen)
+        self._error = ""
+        self._busy = ""
+        self._frame: Frame | None = None
+        # The run and what it was built from; replaced together on reset.
+        self._experiment = experiment or Experiment()
+        self._scenario = self._experiment.check()
+        self._main: _Run | None = None
+        self._arms: list[_Run] = []
+        self._interventions: list[Intervention] = []
+        self._until: int | None = None
+        self._started = now()
+        self._wall_time = 0.0
+        self._bands: Bands | None = None
+        self._band_runner = BandRunner(self._bands_changed)
+        self._jobs.append(functools.partial(self._build, self._experiment, self._scenario))
+
+    # --- lifecycle ------------------------------------------------------------------------
+
+    def start(self) -> LiveRun:
+        """Start the worker thread (builds the first city)."""
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._work, name="declineabm-live", daemon=True)
+            self._thread.start()
+        return self
+
+    def close(self) -> None:
+        """Stop the worker and the seeds; the worker releases the models.
+
+        Does not wait for the worker, which may be publishing a frame into the page being
+        closed.
+        """
+        with self._cond:
+            self._closed = True
+            self._playing = False
+            self._cond.notify_all()
+        self._band_runner.cancel()
+        if self._thread is None:
+            self._release()
+
+    def wait_idle(self, timeout: float = 60.0) -> bool:
+        """Wait until no request is pending and the run is not playing (for tests and tools)."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while self._jobs or self._active or self._playing:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self._cond.wait(left)
+        return True
+
+    # --- what the page reads ---------------------------------------------------------------
+
+    @property
+    def frame(self) -> Frame | None:
+        """The latest frame (None until the first city is built)."""
+        return self._frame
+
+    @property
+    def model(self) -> UrbanDeclineModel | None:
+        """The current model (the worker steps it: read it only while the run is idle)."""
+        return self._main.model if self._main else None
+
+    @property
+    def counterfactuals(self) -> list[UrbanDeclineModel]:
+        """The counterfactuals' models (read them only while the run is idle)."""
+        return [run.model for run in self._arms]
+
+    @property
+    def experiment(self) -> Experiment:
+        """What the current run was built from, with its counterfactuals and live changes."""
+        with self._cond:
+            return self._current_experiment()
+
+    @property
+    def settings(self) -> Settings:
+        """The settings the city runs with now (live changes made so far applied)."""
+        with self._cond:
+            return self._settings_now()
+
+    @property
+    def playing(self) -> bool:
+        """Whether the run is playing."""
+        return self._playing
+
+    # --- requests from the page (checked here, carried out by the worker) ------------------
+
+    def load(self, experiment: Experiment) -> None:
+        """Build a new city with its counterfactuals and scheduled live changes.
+
+        Raises:
+            ScenarioError: The experiment is invalid; the current city is kept.
+        """
+        scenario = experiment.check()
+        self._submit(functools.partial(self._build, experiment, scenario), stop=True)
+
+    def reset(self, settings: Settings) -> None:
+        """Build a new city from ``settings``, keeping the counterfactuals and seeds.
+
+        Raises:
+            ScenarioError: The settings are invalid; the current city is kept.
+        """
+        with self._cond:
+            current = self._experiment
+        self.load(Experiment(settings, current.counterfactuals, (), current.seeds))
+
+    def step(self, years: int = 1) -> None:
+        """Advance the run by ``years`` (pauses a playing run)."""
+        self._submit(functools.partial(self._step, max(1, int(years))), stop=True)
+
+    def play(self) -> None:
+        """Step on until paused or the last year, at the chosen speed."""
+        with self._cond:
+            self._playing = True
+            self._until = None
+            self._jobs.append(self._publish)
+            self._cond.notify_all()
+
+    def run_until(self, year: int) -> None:
+        """Play as fast as possible to ``year``, then stop there.
+
+        Raises:
+            ScenarioError: The year is outside the run, or already behind it.
+        """
+        start, end = self._scenario.simulation.start_year, self._scenario.simulation.end_year
+        if not isinstance(year, int) or not start < year <= end:
+            raise ScenarioError(f"run until {year}: must be a year after {start}, up to {end}")
+        if self._main is not None and year <= self._main.model.year:
+            raise ScenarioError(f"run until {year}: the city is already in {self._main.model.year}")
+        with self._cond:
+            self._until = year
+            self._playing = True
+            self._jobs.append(self._publish)
+            self._cond.notify_all()
+
+    def pause(self) -> None:
+        """Stop playing after the current step."""
+        self._submit(self._publish, stop=True)
+
+    def set_speed(self, years_per_second: float) -> None:
+        """Playing speed in years per second; 0 for as fast as possible."""
+        with self._cond:
+            self._speed = max(0.0, float(years_per_second))
+            self._cond.notify_all()
+
+    def set_render_every(self, years: int) -> None:
+        """Publish a frame every ``years`` steps while playing (large cities draw less often)."""
+        with self._cond:
+            self._render_every = max(1, int(years))
+
+    def acknowledge(self, version: int) -> None:
+        """The browser has drawn the frame ``version`` (see the module docstring)."""
+        with self._cond:
+            self._acknowledged = max(self._acknowledged, int(version))
+            self._cond.notify_all()
+
+    def set_counterfactuals(self, arms: Iterable[Counterfactual]) -> None:
+        """Run these counterfactuals beside the city (none: no counterfactual).
+
+        Raises:
+            ScenarioError: An arm is invalid (see :meth:`Experiment.check`).
+        """
+        arms = tuple(arms)
+        with self._cond:
+            experiment = replace(self._experiment, counterfactuals=arms)
+        experiment.check()
+        self._submit(functools.partial(self._set_arms, arms))
+
+    def compare(self, switched_off: Iterable[str]) -> None:
+        """Run one counterfactual without the given causes (none: no counterfactual).
+
+        Raises:
+            ScenarioError: A name is not one of the causes.
+        """
+        chosen = tuple(switched_off)
+        self.set_counterfactuals([Counterfactual.without(chosen)] if chosen else [])
+
+    def apply_live(self, changes: Mapping[str, Any]) -> None:
+        """Give the running city (and its counterfactuals) new values from its next year on.
+
+        Raises:
+            ScenarioError: A key cannot change mid-run, or a value is out of range.
+        """
+        changes = dict(changes)
+        with self._cond:
+            year = self._main.model.year if self._main else self._scenario.simulation.start_year
+            settings = self._settings_now()
+        change = Intervention.of(min(year, self._scenario.simulation.end_year - 1), changes)
+        change.check(self._scenario)
+        settings.with_changes(changes).resolve()
+        self._submit(functools.partial(self._apply, changes))
+
+    def set_seeds(self, seeds: int) -> None:
+        """Run ``seeds`` seeds of every arm in the background (1: no bands).
+
+        Raises:
+            ScenarioError: Not from 1 to :data:`~.experiment.MAX_SEEDS`.
+        """
+        if isinstance(seeds, bool) or not isinstance(seeds, int) or not 1 <= seeds <= MAX_SEEDS:
+            raise ScenarioError(f"seeds = {seeds}: must be from 1 to {MAX_SEEDS}")
+        self._submit(functools.partial(self._set_seeds, seeds))
+
+    # --- exports -----------------------------------------------------------------------------
+
+    def csv_text(self, arm: str = CITY) -> str:
+        """An arm's yearly indicators so far, in the format of ``declineabm run``'s model.csv."""
+        with self._cond:
+            runs = [r for r in (self._main, *self._arms) if r is not None and r.name == arm]
+            rows = list(runs[0].rows) if runs else []
+        return files.model_csv(rows)
+
+    def run_record(self) -> dict[str, Any]:
+        """The run's ``run.json``: as ``declineabm run`` writes it, plus the page's experiment.
+
+        ``interventions`` lists the live changes, ``counterfactuals`` the arms with their
+        changes, ``seeds`` the seeds of the bands and ``link`` the page's query string.
+        """
+        from .links import to_query
+
+        with self._cond:
+            rows = self._main.rows if self._main else []
+            year = int(rows[-1]["year"]) if rows else self._scenario.simulation.start_year
+            view = RunView(self._scenario, self._experiment.settings.seed, year)
+            finished = year >= self._scenario.simulation.end_year
+            status = "ok" if finished else "partial"
+            record = run_record(view, self._started, self._wall_time, status)  # type: ignore[arg-type]
+            experiment = self._current_experiment()
+        record.update(files.experiment_record(experiment))
+        record["link"] = "?" + to_query(experiment)
+        return record
+
+    def run_json(self) -> str:
+        """:meth:`run_record` as the text of a ``run.json`` file."""
+        return files.json_text(self.run_record())
+
+    def scenario_toml(self) -> str:
+        """The city's settings as a scenario file that ``declineabm run`` accepts."""
+        with self._cond:
+            experiment = self._current_experiment()
+            scenario = self._scenario
+        return files.scenario_toml(scenario, experiment)
+
+    def archive(self) -> bytes:
+        """A zip of every arm's ``model.csv``, the ``run.json`` of all of them, the seeds."""
+        with self._cond:
+            arms = [
+                (run.name, files.model_csv(run.rows)) for run in (self._main, *self._arms) if run
+            ]
+            bands = self._bands
+        return files.archive(
+            arms,
+            self.run_json(),
+            self.scenario_toml(),
+            bands.csv_text() if bands is not None and bands.ready else "",
+        )
+
+    # --- the worker --------------------------------------------------------------------------
+
+    def _submit(self, job: Callable[[], None], stop: bool = False) -> None:
+        with self._cond:
+            if stop:
+                self._playing = False
+                self._until = None
+            self._jobs.append(job)
+            self._cond.notify_all()
+
+    def _work(self) -> None:
+        next_step = 0.0
+        try:
+            while True:
+                with self._cond:
+                    while not self._closed and not self._jobs and not self._can_play():
+                        self._active = False
+                        self._cond.notify_all()
+                        self._cond.wait()
+                    if self._closed:
+                        return
+                    job = self._jobs.popleft() if self._jobs else None
+                    fast = self._speed == 0 or self._until is not None
+                    if job is None and not fast:
+                        delay = next_step - time.monotonic()
+                        if delay > 0:
+                            # wait for the next tick, but wake for pause, reset and the like
+                            self._cond.wait(delay)
+                            continue
+                    self._active = True
+                if job is None:
+                    next_step = time.monotonic() + (0.0 if fast else 1.0 / self._speed)
+                    self._play_one()
+                else:
+                    self._run_job(job)
+        finally:
+            self._release()
+
+    def _can_play(self) -> bool:
+        return self._playing and self._main is not None and not self._finished()
+
+    def _finished(self) -> bool:
+        assert self._main is not None
+        return self._main.model.year >= self._main.model.config.simulation.end_year
+
+    def _play_one(self) -> None:
+        try:
+            self._advance()
+        except Exception as exc:  # a failing step must not kill the session
+            self._fail(exc)
+            return
+        with self._cond:
+            assert self._main is not None
+            year = self._main.model.year
+            if self._until is not None and year >= self._until:
+                self._playing, self._until = False, None
+            if self._finished():
+                self._playing = False
+            shown = self._main.model.steps % self._render_every == 0
+            if (shown or not self._playing) and self._acknowledged >= 0:
+                # one year ahead of the page at most: wait for it to draw the last frame
+                deadline = time.monotonic() + ACK_TIMEOUT
+                while self._acknowledged < self._version and not self._closed:
+                    if not self._cond.wait(max(0.0, deadline - time.monotonic())):
+                        break
+        if shown or not self._playing:
+            self._publish()
+
+    def _run_job(self, job: Callable[[], None]) -> None:
+        try:
+            job()
+            self._error = ""
+        except Exception as exc:
+            self._fail(exc)
+            return
+        if job != self._publish:
+            self._publish()
+
+    def _fail(self, exc: Exception) -> None:
+        if not isinstance(exc, ScenarioError):
+            logger.exception("background request failed")
+        with self._cond:
+            self._playing = False  # a step that failed would fail again at every tick
+            self._until = None
+        self._error = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        self._busy = ""
+        self._publish()
+
+    def _build(self, experiment: Experiment, scenario: Scenario) -> None:
+        sim = scenario.simulation
+        self._announce(
+            f"Building the region: {sim.population:,.0f} people as {sim.residents:,} resident "
+            "agents…"
+        )
+        model = UrbanDeclineModel(scenario, seed=experiment.settings.seed)
+        main = _Run(model, snapshot(model))
+        main.record()
+        with self._cond:
+            old = (self._main, *self._arms)
+            self._main, self._arms = main, []
+            self._experiment, self._scenario = experiment, scenario
+            self._interventions = list(experiment.interventions)
+            self._started, self._wall_time = now(), 0.0
+        _dispose(*old)
+        self._apply_due(main)
+        self._build_arms(experiment.counterfactuals)
+        self._restart_bands()
+        if experiment.until is not None and experiment.until > sim.start_year:
+            with self._cond:
+                self._until, self._playing = experiment.until, True
+
+    def _set_arms(self, arms: tuple[Counterfactual, ...]) -> None:
+        with self._cond:
+            old, self._arms = self._arms, []
+            self._experiment = replace(self._experiment, counterfactuals=arms)
+        _dispose(*old)
+        self._build_arms(arms)
+        self._restart_bands()
+
+    def _build_arms(self, arms: tuple[Counterfactual, ...]) -> None:
+        if self._main is None:
+            return
+        built = []
+        for arm in arms:
+            self._announce(f"Running the counterfactual “{arm.name}”…")
+            scenario = arm.settings(self._experiment.settings).resolve()
+            model = UrbanDeclineModel(scenario, seed=self._experiment.settings.seed)
+            run = _Run(model, snapshot(model), frozenset(dict(arm.changes)), arm.name)
+            run.record()
+            self._catch_up(run)
+            built.append(run)
+        with self._cond:
+            self._arms = built
+        self._busy = ""
+
+    def _set_seeds(self, seeds: int) -> None:
+        with self._cond:
+            self._experiment = replace(self._experiment, seeds=seeds)
+        self._restart_bands()
+
+    def _restart_bands(self) -> None:
+        experiment = self._experiment
+        if experiment.seeds < 2 or self._main is None:
+            self._band_runner.cancel()
+            self._bands = None
+            return
+        arms = {CITY: {}, **{arm.name: dict(arm.changes) for arm in experiment.counterfactuals}}
+        seeds = replicate_seeds(experiment.settings.seed, experiment.seeds)
+        self._bands = self._band_runner.start(self._scenario, arms, seeds)
+
+    def _bands_changed(self, bands: Bands) -> None:
+        """From the band runner's thread: show the new state with the next frame."""
+        with self._cond:
+            if self._bands is None or bands.seeds != self._bands.seeds:
+                return  # a batch that was cancelled meanwhile
+            self._bands = bands
+            if not self._playing:
+                self._jobs.append(self._publish)
+                self._cond.notify_all()
+
+    def _apply(self, changes: dict[str, Any]) -> None:
+        assert self._main is not None
+        change = Intervention.of(self._main.model.year, changes)
+        with self._cond:
+            # after every change of the same year or earlier: the list stays in year order
+            at = sum(1 for other in self._interventions if other.year <= change.year)
+            self._interventions.insert(at, change)
+        self._apply_due(self._main)
+        for run in self._arms:
+            self._catch_up(run)
+
+    def _step(self, years: int) -> None:
+        for _ in range(years):
+            if self._main is None or self._finished():
+                break
+            self._advance()
+
+    def _advance(self) -> None:
+        """One year of the run, and of the counterfactuals beside it."""
+        assert self._main is not None
+        started = time.perf_counter()
+        self._apply_due(self._main)
+        self._main.model.step()
+        with self._cond:
+            self._main.record()
+            self._wall_time += time.perf_counter() - started
+        for run in self._arms:
+            self._catch_up(run)
+
+    def _catch_up(self, run: _Run) -> None:
+        """Step a counterfactual to the city's year, making the same live changes on the way."""
+        assert self._main is not None
+        while True:
+            self._apply_due(run)
+            if run.model.year >= self._main.model.year:
+                return
+            run.model.step()
+            with self._cond:
+                run.record()
+
+    def _apply_due(self, run: _Run) -> None:
+        """Give a run the live changes due by its year (a counterfactual keeps its own keys)."""
+        while run.applied < len(self._interventions):
+            change = self._interventions[run.applied]
+            if change.year > run.model.year:
+                return
+            kept = {k: v for k, v in change.changes if k not in run.fixed}
+            if kept:
+                run.model.set_causes(**kept)
+            run.applied += 1
+
+    def _settings_now(self) -> Settings:
+        applied = self._main.applied if self._main else 0
+        settings = self._experiment.settings
+        for change in self._interventions[:applied]:
+            settings = settings.with_changes(dict(change.changes))
+        return settings
+
+    def _current_experiment(self) -> Experiment:
+        return replace(self._experiment, interventions=tuple(self._interventions), until=None)
+
+    def _announce(self, message: str) -> None:
+        """Show what takes a while (the page keeps showing the current city meanwhile)."""
+        self._busy = message
+        self._publish()
+
+    def _publish(self) -> None:
+        with self._cond:
+            if self._main is None or self._closed:
+                return
+            self._version += 1
+            main = self._main
+            frame = Frame(
+                version=self._version,
+                experiment=self._current_experiment(),
+                settings=self._settings_now(),
+                scenario=self._scenario,
+                year=main.model.year,
+                steps=main.model.steps,
+                rows=tuple(main.rows),
+                arms=tuple(ArmTrace(run.name, tuple(run.rows)) for run in self._arms),
+                city=snapshot(main.model),
+                start_city=main.start,
+                state=RunState(
+                    playing=self._playing,
+                    finished=self._finished(),
+                    busy=self._busy,
+                    error=self._error,
+                    until=self._until,
+                ),
+                bands=self._bands,
+            )
+            self._frame = frame
+        if self.on_frame is not None:
+            try:
+                self.on_frame(frame)
+            except Exception:  # the page may be closing; the run itself is fine
+                logger.exception("could not show a frame")
+
+    def _release(self) -> None:
+        with self._cond:
+            runs = (self._main, *self._arms)
+            self._main, self._arms = None, []
+            self._active = False
+            self._cond.notify_all()
+        _dispose(*runs)
+
+
+def _dispose(*runs: _Run | None) -> None:
+    for run in runs:
+        if run is not None:
+            run.model.dispose()

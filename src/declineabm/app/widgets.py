@@ -1,0 +1,91 @@
+"""The page's own browser widgets: charts, the map, and the bridge to the page's address.
+
+Solara's ``FigureEcharts`` and ``Image`` redraw from a whole new option or picture and know
+nothing of units, exports or cells; these small Vue templates (in ``vue/``) do what the page
+needs in the browser itself:
+
+* :class:`ChartWidget`: an ECharts chart whose structure (``option``) is sent when the run or
+  the indicator changes and whose numbers (``data``) every year, merged into the chart; tooltips
+  with the unit and a sensible precision, observations drawn with their range, a text
+  alternative (``description``) and a PNG export.
+* :class:`MapWidget`: the map picture, with the cell under a click reported to the server and a
+  PNG export.
+* :class:`Bridge`: the page's language, its address (the experiment, :mod:`.links`) and the
+  acknowledgement of every frame drawn (:meth:`.session.LiveRun.acknowledge`).
+* :class:`UploadWidget`: a button that sends a chosen scenario or ``run.json`` to the server.
+
+The JavaScript they load (ECharts) comes from the installed ``solara-assets``, like Solara's.
+"""
+
+from __future__ import annotations
+
+import ipyvuetify
+import traitlets
+
+
+def _cdn() -> str | None:
+    import solara.settings
+
+    return None if solara.settings.assets.proxy else solara.settings.assets.cdn
+
+
+class ChartWidget(ipyvuetify.VuetifyTemplate):
+    """An ECharts chart of yearly values (see the module docstring)."""
+
+    template_file = (__file__, "vue/chart.vue")
+    option = traitlets.Dict().tag(sync=True)
+    data = traitlets.List().tag(sync=True)
+    unit = traitlets.Unicode("").tag(sync=True)
+    decimals = traitlets.Int(1).tag(sync=True)
+    title = traitlets.Unicode("").tag(sync=True)
+    filename = traitlets.Unicode("chart.png").tag(sync=True)
+    description = traitlets.Unicode("").tag(sync=True)
+    height = traitlets.Int(260).tag(sync=True)
+    cdn = traitlets.Unicode(None, allow_none=True).tag(sync=True)
+
+    @traitlets.default("cdn")
+    def _default_cdn(self) -> str | None:
+        return _cdn()
+
+
+class MapWidget(ipyvuetify.VuetifyTemplate):
+    """The map picture; reports the cell a click falls on (see the module docstring)."""
+
+    template_file = (__file__, "vue/citymap.vue")
+    src = traitlets.Unicode("").tag(sync=True)
+    columns = traitlets.Int(1).tag(sync=True)
+    rows = traitlets.Int(1).tag(sync=True)
+    title = traitlets.Unicode("").tag(sync=True)
+    filename = traitlets.Unicode("map.png").tag(sync=True)
+    description = traitlets.Unicode("").tag(sync=True)
+    on_cell = traitlets.Callable(None, allow_none=True)
+
+    def vue_cell_clicked(self, data: dict) -> None:
+        """From the browser: the cell ``{x, y}`` under a click (grid coordinates)."""
+        if self.on_cell is not None:
+            self.on_cell(int(data["x"]), int(data["y"]))
+
+
+class Bridge(ipyvuetify.VuetifyTemplate):
+    """The page's language and address, and the frames the browser has drawn."""
+
+    template_file = (__file__, "vue/bridge.vue")
+    lang = traitlets.Unicode("en").tag(sync=True)
+    query = traitlets.Unicode(None, allow_none=True).tag(sync=True)
+    version = traitlets.Int(0).tag(sync=True)
+    shown = traitlets.Int(-1).tag(sync=True)
+
+
+class UploadWidget(ipyvuetify.VuetifyTemplate):
+    """A button that opens a file chooser and sends the chosen text file to the server."""
+
+    template_file = (__file__, "vue/upload.vue")
+    label = traitlets.Unicode("Upload").tag(sync=True)
+    max_bytes = traitlets.Int(1_000_000).tag(sync=True)
+    on_file = traitlets.Callable(None, allow_none=True)
+
+    def vue_uploaded(self, data: dict) -> None:
+        """From the browser: ``{name, text, too_large}`` of the chosen file."""
+        if self.on_file is not None:
+            text = None if data.get("too_large") else str(data.get("text", ""))
+            self.on_file(str(data.get("name", "")), text)
