@@ -15,7 +15,7 @@ from solara.widgets import HTML
 
 from declineabm.app.page import Page
 from declineabm.app.settings import Settings
-from declineabm.app.widgets import ChartWidget, MapWidget
+from declineabm.app.widgets import ChartWidget, LiveText, MapWidget
 from declineabm.io.files import csv_line
 from declineabm.model.indicators import INDICATOR_NAMES
 from declineabm.scenario import available_scenarios
@@ -27,7 +27,7 @@ SMALL_SETTINGS = Settings(overrides=tuple(sorted(SMALL.items())))
 @pytest.fixture
 def app():
     _, rc = solara.render(Page(SMALL_SETTINGS), handle_error=False)
-    rc.find(v.Html, children=["Year 1990 · step 0 of 35"]).wait_for(timeout=WAIT)
+    wait_year(rc, 1990, 0)
     yield rc
     rc.close()  # unmounts the page: its worker stops and frees the city
 
@@ -48,7 +48,7 @@ def text_of(rc, class_: str) -> str:
 
 
 def wait_year(rc, year: int, step: int) -> None:
-    rc.find(v.Html, children=[f"Year {year} · step {step} of 35"]).wait_for(timeout=WAIT)
+    rc.find(LiveText, text=f"Year {year} · step {step} of 35").wait_for(timeout=WAIT)
 
 
 def wait_until(condition, timeout: float = WAIT) -> None:
@@ -199,7 +199,7 @@ def test_counterfactual_on_the_charts(app) -> None:
 def test_closing_the_page_stops_its_city() -> None:
     before = set(threading.enumerate())
     _, rc = solara.render(Page(SMALL_SETTINGS), handle_error=False)
-    rc.find(v.Html, children=["Year 1990 · step 0 of 35"]).wait_for(timeout=WAIT)
+    wait_year(rc, 1990, 0)
     (worker,) = [t for t in set(threading.enumerate()) - before if t.name == "declineabm-live"]
     rc.close()  # what Solara does when a browser tab closes
     worker.join(WAIT)

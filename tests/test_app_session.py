@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import gc
 import json
-import weakref
-
 import threading
+import weakref
 
 import pytest
 from conftest import SMALL

@@ -38,7 +38,7 @@ RUN_COLOUR = "#1f5fa8"
 ARM_COLOURS = ("#c0392b", "#1e8449", "#7d3c98", "#b9770e")
 OBSERVED_COLOUR = "#222222"
 PAPER_COLOUR = "#8a8a8a"
-PAPER_FIGURES = {"northeast.csv": {"output_share": (PAPER_OUTPUT_SHARE, "the paper, §2.2.5")}}
+PAPER_FIGURES = {"northeast.csv": {"output_share": (PAPER_OUTPUT_SHARE, "the paper (§2.2.5)")}}
 """Figures the paper gives for the region of a record; drawn where the record does not agree."""
 
 
@@ -257,7 +257,7 @@ def chart_option(info: RunInfo, name: str) -> dict[str, Any]:
             }
             for o in observed
         ]
-        series.append(_points("observed", f"observed ({record})", OBSERVED_COLOUR, data))
+        series.append(_points("observed", "observed", OBSERVED_COLOUR, data))
     paper = [(y, v) for y, v in paper_points(record, name) if y in inside]
     if paper:
         _, where = PAPER_FIGURES[record or ""][name]
@@ -272,7 +272,7 @@ def chart_option(info: RunInfo, name: str) -> dict[str, Any]:
             "type": "scroll",
             "top": 0,
             "left": 0,
-            "right": 24,
+            "right": 40,
             "itemWidth": 16,
             "textStyle": {"fontSize": 11},
             "data": [s["name"] for s in series if not s["id"].startswith("low:")],
@@ -283,7 +283,6 @@ def chart_option(info: RunInfo, name: str) -> dict[str, Any]:
             "min": info.start_year,
             "max": info.end_year,
             "minInterval": 1,
-            "axisLabel": {"formatter": "{value}"},
         },
         "yAxis": {
             "type": "value",
@@ -308,7 +307,7 @@ def _frame_props(frame: Frame, name: str, title: str) -> dict[str, Any]:
     factor, _ = scale_of(INDICATOR_BY_NAME[name])
     settings = frame.experiment.settings
     return {
-        "data": chart_data(frame, name),
+        "numbers": chart_data(frame, name),
         "decimals": decimals_for([frame.rows[0][name] * factor]),
         "description": describe(frame, name, title),
         "filename": f"{settings.scenario}-seed{settings.seed}-{_slug(title)}-{frame.year}.png",
@@ -324,10 +323,7 @@ def TrajectoryChart(feed: FrameFeed, info: RunInfo, name: str, title: str):
         [info.experiment.counterfactuals, info.scenario, info.bands, name],
     )
     _, unit = scale_of(INDICATOR_BY_NAME[name])
-    assert feed.latest is not None
-    element = ChartWidget.element(
-        option=option, unit=unit, title=title, **_frame_props(feed.latest, name, title)
-    )
+    element = ChartWidget.element(option=option, unit=unit, title=title)
 
     def draw(widget: ChartWidget, frame: Frame) -> None:
         with widget.hold_sync():
@@ -397,5 +393,6 @@ def Charts(feed: FrameFeed, info: RunInfo):
     aspects = [(a.key, a.title, a.paper, a.indicators, a.default) for a in ASPECTS]
     with solara.v.Row(dense=True):
         for slug, title, paper, choices, default in (output, *aspects):
-            with solara.v.Col(cols=12, lg=6, xl=4, class_="chart-col").key(f"chart-{slug}"):
+            # one chart a row beside the map, two on a wide screen (the panel takes 380 px)
+            with solara.v.Col(cols=12, xl=6, class_="chart-col").key(f"chart-{slug}"):
                 IndicatorCard(feed, info, title, paper, choices, default, slug)

@@ -26,7 +26,7 @@ from solara import widgets as solara_widgets
 from declineabm.model.sectors import Sector
 
 from .feed import FrameFeed, use_frames
-from .widgets import MapWidget
+from .widgets import LiveText, MapWidget
 
 if TYPE_CHECKING:
     from declineabm.model import UrbanDeclineModel
@@ -474,16 +474,15 @@ def _picture_props(frame: Frame, layer: Layer) -> dict[str, object]:
     }
 
 
-def _year_text(frame: Frame | None) -> str:
-    return f"The city in {frame.year}" if frame is not None else ""
+def _year_text(frame: Frame) -> str:
+    return f"The city in {frame.year}"
 
 
 @solara.component
 def MapPicture(feed: FrameFeed, layer: Layer, on_cell: Callable[[int, int], None]):
     """The map of one layer, redrawn every frame."""
-    assert feed.latest is not None
-    year = solara.v.Html(tag="span", children=[_year_text(feed.latest)], class_="map-year")
-    element = MapWidget.element(**_picture_props(feed.latest, layer), on_cell=on_cell)
+    year = LiveText.element(css_class="map-year")
+    element = MapWidget.element(on_cell=on_cell)
 
     def draw(widget: MapWidget, frame: Frame) -> None:
         with widget.hold_sync():
@@ -496,8 +495,8 @@ def MapPicture(feed: FrameFeed, layer: Layer, on_cell: Callable[[int, int], None
     )
 
 
-def _inspection(frame: Frame | None, cell: tuple[int, int] | None) -> str:
-    if frame is None or cell is None:
+def _inspection(frame: Frame, cell: tuple[int, int] | None) -> str:
+    if cell is None:
         return '<span class="caption-text">Click a cell of the map to see what is there.</span>'
     city = frame.city
     x, y = cell
@@ -516,9 +515,7 @@ def _inspection(frame: Frame | None, cell: tuple[int, int] | None) -> str:
 def CellInspector(feed: FrameFeed, cell: tuple[int, int] | None):
     """What is in the clicked cell, in the year shown (follows every frame)."""
     element = solara_widgets.HTML.element(
-        tag="div",
-        unsafe_innerHTML=_inspection(feed.latest, cell),
-        attributes={"class": "cell-inspector", "aria-live": "polite"},
+        tag="div", attributes={"class": "cell-inspector", "aria-live": "polite"}
     )
     use_frames(
         feed,

@@ -69,7 +69,7 @@ def SeedsControl(live: LiveRun, info: RunInfo):
         items=[{"text": "1 (no bands)" if n == 1 else str(n), "value": n} for n in SEED_CHOICES],
         dense=True,
         hide_details=True,
-        class_="seeds-select mt-2",
+        class_="seeds-select mt-5",
     )
     progress = info.band_progress
     if progress is None:

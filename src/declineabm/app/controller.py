@@ -18,6 +18,7 @@ from .feed import FrameFeed, use_frames
 from .frames import Frame, RunInfo, RunState
 from .session import DEFAULT_SPEED, LiveRun
 from .settings import Settings
+from .widgets import LiveText
 
 SPEEDS = {"1": 1.0, "2": 2.0, "5": 5.0, "10": 10.0, "max": 0.0}
 """Playing speeds offered, in years per second ("max": as fast as the machine allows)."""
@@ -41,14 +42,14 @@ def _done(frame: Frame | None) -> float:
     return 100 * (frame.year - frame.start_year) / (frame.end_year - frame.start_year)
 
 
-def _show_status(widget: solara.v.Html, frame: Frame) -> None:
-    widget.children = [status_text(frame)]
+def _show_status(widget: LiveText, frame: Frame) -> None:
+    widget.text = status_text(frame)
 
 
 @solara.component
 def RunStatus(feed: FrameFeed):
-    """The year and step, for the app bar (follows every frame)."""
-    element = solara.v.Html(tag="span", children=[status_text(feed.latest)], class_="run-year")
+    """The year and step (follows every frame)."""
+    element = LiveText.element(css_class="run-year")
     use_frames(feed, element, _show_status, [])
 
 
@@ -173,18 +174,13 @@ def RunUntil(live: LiveRun, info: RunInfo | None):
 
 
 def _show_progress(widget: solara.v.ProgressLinear, frame: Frame) -> None:
-    with widget.hold_sync():
-        widget.indeterminate = False
-        widget.value = _done(frame)
+    widget.value = _done(frame)
 
 
 @solara.component
 def RunProgress(feed: FrameFeed):
     """How far the run has got (follows every frame)."""
-    current = feed.latest
-    bar = solara.v.ProgressLinear(
-        value=_done(current), indeterminate=current is None, class_="run-progress"
-    )
+    bar = solara.v.ProgressLinear(class_="run-progress")
     RunStatus(feed)
     use_frames(feed, bar, _show_progress, [])
 

@@ -5,8 +5,10 @@ hundred, tens of milliseconds, more than a year of the model takes. What changes
 (the year, the progress line, the map picture, the charts' numbers) is therefore drawn by
 setting the traits of those few widgets directly: a component renders its widget once, with
 everything that changes rarely, and :func:`use_frames` hands it every new frame of the
-session's :class:`FrameFeed`. Everything else is ordinary Solara, redrawn when the run's
-settings or state change (:class:`~.frames.RunInfo`).
+session's :class:`FrameFeed`. The traits drawn this way must not be properties of the element
+too: a later render pass could set them back to the value the element was made with.
+Everything else is ordinary Solara, redrawn when the run's settings or state change
+(:class:`~.frames.RunInfo`).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from .frames import Frame
 
 logger = logging.getLogger(__name__)
 
-Draw = Callable[[Frame], None]
+Draw = Callable[[Any, Frame], None]
 
 
 class FrameFeed:
@@ -30,34 +32,52 @@ class FrameFeed:
 
     def __init__(self) -> None:
         self.latest: Frame | None = None
-        self._draws: list[Draw] = []
+        self._followers: list[tuple[Any, Draw]] = []
         self._lock = threading.RLock()  # one frame at a time into the widgets
 
     def publish(self, frame: Frame) -> None:
         """Hand a new frame to every widget that follows the frames."""
         with self._lock:
             self.latest = frame
-            for draw in list(self._draws):
-                self._draw(draw, frame)
+            for follower in list(self._followers):
+                self._draw(follower, frame)
 
-    def subscribe(self, draw: Draw) -> Callable[[], None]:
-        """Follow the frames (the latest at once); returns the function that stops it."""
+    def subscribe(self, widget: Any, draw: Draw) -> Callable[[], None]:
+        """Draw the frames into ``widget`` (the latest at once); returns what stops it."""
+        follower = (widget, draw)
         with self._lock:
-            self._draws.append(draw)
+            self._followers.append(follower)
             if self.latest is not None:
-                self._draw(draw, self.latest)
+                self._draw(follower, self.latest)
 
         def unsubscribe() -> None:
             with self._lock:
-                if draw in self._draws:
-                    self._draws.remove(draw)
+                if follower in self._followers:
+                    self._followers.remove(follower)
 
         return unsubscribe
 
+    def draw_latest(self, widget: Any, draw: Draw) -> None:
+        """Draw the latest frame into one widget (its drawing changed)."""
+        with self._lock:
+            if self.latest is not None:
+                self._draw((widget, draw), self.latest)
+
+    def resend(self) -> None:
+        """Send every following widget's state to the browser again.
+
+        A frame drawn while the browser was still building the page can be lost on the way;
+        the page calls this once its widgets are there (:class:`~.widgets.Bridge` says so).
+        """
+        with self._lock:
+            for widget, _ in list(self._followers):
+                widget.send_state()
+
     @staticmethod
-    def _draw(draw: Draw, frame: Frame) -> None:
+    def _draw(follower: tuple[Any, Draw], frame: Frame) -> None:
+        widget, draw = follower
         try:
-            draw(frame)
+            draw(widget, frame)
         except Exception:  # one widget that cannot draw must not stop the others
             logger.exception("could not draw a frame")
 
@@ -72,14 +92,24 @@ def use_frames(
 
     Args:
         feed: The session's frames.
-        element: A widget element rendered by the calling component.
+        element: A widget element rendered by the calling component (the same widget on every
+            render, as an element of the same kind in the same place is).
         draw: Sets the widget's traits from a frame.
-        dependencies: What ``draw`` depends on besides the frame (it is replaced when they
-            change).
+        dependencies: What ``draw`` depends on besides the frame: when they change, the
+            latest frame is drawn again with the new ``draw``.
     """
+    current = solara.use_ref(draw)
+    current.current = draw
+    widget = solara.use_ref(None)
 
     def attach() -> Callable[[], None]:
-        widget = solara.get_widget(element)
-        return feed.subscribe(lambda frame: draw(widget, frame))
+        # once, on mount: Solara hands out a widget for the element of the first render only
+        widget.current = solara.get_widget(element)
+        return feed.subscribe(widget.current, lambda w, frame: current.current(w, frame))
 
-    solara.use_effect(attach, dependencies)
+    def redraw() -> None:
+        if widget.current is not None:
+            feed.draw_latest(widget.current, current.current)
+
+    solara.use_effect(attach, [])
+    solara.use_effect(redraw, dependencies)

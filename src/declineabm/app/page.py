@@ -19,6 +19,8 @@ play redraws a handful of widgets, not the page.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import reacton.core
 import solara
 
@@ -96,9 +98,9 @@ def Main(feed: FrameFeed, info: RunInfo | None):
         classes=["run-title"],
     )
     with solara.v.Row(dense=True):
-        with solara.v.Col(cols=12, md=5, lg=4, xl=3, class_="map-col"):
+        with solara.v.Col(cols=12, md=5, lg=4, class_="map-col"):
             CityMap(feed, info)
-        with solara.v.Col(cols=12, md=7, lg=8, xl=9, class_="charts-col"):
+        with solara.v.Col(cols=12, md=7, lg=8, class_="charts-col"):
             Charts(feed, info)
 
 
@@ -162,7 +164,6 @@ def Page(experiment: Experiment | Settings | None = None):
     feed = solara.use_memo(FrameFeed, [])
     info = solara.use_reactive(None)
     pending = solara.use_reactive(first.settings)
-    query = solara.use_reactive(None)
     drawer = solara.use_reactive(None)  # None: open on wide screens, closed on narrow ones
 
     render_context = reacton.core.get_render_context()
@@ -177,20 +178,28 @@ def Page(experiment: Experiment | Settings | None = None):
             # one render pass at most for the rest, however many components read it
             with render_context:
                 update(new)
+            if not new.playing:
+                # the address: a link to this run as far as it has got (not every year of play)
+                reached = None if new.year == new.start_year else new.year
+                bridge_widget.query = to_query(replace(new.experiment, until=reached))
             bridge_widget.version = new.version
 
         def update(new: Frame) -> None:
             run_info = RunInfo.of(new)
-            if info.value is None or run_info.experiment != info.value.experiment:
-                query.set(to_query(run_info.experiment))
-                if info.value is not None and run_info.experiment.settings != (
-                    info.value.experiment.settings
-                ):
-                    pending.set(run_info.experiment.settings)  # a new city: edit from it
+            if info.value is not None and run_info.experiment.settings != (
+                info.value.experiment.settings
+            ):
+                pending.set(run_info.experiment.settings)  # a new city: edit from it
             info.set(run_info)  # unchanged run information (the usual case) redraws nothing
+
+        def ready(change: dict) -> None:
+            if change["new"]:
+                feed.resend()
+                bridge_widget.send_state("version")
 
         live.on_frame = show
         bridge_widget.observe(lambda change: live.acknowledge(change["new"]), "shown")
+        bridge_widget.observe(ready, "ready")
         live.start()
 
         def stop() -> None:
@@ -201,20 +210,20 @@ def Page(experiment: Experiment | Settings | None = None):
 
     solara.Style(CSS)
     solara.Title("declineabm")
-    bridge = Bridge.element(query=query.value)
+    bridge = Bridge.element()
     solara.use_effect(run_worker, [])
     if live is None:
         Busy()
         return
     with solara.v.AppBar(app=True, clipped_left=True, dark=True, color="primary", dense=True):
-        solara.v.AppBarNavIcon(
-            on_click=lambda *_: drawer.set(not drawer.value),
+        menu = solara.v.AppBarNavIcon(
             attributes={
                 "aria-label": "Show or hide the side panel (run, compare, files, settings)",
                 "title": "Show or hide the side panel",
             },
             class_="menu-button",
         )
+        solara.v.use_event(menu, "click", lambda *_: drawer.set(not drawer.value))
         solara.v.ToolbarTitle(children=[TITLE], class_="dab-title")
         solara.v.Spacer()
         RunStatus(feed)

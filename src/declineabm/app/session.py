@@ -71,7 +71,7 @@ class CityLimit:
             if self.limit is not None and len(self._open) >= self.limit:
                 return False
             self._open.add(id(run))
-        logger.info("city opened (%d open)", self.count)
+        logger.info("a city opened (%d open)", self.count)
         return True
 
     def release(self, run: LiveRun) -> None:
@@ -80,7 +80,7 @@ class CityLimit:
             if id(run) not in self._open:
                 return
             self._open.discard(id(run))
-        logger.info("city freed (%d open)", self.count)
+        logger.info("a city was freed (%d open)", self.count)
 
     @property
     def count(self) -> int:

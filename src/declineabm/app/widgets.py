@@ -5,14 +5,19 @@ nothing of units, exports or cells; these small Vue templates (in ``vue/``) do w
 needs in the browser itself:
 
 * :class:`ChartWidget`: an ECharts chart whose structure (``option``) is sent when the run or
-  the indicator changes and whose numbers (``data``) every year, merged into the chart; tooltips
+  the indicator changes and whose numbers (``numbers``) every year, merged into the chart; tooltips
   with the unit and a sensible precision, observations drawn with their range, a text
   alternative (``description``) and a PNG export.
 * :class:`MapWidget`: the map picture, with the cell under a click reported to the server and a
   PNG export.
-* :class:`Bridge`: the page's language, its address (the experiment, :mod:`.links`) and the
-  acknowledgement of every frame drawn (:meth:`.session.LiveRun.acknowledge`).
+* :class:`Bridge`: the page's language, its address (the experiment, :mod:`.links`), that the
+  page is built (``ready``) and the acknowledgement of every frame drawn
+  (:meth:`.session.LiveRun.acknowledge`).
 * :class:`UploadWidget`: a button that sends a chosen scenario or ``run.json`` to the server.
+* :class:`LiveText`: a line of text that changes every year (the year, the step).
+
+The traits that change every frame are never element properties (Solara could set them back
+to a stale value when it redraws the component): :func:`~.feed.use_frames` sets them.
 
 The JavaScript they load (ECharts) comes from the installed ``solara-assets``, like Solara's.
 """
@@ -34,7 +39,7 @@ class ChartWidget(ipyvuetify.VuetifyTemplate):
 
     template_file = (__file__, "vue/chart.vue")
     option = traitlets.Dict().tag(sync=True)
-    data = traitlets.List().tag(sync=True)
+    numbers = traitlets.List().tag(sync=True)
     unit = traitlets.Unicode("").tag(sync=True)
     decimals = traitlets.Int(1).tag(sync=True)
     title = traitlets.Unicode("").tag(sync=True)
@@ -74,6 +79,7 @@ class Bridge(ipyvuetify.VuetifyTemplate):
     query = traitlets.Unicode(None, allow_none=True).tag(sync=True)
     version = traitlets.Int(0).tag(sync=True)
     shown = traitlets.Int(-1).tag(sync=True)
+    ready = traitlets.Bool(False).tag(sync=True)
 
 
 class UploadWidget(ipyvuetify.VuetifyTemplate):
@@ -89,3 +95,12 @@ class UploadWidget(ipyvuetify.VuetifyTemplate):
         if self.on_file is not None:
             text = None if data.get("too_large") else str(data.get("text", ""))
             self.on_file(str(data.get("name", "")), text)
+
+
+class LiveText(ipyvuetify.VuetifyTemplate):
+    """A line of text drawn every frame (see the module docstring)."""
+
+    template_file = (__file__, "vue/text.vue")
+    text = traitlets.Unicode("").tag(sync=True)
+    css_class = traitlets.Unicode("").tag(sync=True)
+    live = traitlets.Bool(False).tag(sync=True)

@@ -9,6 +9,7 @@ beyond this machine; behind a guard that accepts sessions only from its own page
 from __future__ import annotations
 
 import argparse
+import logging
 import socket
 import sys
 import webbrowser
@@ -109,6 +110,12 @@ def main(args: argparse.Namespace) -> int:
     import uvicorn
 
     app = server.guarded_app(args.host, port, args.allow_origin, args.max_cities)
+    # the cities opened and freed, so whoever runs the server sees what it holds
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("declineabm app: %(message)s"))
+    log = logging.getLogger("declineabm.app")
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
     print(f"declineabm app: serving on {url} (Ctrl+C stops it)", flush=True)
     if args.host not in LOCAL_HOSTS:
         print(
