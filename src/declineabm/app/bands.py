@@ -14,8 +14,10 @@ settings, a closed tab) stops the process, whose worker exits with it.
 
 from __future__ import annotations
 
+import atexit
 import logging
 import multiprocessing
+import os
 import shutil
 import tempfile
 import threading
@@ -39,6 +41,14 @@ BATCH_SLOTS = threading.BoundedSemaphore(1)
 """Batches running at once on this server (each takes one core)."""
 POLL_SECONDS = 0.5
 RESULT = "bands.parquet"
+_RUNNING: set[multiprocessing.process.BaseProcess] = set()
+"""Batch processes under way (stopped when the server exits, rather than waited for)."""
+
+
+@atexit.register
+def _stop_batches() -> None:
+    for process in list(_RUNNING):
+        process.terminate()
 
 
 @dataclass(frozen=True, eq=False)
@@ -102,11 +112,17 @@ def summarise(table: pd.DataFrame) -> dict[str, ArmBand]:
 
 
 def _run_batch(
-    scenario: Scenario, arms: list[tuple[str, dict[str, Any]]], seeds: list[int], folder: str
+    scenario: Scenario,
+    arms: list[tuple[str, dict[str, Any]]],
+    seeds: list[int],
+    folder: str,
+    server: int,
 ) -> None:
     """The batch process: every arm with every seed, one worker, into ``folder``."""
     from declineabm.analysis.arms import Arm, run_arms
+    from declineabm.sweep.pools import init_local_worker
 
+    init_local_worker(server)  # ends with the server, even if it is killed; Ctrl-C is its to stop
     table = run_arms(
         scenario,
         [Arm(name, overrides) for name, overrides in arms],
@@ -178,7 +194,8 @@ class BandRunner:
         except Exception as exc:  # the session goes on without bands
             logger.exception("seed bands failed")
             if not cancel.is_set():
-                self.on_update(Bands(state.seeds, state.total, error=str(exc).splitlines()[0]))
+                why = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+                self.on_update(Bands(state.seeds, state.total, error=why))
         finally:
             BATCH_SLOTS.release()
             shutil.rmtree(folder, ignore_errors=True)
@@ -194,21 +211,26 @@ class BandRunner:
     ) -> None:
         from declineabm.sweep import store
 
+        # not a daemon: a daemon process may not start the batch's worker
         process = multiprocessing.get_context("spawn").Process(
-            target=_run_batch, args=(scenario, arms, seeds, str(folder)), daemon=True
+            target=_run_batch, args=(scenario, arms, seeds, str(folder), os.getpid())
         )
         process.start()
+        _RUNNING.add(process)
         done = 0
-        while process.is_alive():
-            process.join(POLL_SECONDS)
-            if cancel.is_set():
-                process.terminate()
-                process.join()
-                return
-            finished, _ = store.scan(folder / "batch")
-            if len(finished) > done:  # (the executor removes its shards once merged)
-                done = len(finished)
-                self.on_update(Bands(state.seeds, state.total, done))
+        try:
+            while process.is_alive():
+                process.join(POLL_SECONDS)
+                if cancel.is_set():
+                    process.terminate()
+                    process.join()
+                    return
+                finished, _ = store.scan(folder / "batch")
+                if len(finished) > done:  # (the executor removes its shards once merged)
+                    done = len(finished)
+                    self.on_update(Bands(state.seeds, state.total, done))
+        finally:
+            _RUNNING.discard(process)
         if process.exitcode != 0:
             raise RuntimeError(f"the batch of seeds stopped (exit code {process.exitcode})")
         table = pd.read_parquet(folder / RESULT)

@@ -490,9 +490,7 @@ def MapPicture(feed: FrameFeed, layer: Layer, on_cell: Callable[[int, int], None
                 setattr(widget, trait, value)
 
     use_frames(feed, element, draw, [layer.key])
-    use_frames(
-        feed, year, lambda widget, frame: setattr(widget, "children", [_year_text(frame)]), []
-    )
+    use_frames(feed, year, lambda widget, frame: setattr(widget, "text", _year_text(frame)), [])
 
 
 def _inspection(frame: Frame, cell: tuple[int, int] | None) -> str:

@@ -347,7 +347,8 @@ class LiveRun:
         """The run's ``run.json``: as ``declineabm run`` writes it, plus the page's experiment.
 
         ``interventions`` lists the live changes, ``counterfactuals`` the arms with their
-        changes, ``seeds`` the seeds of the bands and ``link`` the page's query string.
+        changes, ``seeds`` the seeds of the bands and ``link`` the page's query string (which
+        plays the run to the year it has reached).
         """
         from .links import to_query
 
@@ -360,7 +361,8 @@ class LiveRun:
             record = run_record(view, self._started, self._wall_time, status)  # type: ignore[arg-type]
             experiment = self._current_experiment()
         record.update(files.experiment_record(experiment))
-        record["link"] = "?" + to_query(experiment)
+        reached = year if year > self._scenario.simulation.start_year else None
+        record["link"] = "?" + to_query(replace(experiment, until=reached))
         return record
 
     def run_json(self) -> str:
