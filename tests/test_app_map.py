@@ -10,13 +10,16 @@ from conftest import small_model
 from PIL import Image
 
 from declineabm.app.citymap import (
+    CELL_FACTS,
     LAYER_BY_KEY,
     LAYERS,
     NO_DATA,
     NO_HOUSING,
     SECTOR_COLOURS,
     City,
+    cell_facts,
     colours,
+    describe,
     legend,
     render_png,
     snapshot,
@@ -138,3 +141,32 @@ def test_firms_are_coloured_by_their_leading_sector() -> None:
     labels = [label for label, _ in legend(LAYER_BY_KEY["firms"], city(), city()).swatches]
     assert labels[:5] == ["resources (mining)", "heavy industry", "light manufacturing",
                           "services", "high-tech"]  # fmt: skip
+
+
+def test_infrastructure_is_drawn_only_where_people_live_or_work() -> None:
+    housing = np.array([[0, 4], [0, 0], [0, 0]])
+    firms = np.array([[0, 0], [1, 0], [0, 0]])
+    quality = np.full((3, 2), 0.1)  # poor everywhere, also on the empty land
+    drawn = colours(LAYER_BY_KEY["infrastructure"], city(housing=housing, firms=firms,
+                    infrastructure=quality), city())  # fmt: skip
+    assert tuple(drawn[0, 0]) == NO_HOUSING  # empty land: the footprint, not "bad" red
+    assert tuple(drawn[0, 1]) != NO_HOUSING and tuple(drawn[1, 0]) != NO_HOUSING
+
+
+def test_a_cell_lists_what_is_there(model_city) -> None:
+    snap, model = model_city
+    x, y = np.unravel_index(np.argmax(snap.occupancy), snap.occupancy.shape)
+    facts = dict(cell_facts(snap, int(x), int(y)))
+    assert list(facts) == [label for label, _ in CELL_FACTS]
+    people = int(snap.occupancy[x, y]) * model.persons_per_agent
+    assert facts["People"] == f"{people:,}"
+    assert facts["Homes"].startswith(f"for {int(snap.housing[x, y]) * model.persons_per_agent:,}")
+    empty = dict(cell_facts(snap, 0, 0))  # a corner of the grid: no one there
+    assert empty["People"] == "0" and empty["Firms"] == "none"
+
+
+def test_the_map_has_a_text_alternative(model_city) -> None:
+    snap, _ = model_city
+    text = describe(LAYER_BY_KEY["vacant"], snap, 1993)
+    assert text.startswith("Map of vacant housing in 1993, 30×30 cells of 25 km²:")
+    assert "median" in text
