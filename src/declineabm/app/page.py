@@ -202,11 +202,7 @@ def Page(experiment: Experiment | Settings | None = None):
         bridge_widget.observe(ready, "ready")
         live.start()
 
-        def stop() -> None:
-            live.close()  # the session ends: stop stepping and free the city
-            CITIES.release(live)
-
-        return stop
+        return live.close  # the session ends: stop stepping and free the city
 
     solara.Style(CSS)
     solara.Title("declineabm")

@@ -16,11 +16,20 @@ the installed ``solara-assets``) and wrapped in :class:`Guard`, an ASGI middlewa
 The number of cities a server keeps is capped (:data:`~.session.CITIES`, ``--max-cities``); a
 page beyond the cap says so. A tab that closes frees its city at once; one whose connection is
 lost (a killed browser, a sleeping laptop) frees it after :data:`ABANDONED_AFTER` seconds.
+
+Memory: a city is tens of megabytes of small objects, built and freed by a thread of its own.
+With glibc's default of one malloc arena per thread and no return of freed heap to the system,
+the server's resident memory would creep up with every tab opened and closed (measured: 31 MB
+over 12 tabs). So the server keeps two arenas and gives free memory back a few seconds after a
+city is freed (:func:`release_memory`): 7 MB over the same 12 tabs.
 """
 
 from __future__ import annotations
 
+import ctypes
+import gc
 import os
+import threading
 import warnings
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
@@ -35,6 +44,11 @@ PATH_HEADERS = frozenset(
     {b"script-name", b"x-script-name", b"x-forwarded-prefix", b"x-forwarded-host"}
 )
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
+MALLOC_ARENAS = 2
+M_ARENA_MAX = -8  # glibc's mallopt parameter
+RELEASE_DELAY = 3.0
+"""Seconds after a city is freed before free memory goes back to the system: Solara collects
+the closed session's widgets a second after it closes."""
 
 Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
@@ -128,6 +142,34 @@ def configure(url: str, root_path: str = "", abandoned_after: float = ABANDONED_
     warnings.filterwarnings("ignore", message="Cookies with samesite=none require https")
 
 
+def _libc() -> Any:
+    try:
+        return ctypes.CDLL("libc.so.6")
+    except OSError:  # not glibc (macOS, musl): nothing to tune
+        return None
+
+
+def limit_arenas() -> None:
+    """Keep glibc to :data:`MALLOC_ARENAS` malloc arenas; call before threads start."""
+    libc = _libc()
+    if libc is not None:
+        libc.mallopt(M_ARENA_MAX, MALLOC_ARENAS)
+
+
+def release_memory() -> None:
+    """Collect garbage and give free heap back to the system (a city was freed)."""
+
+    def release() -> None:
+        gc.collect()
+        libc = _libc()
+        if libc is not None:
+            libc.malloc_trim(0)
+
+    timer = threading.Timer(RELEASE_DELAY, release)
+    timer.daemon = True
+    timer.start()
+
+
 def guarded_app(
     host: str, port: int, allow_origins: Iterable[str] = (), max_cities: int | None = None
 ) -> Guard:
@@ -137,6 +179,7 @@ def guarded_app(
     from .session import CITIES
 
     CITIES.limit = max_cities
+    CITIES.on_release = release_memory
     hosts = None
     if host in LOOPBACK:
         hosts = {_host_port(name, port) for name in LOOPBACK}

@@ -62,6 +62,7 @@ class CityLimit:
 
     def __init__(self, limit: int | None = None) -> None:
         self.limit = limit
+        self.on_release: Callable[[], None] | None = None  # the server frees memory then
         self._lock = threading.Lock()
         self._open: set[int] = set()
 
@@ -81,6 +82,8 @@ class CityLimit:
                 return
             self._open.discard(id(run))
         logger.info("a city was freed (%d open)", self.count)
+        if self.on_release is not None:
+            self.on_release()
 
     @property
     def count(self) -> int:
@@ -159,7 +162,7 @@ class LiveRun:
         return self
 
     def close(self) -> None:
-        """Stop the worker and the seeds; the worker releases the models.
+        """Stop the worker and the seeds; the worker frees the models and counts the city out.
 
         Does not wait for the worker, which may be publishing a frame into the page being
         closed.
@@ -656,6 +659,7 @@ class LiveRun:
             self._active = False
             self._cond.notify_all()
         _dispose(*runs)
+        CITIES.release(self)  # counted out once its models are gone
 
 
 def _dispose(*runs: _Run | None) -> None:

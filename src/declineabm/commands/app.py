@@ -104,6 +104,7 @@ def main(args: argparse.Namespace) -> int:
     sock = _bind(args.host, args.port)
     from declineabm.app import server
 
+    server.limit_arenas()  # before any thread starts
     host, port = sock.getsockname()[:2]
     url = f"http://{'[' + host + ']' if ':' in host else host}:{port}/"
     server.configure(url, args.root_path, args.free_after)
