@@ -303,15 +303,17 @@ def _slug(text: str) -> str:
 
 
 def _frame_props(frame: Frame, name: str, title: str) -> dict[str, Any]:
-    """The chart's traits that follow every frame."""
+    """The chart's traits that follow every frame (its text alternative once play stops)."""
     factor, _ = scale_of(INDICATOR_BY_NAME[name])
     settings = frame.experiment.settings
-    return {
+    props = {
         "numbers": chart_data(frame, name),
         "decimals": decimals_for([frame.rows[0][name] * factor]),
-        "description": describe(frame, name, title),
         "filename": f"{settings.scenario}-seed{settings.seed}-{_slug(title)}-{frame.year}.png",
     }
+    if not frame.playing:
+        props["description"] = describe(frame, name, title)
+    return props
 
 
 @solara.component

@@ -462,16 +462,18 @@ def cell_facts(city: City, x: int, y: int) -> list[tuple[str, str]]:
 
 
 def _picture_props(frame: Frame, layer: Layer) -> dict[str, object]:
-    """The map widget's traits for a frame."""
+    """The map widget's traits for a frame (its text alternative once play stops)."""
     city, settings = frame.city, frame.experiment.settings
-    return {
+    props: dict[str, object] = {
         "src": png_data_url(render_png(layer, city, frame.start_city)),
         "columns": city.width,
         "rows": city.height,
         "title": f"{layer.label}, {frame.year} ({settings.scenario}, seed {settings.seed})",
         "filename": f"{settings.scenario}-seed{settings.seed}-map-{layer.key}-{frame.year}.png",
-        "description": describe(layer, city, frame.year),
     }
+    if not frame.playing:
+        props["description"] = describe(layer, city, frame.year)
+    return props
 
 
 def _year_text(frame: Frame) -> str:
