@@ -1,13 +1,20 @@
-"""How fast the live app plays, measured in a real browser; writes app_speed.csv.
+"""How fast the live app plays and how much memory its sessions keep, in a real browser.
 
-Starts ``declineabm app`` on a free port, drives Debian's Chromium with Playwright, and for each
-city size presses Play at full speed and records when the year shown in the page changes (a
-MutationObserver in the page, so the figure is what a user sees, network and drawing
-included). It also clicks Pause mid-run and times how long the page takes to show it stopped.
+Starts ``declineabm app`` on a free port and drives Debian's Chromium with Playwright.
 
-    .venv/bin/python -m benchmarks.app_speed [--out app_speed.csv]
+*Playback*: for each city (the default one, and the same people as 100,000 agents) and each
+speed (1, 2, 5, 10 years a second and *max*), a fresh tab presses Play and records when the
+year shown in the page changes (a MutationObserver in the page: what a user sees, network and
+drawing included), then clicks Pause and reads how many years the run went on after the click.
+The reference, measured in the same run: the model alone (``UrbanDeclineModel.step`` in this
+process, no page), as years a second over the same years.
 
-Timings on a shared machine are noisy: run it twice and read the better figure.
+*Sessions*: opens and closes a tab ``--cycles`` times and reads the server's resident memory
+after each close (once the server says the tab's city was freed).
+
+    .venv/bin/python -m benchmarks.app_speed [--out app_speed.csv] [--cycles 20]
+
+Timings on a shared machine are noisy: compare the app with the model measured beside it.
 """
 
 from __future__ import annotations
@@ -17,17 +24,23 @@ import csv
 import re
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 CHROMIUM = "/usr/bin/chromium"
-CASES = (
-    # label, (width, height, residents), redraw every
-    ("default 60x60, 20,000 residents", None, 1),
-    ("200x200, 20,000 residents", (200, 200, 20_000), 1),
-    ("200x200, 100,000 residents", (200, 200, 100_000), 1),
-    ("200x200, 100,000 residents, redraw every 5", (200, 200, 100_000), 5),
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+CITIES = (
+    # label, link (page state), agents
+    ("default: 60x60, 20,000 agents", "", 20_000),
+    (
+        "100,000 agents (100 persons each)",
+        "?set=simulation.residents=100000&set=simulation.persons_per_agent=100",
+        100_000,
+    ),
 )
+SPEEDS = {"1": 6, "2": 8, "5": 15, "10": 25, "max": 30}
+"""Speed button, and the years of play measured at that speed."""
 WATCH_YEAR = """() => {
     window.__years = [];
     const bar = document.querySelector('.v-app-bar');
@@ -39,98 +52,164 @@ WATCH_YEAR = """() => {
     };
     new MutationObserver(read).observe(bar, {subtree: true, childList: true, characterData: true});
     read();
+    document.querySelector('.run-play').addEventListener('pointerdown', () => {
+        window.__clicked = bar.querySelector('.run-year').textContent;
+    }, {capture: true});
 }"""
 
 
-def start_server() -> tuple[subprocess.Popen, str]:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "declineabm.cli", "app", "--port", "0"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    for line in process.stdout:
-        found = re.search(r"serving on (http://\S+)", line)
-        if found:
-            return process, found.group(1)
-    raise RuntimeError("declineabm app did not start")
+class Server:
+    """``declineabm app`` in a subprocess, with every line it prints."""
+
+    def __init__(self) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "declineabm.cli", "app", "--port", "0", "--max-cities", "50"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        self.lines: list[str] = []
+        for line in self.process.stdout:
+            found = re.search(r"serving on (http://\S+)", line)
+            if found:
+                self.url = found.group(1)
+                break
+        else:
+            raise RuntimeError("declineabm app did not start")
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        for line in self.process.stdout:
+            self.lines.append(line)
+
+    def wait_for(self, pattern: str, after: int, timeout: float = 120) -> None:
+        """Wait until the server prints a line matching ``pattern`` after line ``after``."""
+        deadline = time.monotonic() + timeout
+        while not any(re.search(pattern, line) for line in self.lines[after:]):
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the server never printed {pattern!r}")
+            time.sleep(0.1)
+
+    def rss_mb(self) -> float:
+        """The server's resident memory."""
+        import psutil
+
+        return psutil.Process(self.process.pid).memory_info().rss / 2**20
+
+    def stop(self) -> None:
+        """Stop the server."""
+        self.process.terminate()
+        self.process.wait(30)
 
 
 def year_of(text: str) -> int:
     return int(text.split()[1])
 
 
-def measure(page, size, redraw: int) -> dict:
+def model_speed(link: str, years: int) -> float:
+    """Years a second of the model alone over the first ``years`` years (the reference)."""
+    from declineabm import UrbanDeclineModel
+    from declineabm.app.links import from_query
+
+    settings = from_query(link.lstrip("?")).settings
+    model = UrbanDeclineModel(settings.resolve(), seed=settings.seed)
+    started = time.perf_counter()
+    for _ in range(years):
+        model.step()
+    speed = years / (time.perf_counter() - started)
+    model.dispose()
+    return speed
+
+
+def play(browser, url: str, speed: str, years: int) -> dict:
+    """Play at ``speed`` for about ``years`` years, then pause; what the page showed."""
     from playwright.sync_api import expect
 
-    if size is not None:
-        width, height, residents = size
-        page.locator(".number-simulation-width input").fill(str(width))
-        page.locator(".number-simulation-height input").fill(str(height))
-        page.locator(".number-simulation-residents input").fill(str(residents))
-    build = ""
-    if size is not None:
-        build = time.perf_counter()
-        page.locator(".run-reset").click()
-        # the new city is on screen when the map is as wide in pixels as the grid in cells
-        page.wait_for_function(
-            f"document.querySelector('.city-map').naturalWidth === {size[0]}", timeout=300_000
+    page = browser.new_page(viewport={"width": 1440, "height": 1000})
+    page.set_default_timeout(600_000)
+    try:
+        page.goto(url)
+        expect(page.locator(".v-app-bar .run-year")).to_have_text(re.compile("Year 1990"))
+        page.locator(".run-speed").get_by_role("button", name=speed, exact=True).click()
+        page.evaluate(WATCH_YEAR)
+        page.locator(".run-play").click()
+        expect(page.locator(".v-app-bar .run-year")).to_have_text(
+            re.compile(rf"Year {1990 + years}\b")
         )
-        build = round(time.perf_counter() - build, 2)
-    page.locator(".redraw-every [role=slider]").focus()
-    for _ in range(redraw - 1):
-        page.keyboard.press("ArrowRight")
-    page.locator(".run-speed").get_by_role("button", name="max").click()
-    page.evaluate(WATCH_YEAR)
-    page.locator(".run-play").click()
-    expect(page.locator(".v-app-bar .run-year")).to_have_text(
-        re.compile("Year 20(0[5-9]|1|2)"), timeout=600_000
-    )
-    # Pause mid-run: how long until the page shows the run stopped?
-    clicked = time.perf_counter()
-    page.locator(".run-play").click()
-    expect(page.locator(".run-play")).to_have_text(re.compile("Play"), timeout=60_000)
-    pause_ms = (time.perf_counter() - clicked) * 1000
-    years = page.evaluate("window.__years")
-    shown = [(t, year_of(text)) for t, text in years if text.startswith("Year")]
-    (t0, y0), (t1, y1) = shown[1], shown[-1]  # from the first drawn step on
-    return {
-        "build_s": build,
-        "years": y1 - y0,
-        "years_per_s": round((y1 - y0) / ((t1 - t0) / 1000), 1),
-        "frames_shown": len(shown) - 1,
-        "pause_ms": round(pause_ms),
-    }
+        page.locator(".run-play").click()  # Pause
+        expect(page.locator(".run-play")).to_have_text(re.compile("Play"))
+        time.sleep(1.0)
+        stopped = year_of(page.locator(".v-app-bar .run-year").inner_text())
+        shown = [(t, year_of(text)) for t, text in page.evaluate("window.__years")[1:]]
+        (t0, y0), (t1, y1) = shown[0], max(shown, key=lambda s: s[1] if s[1] <= 1990 + years else 0)
+        return {
+            "years_per_s": round((y1 - y0) / ((t1 - t0) / 1000), 1),
+            "years": y1 - y0,
+            "pause_overshoot_years": stopped - year_of(page.evaluate("window.__clicked")),
+        }
+    finally:
+        page.close()
+
+
+def sessions(browser, server: Server, cycles: int) -> list[dict]:
+    """Open and close a tab ``cycles`` times; the server's memory after each close."""
+    from playwright.sync_api import expect
+
+    rows = [{"cycle": 0, "rss_mb": round(server.rss_mb(), 1)}]
+    for cycle in range(1, cycles + 1):
+        context = browser.new_context(viewport={"width": 1440, "height": 1000})
+        page = context.new_page()
+        page.goto(server.url)
+        expect(page.locator(".v-app-bar .run-year")).to_have_text(
+            re.compile("Year 1990"), timeout=120_000
+        )
+        page.locator(".run-step").click()
+        expect(page.locator(".v-app-bar .run-year")).to_have_text(re.compile("Year 1991"))
+        after = len(server.lines)
+        context.close()
+        server.wait_for(r"a city was freed \(0 open\)", after)
+        time.sleep(2.0)  # Solara collects the closed session a second after it closes
+        rows.append({"cycle": cycle, "rss_mb": round(server.rss_mb(), 1)})
+        print(rows[-1], flush=True)
+    return rows
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path("app_speed.csv"))
+    parser.add_argument("--cycles", type=int, default=20, help="tab open/close cycles")
+    parser.add_argument("--speeds", default=",".join(SPEEDS), help="speed buttons to measure")
     args = parser.parse_args(argv)
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
-    server, url = start_server()
+    expect.set_options(timeout=600_000)  # a large city at one year a second takes its time
+    server = Server()
     rows = []
     try:
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path=CHROMIUM,
-                args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-            )
-            for label, size, redraw in CASES:
-                page = browser.new_page(viewport={"width": 1440, "height": 1000})
-                page.goto(url)
-                page.locator(".run-title").wait_for(timeout=120_000)
-                row = {"case": label, "redraw_every": redraw, **measure(page, size, redraw)}
-                print(row, flush=True)
-                rows.append(row)
-                page.close()
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            rows += [{"case": "sessions", **m} for m in sessions(browser, server, args.cycles)]
+            for label, link, agents in CITIES:
+                for speed in args.speeds.split(","):
+                    years = SPEEDS[speed]
+                    measured = play(browser, server.url + link, speed, years)
+                    reference = model_speed(link, years)
+                    row = {
+                        "case": label,
+                        "agents": agents,
+                        "speed": speed,
+                        **measured,
+                        "model_years_per_s": round(reference, 1),
+                        "app_over_model": round(measured["years_per_s"] / reference, 2),
+                    }
+                    print(row, flush=True)
+                    rows.append(row)
             browser.close()
     finally:
-        server.terminate()
-        server.wait(30)
+        server.stop()
+    fields = list(dict.fromkeys(key for row in rows for key in row))
     with args.out.open("w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer = csv.DictWriter(handle, fieldnames=fields)
         writer.writeheader()
         writer.writerows(rows)
     print(f"wrote {args.out}")
