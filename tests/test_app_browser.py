@@ -39,8 +39,8 @@ TIMEOUT_MS = 90_000  # generous: the CI machine is shared
 LOOPBACK = re.compile(r"^(127\.\d+\.\d+\.\d+|::1|localhost|0\.0\.0\.0)$")
 MAX_CITIES = 4
 FREE_AFTER = 4  # seconds before the city of a vanished tab is freed (the default is 30)
-SMALL = "set=simulation.residents=3000&set=simulation.width=30&set=simulation.height=30"
-"""A small city, as a link writes it (a tenth of a second a year)."""
+SMALL = "set=simulation.residents=3000&set=geography.km_per_cell=24"
+"""A coarse picture of the region, as a link writes it (conftest.SMALL)."""
 
 # Runs `declineabm app` with every socket connection and address lookup written to a log.
 SERVE = """

@@ -15,6 +15,7 @@ from declineabm.app.citymap import (
     LAYERS,
     NO_DATA,
     NO_HOUSING,
+    OFF_REGION,
     SECTOR_COLOURS,
     City,
     cell_facts,
@@ -47,8 +48,9 @@ def city(**layers: np.ndarray) -> City:
         )
     }
     zeros["jobs"] = np.zeros((len(Sector), *shape))
+    zeros["place"] = np.full(shape, -1)  # countryside
     return City(3, 2, km2_per_cell=4.0, persons_per_agent=100, pollution_limit=1.0,
-                **{**zeros, **layers})  # fmt: skip
+                city_names=(), centres=(), **{**zeros, **layers})  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -96,6 +98,16 @@ def test_cells_without_data_show_the_footprint() -> None:
                     city(housing=housing))  # fmt: skip
     # no working-age residents anywhere: built-up cells grey, the rest lighter
     assert tuple(drawn[0, 0]) == NO_HOUSING and tuple(drawn[0, 1]) == NO_DATA
+
+
+def test_land_outside_the_region_is_not_drawn_as_the_region(model_city) -> None:
+    snap, model = model_city
+    off = snap.place == -2
+    assert off.any() and (snap.housing[off] == 0).all()
+    for layer in LAYERS:
+        drawn = colours(layer, snap, snap)
+        assert (drawn[off] == OFF_REGION).all(), layer.key
+        assert not (drawn[~off] == OFF_REGION).all(axis=-1).any(), layer.key
 
 
 def test_population_scale_is_fixed_by_the_start() -> None:
@@ -159,14 +171,17 @@ def test_a_cell_lists_what_is_there(model_city) -> None:
     facts = dict(cell_facts(snap, int(x), int(y)))
     assert list(facts) == [label for label, _ in CELL_FACTS]
     people = int(snap.occupancy[x, y]) * model.persons_per_agent
-    assert facts["People"] == f"{people:,}"
-    assert facts["Homes"].startswith(f"for {int(snap.housing[x, y]) * model.persons_per_agent:,}")
-    empty = dict(cell_facts(snap, 0, 0))  # a corner of the grid: no one there
-    assert empty["People"] == "0" and empty["Firms"] == "none"
+    assert facts["People"] == f"{people:,.0f}"
+    homes = int(snap.housing[x, y]) * model.persons_per_agent
+    assert facts["Homes"].startswith(f"for {homes:,.0f} people")
+    # the densest cell lies in a city, named as the scenario names it
+    assert facts["Place"] == model.geography.city_names[snap.place[x, y]].title()
+    empty = dict(cell_facts(snap, 0, 0))  # the south-west corner: the sea off Dalian
+    assert empty == {**empty, "Place": "outside the region", "People": "0", "Firms": "none"}
 
 
 def test_the_map_has_a_text_alternative(model_city) -> None:
     snap, _ = model_city
     text = describe(LAYER_BY_KEY["vacant"], snap, 1993)
-    assert text.startswith("Map of vacant housing in 1993, 30×30 cells of 25 km²:")
+    assert text.startswith("Map of vacant housing in 1993, 49×47 cells of 576 km²:")
     assert "median" in text

@@ -117,12 +117,9 @@ def test_out_of_range_size_shows_the_allowed_range(app) -> None:
     # the scenario's people as fewer agents: each stands for more people
     app.find(
         v.Html,
-        children=[
-            "2 changes not in the running city yet: simulation.persons_per_agent, "
-            "simulation.residents"
-        ],
+        children=["1 change not in the running city yet: simulation.residents"],
     ).wait_for(timeout=WAIT)
-    wait_until(lambda: field.hint.startswith("2,500 persons per agent: 10.00 million people"))
+    wait_until(lambda: field.hint.startswith("24,825 persons per agent: 99.30 million people"))
 
 
 def test_switch_a_cause_off_and_reset(app) -> None:

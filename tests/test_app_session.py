@@ -64,23 +64,23 @@ def test_a_page_never_names_a_file(record: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("key", "value"),
-    [("simulation.residents", 200_001), ("simulation.width", 201), ("simulation.height", 500)],
+    ("key", "value", "message"),
+    [
+        ("simulation.residents", 200_001, "the page builds regions of up to 200,000 agents"),
+        ("geography.km_per_cell", 1.9, "a map of 617 cells a side; the page draws up to 600"),
+    ],
 )
-def test_the_page_builds_cities_up_to_its_limits(key: str, value: int) -> None:
-    with pytest.raises(ScenarioError, match=rf"{key} = {value:,}: the page builds cities up to"):
+def test_the_page_builds_regions_up_to_its_limits(key: str, value: float, message: str) -> None:
+    with pytest.raises(ScenarioError, match=rf"^{key} = {value:,}: {message}"):
         small(**{key: value}).resolve()
+    assert small(**{"geography.km_per_cell": 2}).resolve()  # the finest map the controls offer
 
 
 def test_agents_keep_the_scenarios_population() -> None:
     base = load_scenario("northeast").simulation
-    people = base.residents * base.persons_per_agent
     coarse = Settings().with_agents(5_000).resolve().simulation
-    assert coarse.residents == 5_000 and coarse.persons_per_agent == people // 5_000
-    # the old key alone still works: the same persons per agent, fewer people
-    assert Settings().with_changes({"simulation.residents": 5_000}).resolve().simulation == (
-        base.model_copy(update={"residents": 5_000})
-    )
+    assert coarse.residents == 5_000 and coarse.population == base.population
+    assert coarse.persons_per_agent == pytest.approx(base.population / 5_000)
 
 
 def test_out_of_range_value_names_key_and_range() -> None:
@@ -257,7 +257,7 @@ def test_several_counterfactuals_each_equal_their_own_run(live: LiveRun) -> None
         ([Counterfactual.without([c]) for c in ("policy", "industry", "resources", "transport",
                                                  "demography")], "at most 4"),
         ([Counterfactual("x:y", (("policy.enabled", False),))], "counterfactual name"),
-        ([Counterfactual("big", (("simulation.residents", 10**6),))], "builds cities up to"),
+        ([Counterfactual("big", (("simulation.residents", 10**6),))], "builds regions of up to"),
     ],
 )  # fmt: skip
 def test_bad_counterfactuals_are_refused(live: LiveRun, arms, message: str) -> None:
@@ -298,7 +298,7 @@ def test_live_change_at_the_start_equals_building_with_it(live: LiveRun) -> None
 
 
 def test_scheduled_changes_equal_changes_made_live(live: LiveRun) -> None:
-    changes = {"policy.budget_share": 0.06, "demography.outmigration_base": 0.03}
+    changes = {"policy.budget_share": 0.06, "demography.young_leaving": 2.0}
     live.compare(["industry"])
     live.step(5)
     live.apply_live(changes)

@@ -211,7 +211,7 @@ CAUSE_BY_SECTION = {cause.section: cause for cause in CAUSES}
 CONTROLS = {c.key: c for c in (*CITY, *(c for cause in CAUSES for c in cause.controls))}
 """Every slider by key."""
 SWITCHES = frozenset(cause.switch_key for cause in CAUSES)
-EDITABLE = frozenset(CONTROLS) | SWITCHES | {"simulation.persons_per_agent"}
+EDITABLE = frozenset(CONTROLS) | SWITCHES
 """The scenario keys the page's controls change (persons per agent follow the agents)."""
 
 

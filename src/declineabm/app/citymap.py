@@ -1,12 +1,12 @@
-"""The city as a picture: map layers computed from the model's numpy layers, drawn as a PNG.
+"""The region as a picture: map layers computed from the model's numpy layers, drawn as a PNG.
 
 Each frame copies the grid's property layers and a few per-cell aggregates of residents and
 firms (:class:`City`); a layer turns that into one value per cell and a fixed colour scale, and
 :func:`render_png` colours the cells through a lookup table. Nothing is drawn per agent, so a
-200×200 city costs the same few milliseconds as a small one. Cells without data (no housing, no
-working-age residents, no deposit) show the city's footprint in grey, so every layer keeps its
-geography. Clicking a cell lists what is there (:data:`CELL_FACTS`, one entry a fact: a fact
-such as the city a cell belongs to is one more entry).
+fine map costs the same few milliseconds as a coarse one. Cells without data (no housing, no
+working-age residents, no deposit) show where people live in grey and the land outside the
+region's outline in pale blue, so every layer keeps its geography; the cities' names sit at
+their centres. Clicking a cell lists what is there (:data:`CELL_FACTS`, one entry a fact).
 """
 
 from __future__ import annotations
@@ -23,6 +23,8 @@ from matplotlib import colormaps
 from PIL import Image
 from solara import widgets as solara_widgets
 
+from declineabm.model.geography import COUNTRYSIDE
+from declineabm.model.geography import OFF_REGION as OFF_REGION_ID
 from declineabm.model.sectors import Sector
 
 from .feed import FrameFeed, use_frames
@@ -34,9 +36,11 @@ if TYPE_CHECKING:
     from .frames import Frame, RunInfo
 
 NO_HOUSING = (244, 244, 244)
-"""Colour of cells outside the built-up area."""
+"""Colour of cells of the region where nobody lives."""
 NO_DATA = (214, 214, 214)
-"""Colour of built-up cells the layer has no value for."""
+"""Colour of inhabited cells the layer has no value for."""
+OFF_REGION = (226, 236, 244)
+"""Colour of cells outside the region's outline (the model's ``geography.OFF_REGION``)."""
 SECTOR_COLOURS = {
     Sector.RESOURCE: (140, 86, 75),
     Sector.HEAVY: (59, 91, 146),
@@ -55,10 +59,12 @@ SECTOR_LABELS = {
 
 @dataclass(frozen=True, eq=False)
 class City:
-    """Per-cell state of a city in one year: copies, safe to read while the model steps on.
+    """Per-cell state of the region in one year: copies, safe to read while the model steps on.
 
     Arrays have the grid's shape ``(width, height)``; ``jobs`` is ``(sectors, width, height)``.
-    Counts are agents (times ``persons_per_agent``: people).
+    Counts are agents (times ``persons_per_agent``: people). ``place`` is the city a cell
+    belongs to (an index into ``city_names``; the model's ``COUNTRYSIDE`` and ``OFF_REGION``
+    otherwise); ``centres`` the cities' centres in cells (x east, y north).
     """
 
     width: int
@@ -66,6 +72,9 @@ class City:
     km2_per_cell: float
     persons_per_agent: float
     pollution_limit: float
+    place: np.ndarray
+    city_names: tuple[str, ...]
+    centres: tuple[tuple[float, float], ...]
     housing: np.ndarray
     occupancy: np.ndarray
     derelict: np.ndarray
@@ -98,12 +107,19 @@ def snapshot(model: UrbanDeclineModel) -> City:
     def per_cell(selected: np.ndarray) -> np.ndarray:
         return np.bincount(residents.home[selected], minlength=geo.size).reshape(shape)
 
+    cities = model.config.geography.cities
     return City(
         width=geo.width,
         height=geo.height,
-        km2_per_cell=model.config.geography.km_per_cell**2,
+        km2_per_cell=geo.km_per_cell**2,
         persons_per_agent=model.persons_per_agent,
         pollution_limit=model.config.environment.concentration_limit,
+        place=layer("city"),
+        city_names=geo.city_names,
+        centres=tuple(
+            (cities[name].x_km / geo.km_per_cell, cities[name].y_km / geo.km_per_cell)
+            for name in geo.city_names
+        ),
         housing=layer("housing"),
         occupancy=layer("occupancy"),
         derelict=layer("derelict"),
@@ -235,7 +251,7 @@ LAYERS: tuple[Layer, ...] = (
         "infrastructure",
         "Infrastructure",
         "Infrastructure quality where people live or work, from 0 (none) to 1 (perfect); "
-        "the land around the city has none to speak of and shows its footprint instead.",
+        "the cities start better served than the countryside.",
         "RdYlGn",
         _infrastructure,
         lambda city, start: (0.0, 1.0),
@@ -272,8 +288,10 @@ def colours(layer: Layer, city: City, start: City) -> np.ndarray:
         city: The city now.
         start: The city in its start year (fixes the colour scale).
     """
-    background = np.where(city.housing[..., None] > 0, NO_DATA, NO_HOUSING).astype(np.uint8)
-    values = layer.values(city)
+    off = city.place == OFF_REGION_ID
+    background = np.where(city.housing[..., None] > 0, NO_DATA, NO_HOUSING)
+    background = np.where(off[..., None], OFF_REGION, background).astype(np.uint8)
+    values = np.where(off, np.nan, layer.values(city))  # the sea, other provinces: no values
     if layer.colormap is None:
         return _sector_colours(city, values, background)
     low, high = layer.scale(city, start)
@@ -342,12 +360,13 @@ def _tick(value: float, layer: Layer) -> str:
 
 def legend(layer: Layer, city: City, start: City) -> Legend:
     """The legend of a layer for a city (``start``: the city in its start year)."""
-    outside = ("outside the built-up area", _css(NO_HOUSING))
+    outside = ("nobody lives there", _css(NO_HOUSING))
+    off = ("outside the region", _css(OFF_REGION))
     title = f"{layer.label} ({layer.unit})" if layer.unit else layer.label
     if layer.colormap is None:
         sectors = tuple((SECTOR_LABELS[s], _css(SECTOR_COLOURS[s])) for s in Sector)
         return Legend(
-            title, layer.explain, swatches=(*sectors, ("no jobs", _css(NO_DATA)), outside)
+            title, layer.explain, swatches=(*sectors, ("no jobs", _css(NO_DATA)), outside, off)
         )
     low, high = layer.scale(city, start)
     lut = _LUTS[layer.colormap]
@@ -355,7 +374,7 @@ def legend(layer: Layer, city: City, start: City) -> Legend:
     top = ("≥ " if layer.open_top else "") + _tick(high, layer)
     ticks = (_tick(low, layer), _tick((low + high) / 2, layer), top)
     return Legend(
-        title, layer.explain, stops, ticks, swatches=(("no data", _css(NO_DATA)), outside)
+        title, layer.explain, stops, ticks, swatches=(("no data", _css(NO_DATA)), outside, off)
     )
 
 
@@ -388,7 +407,7 @@ def png_data_url(png: bytes) -> str:
 
 def describe(layer: Layer, city: City, year: int) -> str:
     """A text alternative of the map: the layer, the year and the spread of its values."""
-    values = layer.values(city)
+    values = np.where(city.place == OFF_REGION_ID, np.nan, layer.values(city))
     known = values[~np.isnan(values)] if layer.colormap else values[values > 0]
     where = f"{city.width}×{city.height} cells of {city.km2_per_cell:g} km²"
     if known.size == 0:
@@ -407,8 +426,22 @@ def describe(layer: Layer, city: City, year: int) -> str:
 # --- what is in a cell ------------------------------------------------------------------------
 
 
+def persons(city: City, agents: float) -> str:
+    """A count of agents as the persons they stand for, rounded to a whole person."""
+    return f"{agents * city.persons_per_agent:,.0f}"
+
+
+def _place(city: City, x: int, y: int) -> str:
+    place = int(city.place[x, y])
+    if place == COUNTRYSIDE:
+        return "countryside"
+    if place == OFF_REGION_ID:
+        return "outside the region"
+    return city.city_names[place].title()
+
+
 def _people(city: City, x: int, y: int) -> str:
-    return f"{int(city.occupancy[x, y]) * city.persons_per_agent:,}"
+    return persons(city, int(city.occupancy[x, y]))
 
 
 def _homes(city: City, x: int, y: int) -> str:
@@ -417,7 +450,7 @@ def _homes(city: City, x: int, y: int) -> str:
         return "none"
     vacant = max(homes - int(city.derelict[x, y]) - int(city.occupancy[x, y]), 0)
     return (
-        f"for {homes * city.persons_per_agent:,} people; {vacant / homes:.0%} vacant, "
+        f"for {persons(city, homes)} people; {vacant / homes:.0%} vacant, "
         f"{city.derelict[x, y] / homes:.0%} derelict"
     )
 
@@ -429,9 +462,9 @@ def _firms(city: City, x: int, y: int) -> str:
     jobs = city.jobs[:, x, y]
     sectors = sorted(Sector, key=lambda s: -jobs[s])
     mix = ", ".join(
-        f"{SECTOR_LABELS[s]} {int(jobs[s]) * city.persons_per_agent:,}" for s in sectors if jobs[s]
+        f"{SECTOR_LABELS[s]} {persons(city, jobs[s])}" for s in sectors if jobs[s]
     )
-    return f"{count} with jobs for {int(jobs.sum()) * city.persons_per_agent:,} ({mix})"
+    return f"{count} with jobs for {persons(city, jobs.sum())} ({mix})"
 
 
 def _unemployment(city: City, x: int, y: int) -> str:
@@ -445,6 +478,7 @@ def _reserves(city: City, x: int, y: int) -> str:
 
 
 CELL_FACTS: tuple[tuple[str, Callable[[City, int, int], str]], ...] = (
+    ("Place", _place),
     ("People", _people),
     ("Homes", _homes),
     ("Firms", _firms),
@@ -461,6 +495,18 @@ def cell_facts(city: City, x: int, y: int) -> list[tuple[str, str]]:
     return [(label, read(city, x, y)) for label, read in CELL_FACTS]
 
 
+def city_labels(city: City) -> list[dict[str, object]]:
+    """Where each city's name goes on the map, in percent of its width and height."""
+    return [
+        {
+            "name": name.title(),
+            "left": round(100 * x / city.width, 2),
+            "top": round(100 * (1 - y / city.height), 2),
+        }
+        for name, (x, y) in zip(city.city_names, city.centres, strict=True)
+    ]
+
+
 def _picture_props(frame: Frame, layer: Layer) -> dict[str, object]:
     """The map widget's traits for a frame (its text alternative once play stops)."""
     city, settings = frame.city, frame.experiment.settings
@@ -468,6 +514,7 @@ def _picture_props(frame: Frame, layer: Layer) -> dict[str, object]:
         "src": png_data_url(render_png(layer, city, frame.start_city)),
         "columns": city.width,
         "rows": city.height,
+        "labels": city_labels(city),
         "title": f"{layer.label}, {frame.year} ({settings.scenario}, seed {settings.seed})",
         "filename": f"{settings.scenario}-seed{settings.seed}-map-{layer.key}-{frame.year}.png",
     }
@@ -477,7 +524,7 @@ def _picture_props(frame: Frame, layer: Layer) -> dict[str, object]:
 
 
 def _year_text(frame: Frame) -> str:
-    return f"The city in {frame.year}"
+    return f"The region in {frame.year}"
 
 
 @solara.component
@@ -533,7 +580,7 @@ def CityMap(feed: FrameFeed, info: RunInfo):
     layer = LAYER_BY_KEY[chosen.value]
     start = info.start_city
     key = solara.use_memo(lambda: legend_html(legend(layer, start, start)), [start, layer.key])
-    with solara.Card("The city", classes=["map-card"]):
+    with solara.Card("The region", classes=["map-card"]):
         solara.v.Select(
             label="Map layer",
             v_model=chosen.value,

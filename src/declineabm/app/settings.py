@@ -29,15 +29,12 @@ from declineabm.scenario import (
 DEFAULT_SCENARIO = "northeast"
 DEFAULT_SEED = 7
 MAX_SEED = 2**63 - 1
-PAGE_LIMITS = {
-    "simulation.residents": 200_000,
-    "simulation.width": 200,
-    "simulation.height": 200,
-}
-"""The largest city the page builds (larger cities: ``declineabm run``)."""
+MAX_AGENTS = 200_000
+MAX_CELLS_A_SIDE = 600
+"""The largest region the page builds: agents, and map cells a side (the Northeast at 2 km
+cells is 586 x 553); larger: ``declineabm run``."""
 
 AGENTS = "simulation.residents"
-PERSONS_PER_AGENT = "simulation.persons_per_agent"
 
 
 @dataclass(frozen=True)
@@ -74,12 +71,10 @@ class Settings:
     def with_agents(self, agents: int) -> Settings:
         """The same people drawn as ``agents`` agents: persons per agent follow.
 
-        The scenario's population (its agents times its persons per agent) stays, so a
-        smaller city of agents is a coarser picture of the same city, not a smaller city.
+        The scenario's population (``simulation.population``) stays, so fewer agents are a
+        coarser picture of the same region, not a smaller region.
         """
-        people = population(self.base())
-        per_agent = max(1, round(people / agents))
-        return self.with_changes({AGENTS: agents, PERSONS_PER_AGENT: per_agent})
+        return self.with_changes({AGENTS: agents})
 
     def resolve(self) -> Scenario:
         """Check the settings and return the scenario they describe.
@@ -125,9 +120,18 @@ def lookup(tree: Mapping[str, Any], key: str) -> Any:
     return node
 
 
-def population(scenario: Scenario) -> int:
-    """The people a scenario's city starts with (agents times persons per agent)."""
-    return scenario.simulation.residents * scenario.simulation.persons_per_agent
+def population(scenario: Scenario) -> float:
+    """The people a scenario's region starts with."""
+    return scenario.simulation.population
+
+
+def grid_size(scenario: Scenario) -> tuple[int, int]:
+    """The map's cells east-west and north-south (as the model's geography draws them)."""
+    geo = scenario.geography
+    return (
+        max(1, math.ceil(geo.width_km / geo.km_per_cell)),
+        max(1, math.ceil(geo.height_km / geo.km_per_cell)),
+    )
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -170,19 +174,24 @@ def check_key(key: str, value: Any) -> None:
 
 
 def check_size(scenario: Scenario) -> None:
-    """Refuse a city larger than the page builds.
+    """Refuse a region larger than the page builds.
 
     Raises:
         ScenarioError: Names the key, the value and the page's limit.
     """
-    tree = scenario.to_dict()
-    for key, limit in PAGE_LIMITS.items():
-        value = lookup(tree, key)
-        if value > limit:
-            raise ScenarioError(
-                f"{key} = {value:,}: the page builds cities up to {limit:,} "
-                "(larger cities: declineabm run)"
-            )
+    agents = scenario.simulation.residents
+    if agents > MAX_AGENTS:
+        raise ScenarioError(
+            f"simulation.residents = {agents:,}: the page builds regions of up to "
+            f"{MAX_AGENTS:,} agents (larger: declineabm run)"
+        )
+    cells = max(grid_size(scenario))
+    if cells > MAX_CELLS_A_SIDE:
+        km = scenario.geography.km_per_cell
+        raise ScenarioError(
+            f"geography.km_per_cell = {km:g}: a map of {cells} cells a side; the page draws up "
+            f"to {MAX_CELLS_A_SIDE} (larger: declineabm run)"
+        )
 
 
 def differences(pending: Settings, applied: Settings) -> dict[str, Any]:

@@ -158,7 +158,8 @@ def NumberField(control: Control, pending: solara.Reactive[Settings]):
     hint = ""
     if control.key == AGENTS:
         per_agent = scenario.simulation.persons_per_agent
-        hint = f"{per_agent:,} persons per agent: {population(scenario) / 1e6:,.2f} million people"
+        people = population(scenario) / 1e6
+        hint = f"{per_agent:,.0f} persons per agent: {people:,.2f} million people"
     solara.v.TextField(
         label=control.label,
         v_model=text.value,

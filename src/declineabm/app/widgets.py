@@ -60,6 +60,7 @@ class MapWidget(ipyvuetify.VuetifyTemplate):
     src = traitlets.Unicode("").tag(sync=True)
     columns = traitlets.Int(1).tag(sync=True)
     rows = traitlets.Int(1).tag(sync=True)
+    labels = traitlets.List([]).tag(sync=True)  # the cities' names: {name, left, top} in %
     title = traitlets.Unicode("").tag(sync=True)
     filename = traitlets.Unicode("map.png").tag(sync=True)
     description = traitlets.Unicode("").tag(sync=True)
