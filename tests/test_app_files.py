@@ -103,6 +103,7 @@ def test_the_scenario_file_runs_to_the_same_model_csv(finished: LiveRun, tmp_pat
         fresh.play()
         assert fresh.wait_idle()
         assert (tmp_path / "out" / "model.csv").read_text() == fresh.csv_text()
+        assert (tmp_path / "out" / "cities.csv").read_text() == fresh.cities_csv()
     finally:
         fresh.close()
 
@@ -112,12 +113,14 @@ def test_the_zip_holds_every_arm_and_the_record(finished: LiveRun) -> None:
         names = set(zipped.namelist())
         assert names == {
             "model.csv",
+            "cities.csv",
             "counterfactuals/without-policy/model.csv",
             "counterfactuals/weak-industry/model.csv",
             "run.json",
             "scenario.toml",
         }
         assert zipped.read("model.csv").decode() == finished.csv_text()
+        assert zipped.read("cities.csv").decode() == finished.cities_csv()
         weak = zipped.read("counterfactuals/weak-industry/model.csv").decode()
         assert weak == finished.csv_text("weak industry")
         record = json.loads(zipped.read("run.json"))

@@ -101,7 +101,7 @@ def test_cells_without_data_show_the_footprint() -> None:
 
 
 def test_land_outside_the_region_is_not_drawn_as_the_region(model_city) -> None:
-    snap, model = model_city
+    snap, _ = model_city
     off = snap.place == -2
     assert off.any() and (snap.housing[off] == 0).all()
     for layer in LAYERS:

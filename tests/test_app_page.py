@@ -18,7 +18,7 @@ from declineabm.app.settings import Settings
 from declineabm.app.widgets import ChartWidget, LiveText, MapWidget
 from declineabm.io.files import csv_line
 from declineabm.model.indicators import INDICATOR_NAMES
-from declineabm.scenario import available_scenarios
+from declineabm.scenario import available_scenarios, load_scenario
 
 WAIT = 30  # seconds; building and stepping a small city takes a fraction of that
 SMALL_SETTINGS = Settings(overrides=tuple(sorted(SMALL.items())))
@@ -191,6 +191,24 @@ def test_counterfactual_on_the_charts(app) -> None:
 
     wait_until(lambda: "without industry, policy" in series())
     assert "this run" in series()
+
+
+def test_the_cities_of_the_region_side_by_side(app) -> None:
+    click(app, "run-step")
+    wait_year(app, 1991, 1)
+    cities = load_scenario("northeast").geography.cities
+    chart = next(w for w in app.find(ChartWidget).widgets if w.title == "Population by city")
+    names = [s["name"] for s in chart.option["series"]]
+    assert names == [f"{n.title()} ({c.kind})" for n, c in cities.items()] + ["Countryside"]
+    wait_until(
+        lambda: len(chart.numbers) == len(cities) + 1 and len(chart.numbers[0]["values"]) == 2
+    )
+    shown(app, v.Select, class_="indicator-cities").v_model = "jobless_rate"
+    wait_until(
+        lambda: any(w.title == "Jobless rate by city" for w in app.find(ChartWidget).widgets)
+    )
+    chart = next(w for w in app.find(ChartWidget).widgets if w.title == "Jobless rate by city")
+    assert chart.unit == "%" and all(0 <= v <= 100 for d in chart.numbers for _, v in d["values"])
 
 
 def test_closing_the_page_stops_its_city() -> None:

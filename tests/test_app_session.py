@@ -138,6 +138,7 @@ def test_csv_is_exactly_declineabm_runs_model_csv(live: LiveRun, tmp_path) -> No
     assert live.frame.finished and not live.frame.playing
     run_to_folder("northeast", tmp_path, seed=7, overrides=SMALL, progress=False, figure=False)
     assert live.csv_text() == (tmp_path / "model.csv").read_text()
+    assert live.cities_csv() == (tmp_path / "cities.csv").read_text()  # every city, every year
     record = live.run_record()
     written = json.loads((tmp_path / "run.json").read_text())
     same = ("scenario", "seed", "status", "years", "scenario_sha256", "config", "versions")

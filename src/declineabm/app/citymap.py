@@ -461,9 +461,7 @@ def _firms(city: City, x: int, y: int) -> str:
         return "none"
     jobs = city.jobs[:, x, y]
     sectors = sorted(Sector, key=lambda s: -jobs[s])
-    mix = ", ".join(
-        f"{SECTOR_LABELS[s]} {persons(city, jobs[s])}" for s in sectors if jobs[s]
-    )
+    mix = ", ".join(f"{SECTOR_LABELS[s]} {persons(city, jobs[s])}" for s in sectors if jobs[s])
     return f"{count} with jobs for {persons(city, jobs.sum())} ({mix})"
 
 

@@ -39,6 +39,7 @@ def Downloads(live: LiveRun, settings: Settings):
     # not cancel a download under way.
     files = [
         (live.csv_text, "model.csv", "text/csv"),
+        (live.cities_csv, "cities.csv", "text/csv"),
         (live.run_json, "run.json", "application/json"),
         (live.scenario_toml, "scenario.toml", "application/toml"),
         (live.archive, "all.zip", "application/zip"),
@@ -68,9 +69,10 @@ def Downloads(live: LiveRun, settings: Settings):
                     children=[solara.Button(name, icon_name="mdi-download", small=True)],
                 ).key(name)
         solara.Text(
-            "all.zip: every arm's model.csv, run.json (all arms, live changes, seeds), the "
-            "scenario and the seeds behind the bands. scenario.toml: declineabm run FILE --seed "
-            f"{settings.seed} gives the same model.csv (live changes aside).",
+            "cities.csv: every city of the region, one row a city a year. all.zip: every arm's "
+            "model.csv, cities.csv, run.json (all arms, live changes, seeds), the scenario and "
+            "the seeds behind the bands. scenario.toml: declineabm run FILE --seed "
+            f"{settings.seed} gives the same model.csv and cities.csv (live changes aside).",
             classes=["caption-text", "mt-2"],
         )
         with solara.Row(gap="8px", style={"align-items": "center", "flex-wrap": "wrap"}):

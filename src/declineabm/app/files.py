@@ -1,9 +1,10 @@
 """Files in and out of the page: downloads in the CLI's formats, uploads to start from.
 
-Downloads are made in memory. ``model.csv`` has exactly the columns and number format of the
-file ``declineabm run`` writes; ``run.json`` is its record plus the page's experiment
-(counterfactuals, live changes, seeds, the link); the scenario file holds every parameter of
-the city, so ``declineabm run`` on it with the same seed writes the same ``model.csv``; the zip
+Downloads are made in memory. ``model.csv`` and ``cities.csv`` have exactly the columns and
+number format of the files ``declineabm run`` writes; ``run.json`` is its record plus the page's
+experiment (counterfactuals, live changes, seeds, the link); the scenario file holds every
+parameter of the city, so ``declineabm run`` on it with the same seed writes the same
+``model.csv`` and ``cities.csv``; the zip
 holds all of them, with every counterfactual's ``model.csv`` and the seeds behind the bands.
 
 Uploads are a scenario TOML file or a ``run.json``. Neither is read as a path or can make the
@@ -23,7 +24,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from declineabm.io.files import csv_line
-from declineabm.model.indicators import INDICATOR_NAMES
+from declineabm.model.indicators import CITY_INDICATOR_NAMES, INDICATOR_NAMES
 from declineabm.scenario import (
     Scenario,
     ScenarioError,
@@ -33,7 +34,7 @@ from declineabm.scenario import (
 )
 
 from .experiment import Counterfactual, Experiment, Intervention
-from .frames import Row
+from .frames import CityRow, Row
 from .settings import DEFAULT_SEED, check_key, settings_of, shipped
 
 MAX_UPLOAD_BYTES = 1_000_000
@@ -44,6 +45,13 @@ def model_csv(rows: Iterable[Row]) -> str:
     """Yearly indicator rows as the text of ``declineabm run``'s ``model.csv``."""
     lines = [csv_line(INDICATOR_NAMES)]
     lines += [csv_line(row[name] for name in INDICATOR_NAMES) for row in rows]
+    return "".join(lines)
+
+
+def cities_csv(rows: Iterable[CityRow]) -> str:
+    """Per-city rows (every place of every year) as the text of the CLI's ``cities.csv``."""
+    lines = [csv_line(CITY_INDICATOR_NAMES)]
+    lines += [csv_line(row[name] for name in CITY_INDICATOR_NAMES) for row in rows]
     return "".join(lines)
 
 
@@ -128,14 +136,20 @@ def slug(name: str) -> str:
 
 
 def archive(
-    arms: Sequence[tuple[str, str]], run_json: str, scenario: str, seeds_csv: str = ""
+    arms: Sequence[tuple[str, str]],
+    run_json: str,
+    scenario: str,
+    seeds_csv: str = "",
+    cities: str = "",
 ) -> bytes:
-    """Every arm's model.csv (the city's at the top), run.json, the scenario and the seeds."""
+    """Every arm's model.csv (the city's first), its cities.csv, run.json, scenario, seeds."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zipped:
         for index, (name, text) in enumerate(arms):
             path = "model.csv" if index == 0 else f"counterfactuals/{slug(name)}/model.csv"
             zipped.writestr(path, text)
+        if cities:
+            zipped.writestr("cities.csv", cities)
         zipped.writestr("run.json", run_json)
         zipped.writestr("scenario.toml", scenario)
         if seeds_csv:

@@ -21,6 +21,8 @@ if TYPE_CHECKING:
     from .citymap import City
 
 Row = dict[str, float]
+CityRow = dict[str, float | str]
+"""A row of ``cities.csv``: a city (or the countryside) in a year."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -62,6 +64,7 @@ class Frame:
         year: The year the run has reached.
         steps: Steps taken since the start year.
         rows: The yearly indicators so far (a row per year, start year first).
+        cities: The per-city indicators so far (per year, a row per city and the countryside).
         arms: The counterfactuals' indicators, up to ``year``, in the experiment's order.
         city: Per-cell state for the map.
         start_city: The same in the start year (fixes the map's colour scales).
@@ -76,6 +79,7 @@ class Frame:
     year: int
     steps: int
     rows: tuple[Row, ...]
+    cities: tuple[tuple[CityRow, ...], ...]
     arms: tuple[ArmTrace, ...]
     city: City
     start_city: City

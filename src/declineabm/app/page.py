@@ -27,6 +27,7 @@ import solara
 from declineabm.scenario import ScenarioError
 
 from .charts import Charts
+from .citycharts import CitiesCard
 from .citymap import CityMap
 from .compare import ComparePanel
 from .controller import RunControls, RunStatus
@@ -89,7 +90,7 @@ def Main(feed: FrameFeed, info: RunInfo | None):
     """The map and the charts."""
     if info is None:
         with solara.Column(style={"padding": "48px"}):
-            solara.Text("Building the city…")
+            solara.Text("Building the region…")
             solara.ProgressLinear(True)
         return
     settings = info.experiment.settings
@@ -100,6 +101,7 @@ def Main(feed: FrameFeed, info: RunInfo | None):
     with solara.v.Row(dense=True):
         with solara.v.Col(cols=12, md=5, lg=4, class_="map-col"):
             CityMap(feed, info)
+            CitiesCard(feed, info)
         with solara.v.Col(cols=12, md=7, lg=8, class_="charts-col"):
             Charts(feed, info)
 
@@ -219,7 +221,8 @@ def Page(experiment: Experiment | Settings | None = None):
             },
             class_="menu-button",
         )
-        solara.v.use_event(menu, "click", lambda *_: drawer.set(not drawer.value))
+        # `live` is memoised once, so the early return above is taken on every render or none
+        solara.v.use_event(menu, "click", lambda *_: drawer.set(not drawer.value))  # noqa: SH101
         solara.v.ToolbarTitle(children=[TITLE], class_="dab-title")
         solara.v.Spacer()
         RunStatus(feed)

@@ -40,7 +40,7 @@ from . import files
 from .bands import BandRunner, Bands
 from .citymap import City, snapshot
 from .experiment import MAX_SEEDS, Counterfactual, Experiment, Intervention
-from .frames import ArmTrace, Frame, Row, RunState, RunView
+from .frames import ArmTrace, CityRow, Frame, Row, RunState, RunView
 from .settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -105,9 +105,12 @@ class _Run:
     name: str = CITY
     rows: list[Row] = field(default_factory=list)
     applied: int = 0  # interventions applied so far
+    cities: list[tuple[CityRow, ...]] | None = None  # each year's cities.csv rows (the city's)
 
     def record(self) -> None:
         self.rows.append(dict(self.model.indicators))
+        if self.cities is not None:  # a counterfactual skips them: a fifth of a step
+            self.cities.append(tuple(self.model.city_indicators()))
 
 
 class LiveRun:
@@ -346,6 +349,12 @@ class LiveRun:
             rows = list(runs[0].rows) if runs else []
         return files.model_csv(rows)
 
+    def cities_csv(self) -> str:
+        """The per-city indicators so far, in the format of ``declineabm run``'s cities.csv."""
+        with self._cond:
+            years = list(self._main.cities or ()) if self._main else []
+        return files.cities_csv(row for year in years for row in year)
+
     def run_record(self) -> dict[str, Any]:
         """The run's ``run.json``: as ``declineabm run`` writes it, plus the page's experiment.
 
@@ -380,7 +389,7 @@ class LiveRun:
         return files.scenario_toml(scenario, experiment)
 
     def archive(self) -> bytes:
-        """A zip of every arm's ``model.csv``, the ``run.json`` of all of them, the seeds."""
+        """A zip of every arm's ``model.csv``, ``cities.csv``, ``run.json``, scenario, seeds."""
         with self._cond:
             arms = [
                 (run.name, files.model_csv(run.rows)) for run in (self._main, *self._arms) if run
@@ -391,6 +400,7 @@ class LiveRun:
             self.run_json(),
             self.scenario_toml(),
             bands.csv_text() if bands is not None and bands.ready else "",
+            self.cities_csv(),
         )
 
     # --- the worker --------------------------------------------------------------------------
@@ -488,7 +498,7 @@ class LiveRun:
             "agents…"
         )
         model = UrbanDeclineModel(scenario, seed=experiment.settings.seed)
-        main = _Run(model, snapshot(model))
+        main = _Run(model, snapshot(model), cities=[])
         main.record()
         with self._cond:
             old = (self._main, *self._arms)
@@ -633,6 +643,7 @@ class LiveRun:
                 year=main.model.year,
                 steps=main.model.steps,
                 rows=tuple(main.rows),
+                cities=tuple(main.cities or ()),
                 arms=tuple(ArmTrace(run.name, tuple(run.rows)) for run in self._arms),
                 city=snapshot(main.model),
                 start_city=main.start,
