@@ -440,6 +440,9 @@ def compute_cities(model: UrbanDeclineModel) -> list[dict[str, float | str]]:
         for s in Sector
     }
     represented = np.bincount(firm_place, firms.represents, minlength=places)
+    # each count once for all places, not once a place
+    old, young_adults = count(age >= 65), count(young(age))
+    with_job, without_job = count(employed), count(working & ~employed)
     names = (*geo.city_names, COUNTRYSIDE_NAME)
     kinds = (*geo.city_kinds, COUNTRYSIDE_NAME)
     rows: list[dict[str, float | str]] = []
@@ -449,12 +452,10 @@ def compute_cities(model: UrbanDeclineModel) -> list[dict[str, float | str]]:
             "city": names[i],
             "kind": kinds[i],
             "population": people[i] * scale,
-            "share_65plus": _ratio(count(age >= 65)[i], people[i]),
-            "young_adult_share": _ratio(count(young(age))[i], people[i]),
-            "employment": count(employed)[i] * scale,
-            "jobless_rate": _ratio(
-                count(working & ~employed)[i] - farmers[i], labour[i] - farmers[i]
-            ),
+            "share_65plus": _ratio(old[i], people[i]),
+            "young_adult_share": _ratio(young_adults[i], people[i]),
+            "employment": with_job[i] * scale,
+            "jobless_rate": _ratio(without_job[i] - farmers[i], labour[i] - farmers[i]),
             "output": output[i] * money,
             "farm_workers": farmers[i] * scale,
             "firms": float(represented[i]),
