@@ -2,7 +2,7 @@
 
 Starts ``declineabm app`` on a free port and drives Debian's Chromium with Playwright.
 
-*Playback*: for each city (the default one, and the same people as 100,000 agents) and each
+*Playback*: for each region (the default one, and the same people as 100,000 agents) and each
 speed (1, 2, 5, 10 years a second and *max*), a fresh tab presses Play and records when the
 year shown in the page changes (a MutationObserver in the page: what a user sees, network and
 drawing included), then clicks Pause and reads how many years the run went on after the click.
@@ -32,12 +32,8 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 CITIES = (
     # label, link (page state), agents
-    ("default: 60x60, 20,000 agents", "", 20_000),
-    (
-        "100,000 agents (100 persons each)",
-        "?set=simulation.residents=100000&set=simulation.persons_per_agent=100",
-        100_000,
-    ),
+    ("default: 20,000 agents (4,965 persons each), 12 km cells", "", 20_000),
+    ("100,000 agents (993 persons each)", "?set=simulation.residents=100000", 100_000),
 )
 SPEEDS = {"1": 6, "2": 8, "5": 15, "10": 25, "max": 30}
 """Speed button, and the years of play measured at that speed."""

@@ -8,6 +8,7 @@ A screenshot of the page goes to ``test-output/app.png`` for a reviewer.
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import os
@@ -28,6 +29,7 @@ import pytest
 
 from declineabm.io.files import csv_line
 from declineabm.model.indicators import INDICATOR_NAMES
+from declineabm.scenario import load_scenario
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -240,7 +242,7 @@ def test_page_loads_offline_and_steps(session: Session, server: Server) -> None:
 
     step(session.page, 3)
     # expect() waits for the map's redraw; is_visible() would race it on a busy machine
-    expect(session.page.locator(".map-card .map-year")).to_have_text("The city in 1993")
+    expect(session.page.locator(".map-card .map-year")).to_have_text("The region in 1993")
     assert session.page.evaluate("document.documentElement.lang") == "en"
     assert session.foreign(server) == []
     assert server.outside() == []
@@ -278,11 +280,15 @@ def test_change_the_map_layer_and_inspect_a_cell(session: Session) -> None:
     assert image.get_attribute("src") != before
     pick(page, "layer-picker", "Firms by sector")
     page.locator(".map-legend", has_text="heavy industry").wait_for()
-    box = image.bounding_box()
-    image.click(position={"x": box["width"] * 0.62, "y": box["height"] * 0.78})  # a centre
+    # every city is named at its centre; a click there says what is in the cell
+    labels = page.locator(".dab-map .map-label")
+    assert labels.count() == len(load_scenario("northeast").geography.cities)
+    box, mark = image.bounding_box(), labels.filter(has_text="Shenyang").bounding_box()
+    image.click(position={"x": mark["x"] - box["x"] + 1, "y": mark["y"] - box["y"] + 1})
     inspector = page.locator(".cell-inspector")
     inspector.get_by_role("rowheader", name="People").wait_for()
     assert re.search(r"Cell \(\d+, \d+\) in 1990", inspector.inner_text())
+    assert inspector.locator("tr", has_text="Place").inner_text().split()[-1] == "Shenyang"
     step(page, 1)
     inspector.get_by_text("in 1991").wait_for()  # it follows the run
 
@@ -294,6 +300,27 @@ def test_download_the_csv(session: Session) -> None:
     assert name == "northeast-seed7-model.csv"
     assert lines[0] == csv_line(INDICATOR_NAMES)
     assert [line.split(",", 1)[0] for line in lines[1:]] == ["1990", "1991", "1992"]
+    name, data = download(session.page, "cities.csv")
+    rows = list(csv.DictReader(io.StringIO(data.decode())))
+    places = len(load_scenario("northeast").geography.cities) + 1  # and the countryside
+    assert name == "northeast-seed7-cities.csv" and len(rows) == 3 * places
+    assert rows[-1]["year"] == "1992" and rows[-1]["city"] == "countryside"
+
+
+def test_the_cities_of_the_region_side_by_side(session: Session) -> None:
+    page = session.page
+    step(page, 2)
+    page.locator(".chart-cities .dab-chart-canvas canvas").scroll_into_view_if_needed()
+    page.wait_for_function(  # a chart is drawn once it is on screen
+        "document.querySelector('.chart-cities .dab-chart-canvas').echartsInstance"
+        ".getOption().series[0].data.length === 3"
+    )
+    series = chart_series(page, "cities")
+    cities = load_scenario("northeast").geography.cities
+    assert [s["name"] for s in series][:2] == [
+        f"{name.title()} ({city.kind})" for name, city in list(cities.items())[:2]
+    ]
+    assert len(series) == len(cities) + 1 and all(len(s["data"]) == 3 for s in series)
 
 
 def test_two_sessions_run_independent_cities(chromium, server: Server) -> None:
@@ -325,9 +352,9 @@ def test_a_fine_map(session: Session) -> None:
 def test_agents_show_the_people_they_stand_for(session: Session) -> None:
     page = session.page
     field = page.locator(".number-simulation-residents")
-    field.get_by_text("500 persons per agent: 10.00 million people").wait_for()
+    field.get_by_text("4,965 persons per agent: 99.30 million people").wait_for()
     field.locator("input").fill("50000")
-    field.get_by_text("200 persons per agent: 10.00 million people").wait_for()
+    field.get_by_text("1,986 persons per agent: 99.30 million people").wait_for()
 
 
 # --- any screen ------------------------------------------------------------------------------
