@@ -425,7 +425,7 @@ def test_a_link_reproduces_the_run_byte_for_byte(chromium, server: Server) -> No
         page.locator(".arm-name", has_text="without policy").wait_for()
         step(page, 3)
         page.locator(".open-demography").click()
-        page.locator(".slider-demography-outmigration_base .v-slider__thumb-container").focus()
+        page.locator(".slider-demography-young_leaving .v-slider__thumb-container").focus()
         for _ in range(3):
             page.keyboard.press("ArrowRight")
         page.locator(".apply-now").click()
@@ -433,7 +433,7 @@ def test_a_link_reproduces_the_run_byte_for_byte(chromium, server: Server) -> No
         step(page, 2)
         page.wait_for_url(re.compile("until=1995"))  # the address follows the run
         link = page.url
-        assert "at=1993:demography.outmigration_base=" in link
+        assert "at=1993:demography.young_leaving=" in link
         assert "vs=without%20policy:policy.enabled=false" in link
         original = archive(page)
     finally:
@@ -604,8 +604,11 @@ def test_charts_and_the_map_export_as_png(session: Session) -> None:
 
 
 def test_every_control_has_an_accessible_name(session: Session) -> None:
+    from playwright.sync_api import expect
+
     page = session.page
     page.locator(".open-policy").click()  # the tune buttons, open and closed
+    expect(page.get_by_role("button", name="Close: Revitalization policy")).to_be_visible()
     unnamed = page.evaluate(
         """() => [...document.querySelectorAll('button, [role=button], input, [role=slider]')]
             .filter(el => el.offsetParent !== null)
@@ -617,7 +620,6 @@ def test_every_control_has_an_accessible_name(session: Session) -> None:
     assert unnamed == []
     tune = page.get_by_role("button", name="Tune: Lack of infrastructure")
     assert tune.get_attribute("aria-expanded") == "false"
-    assert page.get_by_role("button", name="Close: Revitalization policy").is_visible()
     assert page.locator(".city-map").get_attribute("alt").startswith("Map of population density")
     for chart in page.locator(".dab-chart-canvas").all():
         assert chart.get_attribute("role") == "img"

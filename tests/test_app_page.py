@@ -203,7 +203,7 @@ def test_the_cities_of_the_region_side_by_side(app) -> None:
     wait_until(
         lambda: len(chart.numbers) == len(cities) + 1 and len(chart.numbers[0]["values"]) == 2
     )
-    shown(app, v.Select, class_="indicator-cities").v_model = "jobless_rate"
+    shown(app, v.Select, class_="indicator-cities mt-3 mb-2").v_model = "jobless_rate"
     wait_until(
         lambda: any(w.title == "Jobless rate by city" for w in app.find(ChartWidget).widgets)
     )

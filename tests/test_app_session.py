@@ -338,22 +338,29 @@ def test_an_experiment_can_start_by_playing_to_a_year() -> None:
         run.close()
 
 
-def test_pause_stops_within_a_year_of_the_page(live: LiveRun, monkeypatch) -> None:
+@pytest.mark.parametrize("paused_in", [None, 1995])
+def test_pause_stops_within_a_year_of_the_page(live: LiveRun, monkeypatch, paused_in) -> None:
     """With a browser attached, the model is never more than a year ahead of what it drew."""
     monkeypatch.setattr(session, "ACK_TIMEOUT", 60.0)
     ahead = []
 
     def drawn(frame: Frame) -> None:
-        # the browser draws the frame a little later, on its own thread
-        threading.Timer(0.02, live.acknowledge, [frame.version]).start()
+        if not frame.playing:
+            return  # the frame of the pause itself
         ahead.append(frame.version - live._acknowledged)
+        # the browser draws the frame a little later, on its own thread
+        later = 0.02
+        if frame.year == paused_in:  # the user clicks while 1994 is on screen, 1995 on its way
+            threading.Timer(0.005, live.pause).start()
+            later = 0.5
+        threading.Timer(later, live.acknowledge, [frame.version]).start()
 
     live.acknowledge(live.frame.version)  # a browser is there
     live.on_frame = drawn
     live.set_speed(0)
     live.play()
     assert live.wait_idle()
-    assert live.frame.year == 2025
+    assert live.frame.year == (paused_in or 2025)  # 1995: one year past what the page showed
     assert max(ahead) <= 1  # each frame waited for the one before it to be drawn
 
 

@@ -163,7 +163,7 @@ def CitiesCard(feed: FrameFeed, info: RunInfo):
             items=[{"text": label_of(i.name), "value": i.name} for i in CITY_CHART_INDICATORS],
             dense=True,
             hide_details=True,
-            class_="indicator-cities",
+            class_="indicator-cities mt-3 mb-2",
         )
         CityChart(feed, info, chosen.value, label_of(chosen.value))
         solara.Text(f"{indicator.definition} ({scale_of(indicator)[1]})", classes=["caption-text"])

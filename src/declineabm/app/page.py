@@ -41,7 +41,7 @@ from .settings import Settings
 from .settings_panel import CausesPanel, PendingChanges, ScenarioPanel
 from .widgets import Bridge
 
-TITLE = "declineabm · a city in decline"
+TITLE = "declineabm · cities in decline"
 DRAWER_WIDTH = 380
 
 CSS = """

@@ -10,10 +10,12 @@ Requests from the page are checked before they are queued (:class:`ScenarioError
 one-line message) and queued as the worker's own methods with their arguments; the city is only
 replaced once its successor is built, so bad input never costs the user the run they have.
 
-While it plays, the worker publishes a frame and steps the next year, but does not publish
-that one until the browser says it has drawn the last (:meth:`LiveRun.acknowledge`): the city
-on screen is never more than a year behind the model, so Pause stops within a year, and a slow
-browser slows the run instead of falling behind it.
+While it plays, the worker publishes a frame and steps the next year only once the browser says
+it has drawn that frame (:meth:`LiveRun.acknowledge`): the model is never more than the year it
+is stepping ahead of the page, so Pause stops within a year of what the user saw, and a slow
+browser slows the run instead of falling behind it. (Stepping while the browser draws would be
+faster, but then a click lands while one year is on its way to the page and the next is being
+stepped: two years beyond what the user saw, as the browser test measured.)
 
 Each browser session has its own ``LiveRun``; :data:`CITIES` counts them against the server's
 limit. Nothing else is shared between sessions.
@@ -449,6 +451,14 @@ class LiveRun:
         return self._main.model.year >= self._main.model.config.simulation.end_year
 
     def _play_one(self) -> None:
+        with self._cond:
+            if self._acknowledged >= 0:  # a browser draws the frames: wait for the last one
+                deadline = time.monotonic() + ACK_TIMEOUT
+                while self._acknowledged < self._version and self._playing and not self._closed:
+                    if not self._cond.wait(max(0.0, deadline - time.monotonic())):
+                        break
+            if not self._can_play() or self._jobs:  # paused, or asked something, meanwhile
+                return
         try:
             self._advance()
         except Exception as exc:  # a failing step must not kill the session
@@ -462,12 +472,6 @@ class LiveRun:
             if self._finished():
                 self._playing = False
             shown = self._main.model.steps % self._render_every == 0
-            if (shown or not self._playing) and self._acknowledged >= 0:
-                # one year ahead of the page at most: wait for it to draw the last frame
-                deadline = time.monotonic() + ACK_TIMEOUT
-                while self._acknowledged < self._version and not self._closed:
-                    if not self._cond.wait(max(0.0, deadline - time.monotonic())):
-                        break
         if shown or not self._playing:
             self._publish()
 
