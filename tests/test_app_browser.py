@@ -589,6 +589,31 @@ def test_the_observed_record_is_on_the_charts_of_its_scenario(chromium, server: 
         baseline.page.context.close()
 
 
+SHOW_TIP = """([card, year]) => {
+    const chart = document.querySelector(`.chart-${card} .dab-chart-canvas`).echartsInstance;
+    const [x, y] = chart.convertToPixel({seriesIndex: 0}, [year, 0]);
+    chart.dispatchAction({type: 'showTip', x, y: 40});
+}"""
+
+
+def test_hovering_a_chart_shows_values_in_their_unit(session: Session) -> None:
+    page = session.page
+    step(page, 2)
+    units = {"economic": r"\d+\.\d+ %", "cultural": r"\d+ index \(start = 100\)"}
+    for card, unit in units.items():  # "3.80 %", "101 index (start = 100)", never "3.7966"
+        page.locator(f".chart-{card} .dab-chart-canvas canvas").scroll_into_view_if_needed()
+        page.evaluate(SHOW_TIP, [card, 1991])
+        tip = page.locator(f".chart-{card} .dab-chart-canvas > div:not(:first-child)")
+        tip.get_by_text("this run").wait_for()
+        text = tip.inner_text()
+        assert text.startswith("1991") and re.search(rf"this run: {unit}", text), text
+        box, card_box = tip.bounding_box(), page.locator(f".chart-{card}").bounding_box()
+        assert (
+            card_box["x"] <= box["x"]
+            and box["x"] + box["width"] <= card_box["x"] + card_box["width"]
+        )
+
+
 def test_charts_and_the_map_export_as_png(session: Session) -> None:
     page = session.page
     page.locator(".chart-output .dab-chart-canvas canvas").wait_for()

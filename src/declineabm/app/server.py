@@ -19,9 +19,9 @@ lost (a killed browser, a sleeping laptop) frees it after :data:`ABANDONED_AFTER
 
 Memory: a city is tens of megabytes of small objects, built and freed by a thread of its own.
 With glibc's default of one malloc arena per thread and no return of freed heap to the system,
-the server's resident memory would creep up with every tab opened and closed (measured: 31 MB
-over 12 tabs). So the server keeps two arenas and gives free memory back a few seconds after a
-city is freed (:func:`release_memory`): 7 MB over the same 12 tabs.
+the server's resident memory would creep up with every tab opened and closed. So the server
+keeps two arenas and gives free memory back a few seconds after a city is freed
+(:func:`release_memory`); ``docs/APP.md`` has the figures (``benchmarks/app_speed.py``).
 """
 
 from __future__ import annotations
