@@ -591,8 +591,8 @@ def test_the_observed_record_is_on_the_charts_of_its_scenario(chromium, server: 
 
 SHOW_TIP = """([card, year]) => {
     const chart = document.querySelector(`.chart-${card} .dab-chart-canvas`).echartsInstance;
-    const [x, y] = chart.convertToPixel({seriesIndex: 0}, [year, 0]);
-    chart.dispatchAction({type: 'showTip', x, y: 40});
+    const x = chart.convertToPixel({xAxisIndex: 0}, year);
+    chart.dispatchAction({type: 'showTip', x, y: chart.getHeight() / 2});
 }"""
 
 
@@ -602,6 +602,10 @@ def test_hovering_a_chart_shows_values_in_their_unit(session: Session) -> None:
     units = {"economic": r"\d+\.\d+ %", "cultural": r"\d+ index \(start = 100\)"}
     for card, unit in units.items():  # "3.80 %", "101 index (start = 100)", never "3.7966"
         page.locator(f".chart-{card} .dab-chart-canvas canvas").scroll_into_view_if_needed()
+        page.wait_for_function(  # a chart is drawn once it is on screen
+            f"document.querySelector('.chart-{card} .dab-chart-canvas').echartsInstance"
+            ".getOption().series[0].data.length === 3"
+        )
         page.evaluate(SHOW_TIP, [card, 1991])
         tip = page.locator(f".chart-{card} .dab-chart-canvas > div:not(:first-child)")
         tip.get_by_text("this run").wait_for()

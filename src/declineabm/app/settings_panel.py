@@ -244,6 +244,8 @@ def ParameterSlider(
             step=control.step,
             dense=True,
             hide_details=True,
+            # Vuetify gives the thumb (role=slider) the root's aria-label: the label above
+            attributes={"aria-label": control.label},
             class_=f"slider-{control.key.replace('.', '-')}",
         )
 
