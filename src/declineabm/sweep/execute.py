@@ -174,6 +174,7 @@ def execute(
     parameters: Sequence[str] | None = None,
     meta: Mapping[str, Any] | None = None,
     files: Mapping[str, str] | None = None,
+    pool: LocalPool | DaskPool | None = None,
 ) -> Summary:
     """Run a batch into ``out`` and merge its tables.
 
@@ -192,6 +193,8 @@ def execute(
         parameters: Parameter columns of the runs table (default: overrides that vary).
         meta: Extra entries of ``manifest.json`` (e.g. the sweep file).
         files: Extra small text files (name -> content) written into ``out``.
+        pool: A pool the caller keeps open across many small batches (it is left open), so
+            that workers start once; instead of ``workers`` and ``scheduler``.
 
     Returns:
         Counts and paths of what was written.
@@ -213,7 +216,9 @@ def execute(
         store.remove_shards(folder)  # left over if killed while deleting them
         return _summary(folder, plan, previous)
 
-    pool = DaskPool(scheduler) if scheduler is not None else LocalPool(workers)
+    own = pool is None
+    if pool is None:
+        pool = DaskPool(scheduler) if scheduler is not None else LocalPool(workers)
     try:
         created = not folder.exists()
         folder.mkdir(parents=True, exist_ok=True)
@@ -227,7 +232,8 @@ def execute(
                     raise
             return _run_batch(pool, folder, plan, previous, retries, progress, meta, files)
     finally:
-        pool.close()
+        if own:
+            pool.close()
 
 
 def _check_folder(folder: Path, plan: Plan, resume: bool) -> dict[str, Any] | None:
