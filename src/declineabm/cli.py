@@ -15,7 +15,7 @@ from declineabm import __version__
 from declineabm.scenario import ScenarioError
 from declineabm.sweep.errors import SweepError
 
-COMMANDS = ("run", "sweep", "analyze", "validate", "attribute", "policy", "app")
+COMMANDS = ("run", "sweep", "analyze", "validate", "attribute", "policy", "calibrate", "app")
 """Subcommands, each a module of :mod:`declineabm.commands`."""
 
 EXIT_BAD_INPUT = 2
