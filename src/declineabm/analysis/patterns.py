@@ -57,14 +57,13 @@ def population_peak_drop(df: pd.DataFrame, _: pd.DataFrame | None = None) -> flo
     return float(1.0 - window["population"].iloc[-1] / window["population"].iloc[peak])
 
 
-def young_share_of_leavers(df: pd.DataFrame, _: pd.DataFrame | None = None) -> float:
-    """Leavers aged 18-34 over all leavers, 1990-2022, relative to their population share."""
+def young_net_migration(df: pd.DataFrame, _: pd.DataFrame | None = None) -> float:
+    """Net migration of people aged 18-34, summed 1990-2022, over the start population.
+
+    Negative when the region loses its young on balance (arrivals counted, not only leavers).
+    """
     window = df[df["year"] <= 2022]
-    leavers = window["out_migrants"].sum()
-    if leavers == 0:
-        return 0.0
-    young_leavers = window["out_migrants_young"].sum() / leavers
-    return float(young_leavers / window["young_adult_share"].mean())
+    return float(window["net_migration_young"].sum() / df["population"].iloc[0])
 
 
 def ageing_rise(df: pd.DataFrame, _: pd.DataFrame | None = None) -> float:
@@ -95,9 +94,9 @@ def vacancy_rise(df: pd.DataFrame, _: pd.DataFrame | None = None) -> float:
     return float(empty[df["year"] == 2022].iloc[0] - empty.iloc[0])
 
 
-def resources_left(df: pd.DataFrame, _: pd.DataFrame | None = None) -> float:
-    """Reserves left in 2022."""
-    return _at(df, "remaining_resources", 2022)
+def mining_job_loss(df: pd.DataFrame, _: pd.DataFrame | None = None) -> float:
+    """Mining's share of jobs in 2022 relative to the start."""
+    return _at(df, "resource_job_share", 2022) / float(df["resource_job_share"].iloc[0])
 
 
 def policy_effect(df: pd.DataFrame, without: pd.DataFrame | None) -> float:
@@ -106,10 +105,11 @@ def policy_effect(df: pd.DataFrame, without: pd.DataFrame | None) -> float:
     return _at(df, "output_share", 2022) / _at(without, "output_share", 2022)
 
 
-def zombie_years(df: pd.DataFrame, _: pd.DataFrame | None = None) -> float:
-    """Mean number of zombie firms a year during the policy (2003-2022)."""
-    window = df[(df["year"] >= 2003) & (df["year"] <= 2022)]
-    return float(window["zombie_firms"].mean())
+def state_firms_kept(df: pd.DataFrame, without: pd.DataFrame | None) -> float:
+    """State-owned firms in 2022 with policy over without it (same seed)."""
+    assert without is not None
+    kept = _at(without, "soe_firms", 2022)
+    return _at(df, "soe_firms", 2022) / kept if kept else float("inf")
 
 
 PATTERNS: tuple[Pattern, ...] = (
@@ -136,10 +136,10 @@ PATTERNS: tuple[Pattern, ...] = (
     ),
     Pattern(
         "young_leave",
-        "Young adults' share of leavers over their population share",
-        ">= 1.5",
-        young_share_of_leavers,
-        lambda v: v >= 1.5,
+        "Net migration aged 18-34, 1990-2022, over the start population (in minus out)",
+        "< 0",
+        young_net_migration,
+        lambda v: v < 0.0,
     ),
     Pattern(
         "ageing_rises",
@@ -176,7 +176,13 @@ PATTERNS: tuple[Pattern, ...] = (
         vacancy_rise,
         lambda v: v > 0.05,
     ),
-    Pattern("resources_fall", "Reserves left in 2022", "< 0.8", resources_left, lambda v: v < 0.8),
+    Pattern(
+        "resources_fall",
+        "Mining's share of jobs 2022 over start (reserves run down, mining towns shrink)",
+        "< 0.5",
+        mining_job_loss,
+        lambda v: v < 0.5,
+    ),
     Pattern(
         "policy_modest",
         "Output share 2022 with policy over without",
@@ -186,7 +192,12 @@ PATTERNS: tuple[Pattern, ...] = (
         paired=True,
     ),
     Pattern(
-        "zombies_kept", "Zombie firms a year under the policy", "> 0", zombie_years, lambda v: v > 0
+        "zombies_kept",
+        "State-owned firms in 2022 with policy over without (support keeps them alive)",
+        ">= 1.1",
+        state_firms_kept,
+        lambda v: v >= 1.1,
+        paired=True,
     ),
 )
 

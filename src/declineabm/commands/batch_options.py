@@ -57,7 +57,27 @@ def add_experiment_arguments(
     )
     add_execution_options(parser)
     add_overrides(parser)
+    add_posterior(parser)
     parser.add_argument("--quiet", action="store_true", help="no progress bar, no report")
+
+
+def add_posterior(parser: argparse.ArgumentParser) -> None:
+    """The ``--posterior FILE`` option: each replicate draws its parameters from a posterior."""
+    parser.add_argument(
+        "--posterior",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="posterior.json of declineabm calibrate: each seed draws its parameter set from "
+        "it (--set still wins)",
+    )
+
+
+def posterior_of(args: argparse.Namespace) -> Any:
+    """The ``--posterior`` file, read and checked (None without the option)."""
+    from declineabm.calibration import load_posterior
+
+    return load_posterior(args.posterior) if args.posterior is not None else None
 
 
 def experiment_options(args: argparse.Namespace) -> dict[str, Any]:
@@ -68,4 +88,5 @@ def experiment_options(args: argparse.Namespace) -> dict[str, Any]:
         **execution_options(args),
         "overrides": overrides_of(args),
         "progress": not args.quiet,
+        "posterior": posterior_of(args),
     }

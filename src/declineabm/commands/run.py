@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+import numpy as np
+
 from declineabm.run import run_to_folder, summary_table
 from declineabm.scenario import load_scenario, parse_assignment
 
@@ -39,13 +41,23 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="output folder (default: results/<scenario>-seed<seed>)",
     )
     add_overrides(parser)
+    from declineabm.commands.batch_options import add_posterior
+
+    add_posterior(parser)
     parser.add_argument("--quiet", action="store_true", help="no progress bar, no table")
     parser.add_argument("--no-figure", action="store_true", help="do not draw summary.png")
 
 
 def main(args: argparse.Namespace) -> int:
     """Run the scenario; invalid input raises ScenarioError before anything is written."""
+    from declineabm.commands.batch_options import posterior_of
+
     overrides = overrides_of(args)
+    posterior = posterior_of(args)
+    if posterior is not None:  # the seed picks the parameter set: draw it now if not given
+        if args.seed is None:
+            args.seed = int(np.random.SeedSequence().entropy % 2**63)
+        overrides = {**posterior.overrides_for(args.seed), **overrides}
     scenario = load_scenario(args.scenario, overrides)  # validate before touching the disk
     out = args.out or Path("results") / f"{scenario.name}-seed{args.seed}"
     df = run_to_folder(

@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from declineabm.cli import UsageError
-from declineabm.commands.batch_options import add_execution_options, execution_options
+from declineabm.commands.batch_options import (
+    add_execution_options,
+    add_posterior,
+    execution_options,
+    posterior_of,
+)
 from declineabm.commands.run import add_overrides, overrides_of
 from declineabm.scenario import config_dir
 from declineabm.sweep import execute
@@ -42,6 +48,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="format of runs and timeseries tables (parquet for large sweeps; default csv)",
     )
     add_overrides(parser)
+    add_posterior(parser)
     parser.add_argument("--quiet", action="store_true", help="no progress bar, no summary")
 
 
@@ -72,9 +79,16 @@ def main(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     out = args.out or Path("results") / f"sweep-{settings.name}"
+    specs = [spec for _, _, spec in sweep.runs]
+    meta = sweep.manifest()
+    posterior = posterior_of(args)
+    if posterior is not None:  # each run's seed draws its parameter set; the sweep's axes win
+        specs = [replace(s, overrides={**posterior.overrides_for(s.seed), **s.overrides})
+                 for s in specs]
+        meta = {**meta, "posterior": str(posterior.path.absolute())}
     try:
         summary = execute(
-            [spec for _, _, spec in sweep.runs],
+            specs,
             out,
             **execution,
             retries=args.retries,
@@ -83,7 +97,7 @@ def main(args: argparse.Namespace) -> int:
             indicators=settings.indicators,
             every=settings.every,
             parameters=[axis.name for axis in sweep.axes],
-            meta=sweep.manifest(),
+            meta=meta,
             files={"design.csv": sweep.design_csv()},
         )
     except KeyboardInterrupt:
