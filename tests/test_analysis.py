@@ -9,59 +9,10 @@ import pandas as pd
 import pytest
 
 from declineabm.analysis.attribution import PLAYERS, attribute
-from declineabm.analysis.patterns import PATTERNS
 from declineabm.analysis.portfolios import PORTFOLIOS, compare_policies
-from declineabm.analysis.validation import validate
 
 TINY = {"simulation.residents": 1500, "geography.km_per_cell": 24}
 TINY_ARGS = [arg for key, value in TINY.items() for arg in ("--set", f"{key}={value}")]
-
-
-def test_validate_writes_every_pattern_with_band(tmp_path) -> None:
-    summary = validate("northeast", tmp_path, replicates=2, overrides=TINY, progress=False)
-    assert list(summary["pattern"]) == [p.name for p in PATTERNS]
-    assert (summary["p05"] <= summary["median"]).all()
-    assert (summary["median"] <= summary["p95"]).all()
-    table = pd.read_csv(tmp_path / "patterns.csv")
-    assert list(table.columns) == [
-        "pattern",
-        "description",
-        "target",
-        "median",
-        "p05",
-        "p95",
-        "pass",
-    ]
-    report = (tmp_path / "patterns.md").read_text()
-    assert all(p.name in report for p in PATTERNS)
-    assert (tmp_path / "figures" / "output_share.png").stat().st_size > 5_000
-
-
-def test_validate_fails_when_a_pattern_cannot_hold(tmp_path) -> None:
-    # Without any revitalization there are no zombies and no policy effect: exit status 1.
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "declineabm",
-            "validate",
-            "northeast",
-            "--replicates",
-            "2",
-            "--out",
-            str(tmp_path),
-            "--quiet",
-            "--set",
-            "policy.enabled=false",
-            *TINY_ARGS,
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 1, result.stderr
-    table = pd.read_csv(tmp_path / "patterns.csv").set_index("pattern")
-    assert not table.loc["zombies_kept", "pass"] and not table.loc["policy_modest", "pass"]
 
 
 def test_attribution_contributions_add_up_and_resume_reuses_the_runs(tmp_path) -> None:

@@ -71,8 +71,20 @@ def observation_model(
         )
     known = set(INDICATOR_NAMES)
     compared = tuple(
-        Compared(f"{o.indicator}_{o.year}", o.indicator, o.year, o.value, o.low, o.high,
-                 1.0, 1.0, None, True, (), o.note)
+        Compared(
+            f"{o.indicator}_{o.year}",
+            o.indicator,
+            o.year,
+            o.value,
+            o.low,
+            o.high,
+            1.0,
+            1.0,
+            None,
+            True,
+            (),
+            o.note,
+        )
         for o in record
         if o.indicator in known
     )
@@ -84,9 +96,7 @@ def _series(frame: pd.DataFrame) -> dict[str, dict[int, float]]:
     return {c: dict(zip(years, frame[c].tolist(), strict=True)) for c in frame.columns}
 
 
-def record_values(
-    runs: Mapping[int, pd.DataFrame], model: ObservationModel
-) -> pd.DataFrame:
+def record_values(runs: Mapping[int, pd.DataFrame], model: ObservationModel) -> pd.DataFrame:
     """Per seed (rows): every level check's predicted value and every timing check's peak year."""
     rows = {}
     for seed, frame in runs.items():
@@ -102,8 +112,12 @@ def record_values(
 
 
 def timing_brackets(compared: Sequence[Compared]) -> dict[str, tuple[int, int, int, int]]:
-    """Indicators whose record peaks inside its span: (first year, last year, the observation
-    years before and after the record's peak)."""
+    """Indicators whose record peaks inside its span.
+
+    Returns:
+        Per indicator: first and last year, and the observation years on either side of the
+        record's peak.
+    """
     result = {}
     for indicator in dict.fromkeys(c.indicator for c in compared):
         if any(c.reporting for c in compared if c.indicator == indicator):
@@ -113,8 +127,12 @@ def timing_brackets(compared: Sequence[Compared]) -> dict[str, tuple[int, int, i
             continue
         peak = int(np.argmax([v for _, v in points]))
         if 0 < peak < len(points) - 1:
-            result[indicator] = (points[0][0], points[-1][0], points[peak - 1][0],
-                                 points[peak + 1][0])
+            result[indicator] = (
+                points[0][0],
+                points[-1][0],
+                points[peak - 1][0],
+                points[peak + 1][0],
+            )
     return result
 
 

@@ -187,8 +187,13 @@ def validate(
 def discrimination_table(summaries: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     """Per test: does the model pass it, and does each wrong model fail it (is rejected)?"""
     right = summaries[SCENARIO].set_index("check")
-    table = pd.DataFrame({"check": right.index, "kind": right["kind"].to_numpy(),
-                          "model_passes": right["pass"].to_numpy()})
+    table = pd.DataFrame(
+        {
+            "check": right.index,
+            "kind": right["kind"].to_numpy(),
+            "model_passes": right["pass"].to_numpy(),
+        }
+    )
     for name, summary in summaries.items():
         if name != SCENARIO:
             table[name] = ~summary.set_index("check").loc[right.index, "pass"].to_numpy()
@@ -266,8 +271,11 @@ def _derived(series: pd.DataFrame) -> pd.DataFrame:
 
 
 def figures(series: pd.DataFrame, folder: Path, model: ObservationModel | None = None) -> None:
-    """One PNG per trajectory: median and 5-95 % band over seeds, with and without policy,
-    and the record's observations (value and range) where they compare with levels."""
+    """One PNG per trajectory, with and without policy, and the record where it compares.
+
+    Each shows the median and 5-95 % band over seeds and the record's observations (value and
+    range) where they are compared as levels.
+    """
     import matplotlib
 
     matplotlib.use("Agg")

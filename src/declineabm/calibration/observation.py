@@ -83,8 +83,9 @@ def compared_observations(
                 continue  # 1 by construction on both sides
             observation = by_key[(target.indicator, year)]
             divisor = base.value if base is not None else 1.0
-            value, low, high = (x / divisor for x in (observation.value, observation.low,
-                                                      observation.high))
+            value, low, high = (
+                x / divisor for x in (observation.value, observation.low, observation.high)
+            )
             half_range = (high - low) / 2.0
             scale = math.hypot(half_range, target.discrepancy * abs(value))
             if scale <= 0:

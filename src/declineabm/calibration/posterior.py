@@ -78,9 +78,7 @@ def replicate_seed(seed: int, index: int) -> int:
     return int(child.generate_state(1)[0])
 
 
-def replicate(
-    posterior: Posterior | None, seed: int, index: int
-) -> tuple[dict[str, Any], int]:
+def replicate(posterior: Posterior | None, seed: int, index: int) -> tuple[dict[str, Any], int]:
     """The ``index``-th replicate of an experiment seeded with ``seed``: overrides and seed.
 
     Without a posterior the overrides are empty (the scenario's own parameters).

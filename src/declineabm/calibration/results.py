@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from declineabm.calibration.observation import Compared, last_year, predict, reporting_values
+from declineabm.calibration.observation import last_year, predict, reporting_values
 from declineabm.calibration.posterior import (
     Posterior,
     load_posterior,
@@ -61,8 +61,13 @@ def summary_table(problem: Problem, frame: pd.DataFrame) -> pd.DataFrame:
     rows = []
     entries = [(p.name, p.key, p.transform, p.prior, p.reason) for p in calibration.parameters]
     entries += [
-        (r.name, f"observation: {r.indicator} {r.first_year}-{r.last_year}", "over-reporting",
-         r.prior, r.reason)
+        (
+            r.name,
+            f"observation: {r.indicator} {r.first_year}-{r.last_year}",
+            "over-reporting",
+            r.prior,
+            r.reason,
+        )
         for r in calibration.reporting
     ]
     for name, key, transform, prior, reason in entries:
@@ -107,9 +112,7 @@ def calibrated_scenario(problem: Problem, overrides: Mapping[str, Any], out: Pat
     """A scenario TOML that extends the calibrated one with ``overrides``."""
     base = problem.base
     reference = problem.scenario
-    extends = (
-        str(Path(reference).absolute()) if reference.endswith(".toml") else reference
-    )
+    extends = str(Path(reference).absolute()) if reference.endswith(".toml") else reference
     lines = [
         f"# {base.name} calibrated by declineabm calibrate ({problem.calibration.path.name}, "
         f"record up to {problem.calibration.until}): the posterior medians of every free",
@@ -135,7 +138,7 @@ def write_posterior(problem: Problem, database: Path, out: Path) -> Posterior:
     names = calibration.names
     frame = posterior_frame(database, names)
     steps = diagnostics(database)
-    write_atomic(out / "posterior.csv", frame.to_csv(index_label="particle", float_format="%.10g"))
+    write_atomic(out / "posterior.csv", frame.to_csv(index_label="particle", float_format="%.17g"))
     write_atomic(out / "diagnostics.csv", steps.to_csv(index=False, float_format="%.6g"))
     summary = summary_table(problem, frame)
     write_atomic(out / "posterior.md", posterior_report(problem, summary, steps))
@@ -151,8 +154,13 @@ def write_posterior(problem: Problem, database: Path, out: Path) -> Posterior:
             **problem.identity(),
             "simulated_with": dict(calibration.overrides),
             "parameters": [
-                {"name": p.name, "key": p.key, "transform": p.transform,
-                 "prior": asdict(p.prior), "reason": p.reason}
+                {
+                    "name": p.name,
+                    "key": p.key,
+                    "transform": p.transform,
+                    "prior": asdict(p.prior),
+                    "reason": p.reason,
+                }
                 for p in calibration.parameters
             ],
             "reporting": [asdict(r) | {"prior": asdict(r.prior)} for r in calibration.reporting],
@@ -188,8 +196,11 @@ def posterior_report(problem: Problem, summary: pd.DataFrame, steps: pd.DataFram
         f"| {r['p05']:.4g} – {r['p95']:.4g} |"
         for r in summary.to_dict("records")
     ]
-    lines += ["", "| generation | epsilon | simulations | acceptance rate | ESS |",
-              "|---|---|---|---|---|"]
+    lines += [
+        "",
+        "| generation | epsilon | simulations | acceptance rate | ESS |",
+        "|---|---|---|---|---|",
+    ]
     for r in steps.to_dict("records"):
         if r["generation"] == "prior sample":
             lines.append(f"| prior sample | – | {r['simulations']} | – | – |")
@@ -209,6 +220,7 @@ def predictive(
     workers: int | None = None,
     scheduler: Any = None,
     progress: bool = True,
+    pool: Any = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Run the posterior predictive over the whole record.
 
@@ -223,10 +235,13 @@ def predictive(
     for j in range(calibration.forecast_draws):
         overrides, seed = replicate(posterior, calibration.budget.seed, j)
         draws.append((posterior.draw_for(seed), RunSpec(problem.simulated, overrides, seed, years)))
-    with open_pool(workers, scheduler) as pool:
+    with open_pool(workers, scheduler, pool) as pool:
         series = run_batch(
-            [spec for _, spec in draws], out / "simulations" / "predictive", problem.indicators,
-            pool, progress,
+            [spec for _, spec in draws],
+            out / "simulations" / "predictive",
+            problem.indicators,
+            pool,
+            progress,
         )
     trajectories = []
     predicted = []
@@ -292,7 +307,8 @@ def coverage_report(problem: Problem, table: pd.DataFrame) -> str:
         )
     lines += [
         "",
-        "| observation | sample | record (range) | predictive median | 90 % band | inside | error |",
+        "| observation | sample | record (range) | predictive median | 90 % band | inside "
+        "| error |",
         "|---|---|---|---|---|---|---|",
     ]
     for r in table.to_dict("records"):
@@ -345,20 +361,30 @@ def marginals_figure(problem: Problem, frame: pd.DataFrame, path: Path) -> None:
         rows, columns, figsize=(3.6 * columns, 2.9 * rows), constrained_layout=True, squeeze=False
     )
     keys = {p.name: f"{p.key} ({p.transform})" for p in calibration.parameters}
-    keys |= {r.name: f"over-reporting of {r.indicator}, {r.first_year}-{r.last_year}"
-             for r in calibration.reporting}
+    keys |= {
+        r.name: f"over-reporting of {r.indicator}, {r.first_year}-{r.last_year}"
+        for r in calibration.reporting
+    }
     for ax, name in zip(axes.ravel(), names, strict=False):
         prior = calibration.priors[name]
         grid = np.linspace(prior.low, prior.high, 200)
         family, args = prior.scipy()
         density = getattr(scipy.stats, family)(*args).pdf(grid)
         ax.fill_between(grid, density, color="0.85", lw=0, label="prior")
-        ax.hist(frame[name], bins=15, range=(prior.low, prior.high), weights=frame["weight"],
-                density=True, color="tab:blue", alpha=0.7, label="posterior")
+        ax.hist(
+            frame[name],
+            bins=15,
+            range=(prior.low, prior.high),
+            weights=frame["weight"],
+            density=True,
+            color="tab:blue",
+            alpha=0.7,
+            label="posterior",
+        )
         ax.set_xlabel(f"{name}\n{keys[name]}", fontsize=8)
         ax.set_ylabel("probability density")
         ax.tick_params(labelsize=7)
-    for ax in axes.ravel()[len(names):]:
+    for ax in axes.ravel()[len(names) :]:
         ax.set_visible(False)
     axes[0, 0].legend(fontsize=7)
     fig.suptitle(
@@ -376,7 +402,10 @@ def predictive_figure(
     plt = _pyplot()
     indicators = problem.indicators
     fig, axes = plt.subplots(
-        1, len(indicators), figsize=(5.2 * len(indicators), 4.2), constrained_layout=True,
+        1,
+        len(indicators),
+        figsize=(5.2 * len(indicators), 4.2),
+        constrained_layout=True,
         squeeze=False,
     )
     until = problem.calibration.until
@@ -387,20 +416,42 @@ def predictive_figure(
         if base is not None:
             wide = wide / wide.loc[base]
         q = wide.quantile([0.05, 0.25, 0.5, 0.75, 0.95], axis=1).T
-        ax.fill_between(q.index, q[0.05], q[0.95], color="tab:blue", alpha=0.15, lw=0,
-                        label="model, 90 % of runs")
-        ax.fill_between(q.index, q[0.25], q[0.75], color="tab:blue", alpha=0.3, lw=0,
-                        label="model, 50 % of runs")
+        ax.fill_between(
+            q.index,
+            q[0.05],
+            q[0.95],
+            color="tab:blue",
+            alpha=0.15,
+            lw=0,
+            label="model, 90 % of runs",
+        )
+        ax.fill_between(
+            q.index,
+            q[0.25],
+            q[0.75],
+            color="tab:blue",
+            alpha=0.3,
+            lw=0,
+            label="model, 50 % of runs",
+        )
         ax.plot(q.index, q[0.5], color="tab:blue", label="model, median")
         for c in compared:
             values = predicted[c.key]
-            ax.vlines(c.year + 0.3, values.quantile(0.05), values.quantile(0.95), color="0.4",
-                      lw=3, alpha=0.6, label="predicted record, 90 %" if c is compared[0] else None)
+            ax.vlines(
+                c.year + 0.3,
+                values.quantile(0.05),
+                values.quantile(0.95),
+                color="0.4",
+                lw=3,
+                alpha=0.6,
+                label="predicted record, 90 %" if c is compared[0] else None,
+            )
             style = dict(fmt="o", color="black", capsize=3, ms=5)
             if not c.in_sample:
                 style.update(color="tab:red", mfc="white", fmt="s")
-            ax.errorbar(c.year, c.value, yerr=[[c.value - c.low], [c.high - c.value]], **style,
-                        label=None)
+            ax.errorbar(
+                c.year, c.value, yerr=[[c.value - c.low], [c.high - c.value]], **style, label=None
+            )
         ax.plot([], [], "o", color="black", label="record, fitted (range)")
         if any(not c.in_sample for c in compared):
             ax.plot([], [], "s", color="tab:red", mfc="white", label="record, held out (range)")
@@ -426,11 +477,21 @@ def coverage_figure(problem: Problem, table: pd.DataFrame, path: Path) -> None:
     fig, ax = plt.subplots(figsize=(8, 0.38 * len(table) + 1.6), constrained_layout=True)
     for i, r in enumerate(table.to_dict("records")):
         colour = "tab:blue" if r["sample"] == "in" else "tab:red"
-        ax.plot([100 * (r["p05"] / r["record"] - 1), 100 * (r["p95"] / r["record"] - 1)], [i, i],
-                color=colour, lw=5, alpha=0.5, solid_capstyle="butt")
+        ax.plot(
+            [100 * (r["p05"] / r["record"] - 1), 100 * (r["p95"] / r["record"] - 1)],
+            [i, i],
+            color=colour,
+            lw=5,
+            alpha=0.5,
+            solid_capstyle="butt",
+        )
         ax.plot(100 * r["error"], i, "|", color=colour, ms=14, mew=2)
-        ax.plot([100 * (r["record_low"] / r["record"] - 1),
-                 100 * (r["record_high"] / r["record"] - 1)], [i, i], color="black", lw=1.5)
+        ax.plot(
+            [100 * (r["record_low"] / r["record"] - 1), 100 * (r["record_high"] / r["record"] - 1)],
+            [i, i],
+            color="black",
+            lw=1.5,
+        )
     ax.axvline(0, color="black", lw=0.8)
     ax.set_yticks(range(len(table)), [f"{r.indicator} {r.year}" for r in table.itertuples()])
     ax.invert_yaxis()

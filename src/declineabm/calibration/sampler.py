@@ -40,8 +40,10 @@ MODEL_STREAM = 1
 
 
 def stream_seed(seed: int, t: int, index: int, stream: int) -> np.ndarray:
-    """32-bit words seeding proposal ``index`` of generation ``t`` (``t = -1``: pyabc's
-    calibration sample from the prior), platform-independent (numpy SeedSequence)."""
+    """32-bit words seeding proposal ``index`` of generation ``t`` (numpy SeedSequence).
+
+    ``t = -1`` is pyabc's calibration sample from the prior.
+    """
     return np.random.SeedSequence(seed, spawn_key=(t + 1, index, stream)).generate_state(4)
 
 
@@ -105,7 +107,8 @@ class BatchSampler(Sampler):
         """Simulations evaluated, including those past a generation's last acceptance."""
 
     def _seeded(self, t: int, index: int) -> None:
-        np.random.seed(stream_seed(self.seed, t, index, PROPOSAL_STREAM))
+        # pyabc draws from numpy's global state
+        np.random.seed(stream_seed(self.seed, t, index, PROPOSAL_STREAM))  # noqa: NPY002
 
     def _propose(self, simulate_one: Callable, t: int, index: int) -> dict[str, float]:
         self._seeded(t, index)
@@ -117,7 +120,11 @@ class BatchSampler(Sampler):
         raise RuntimeError("pyabc proposed no parameters (the model was not called)")
 
     def _replay(
-        self, simulate_one: Callable, t: int, index: int, proposed: Mapping[str, float],
+        self,
+        simulate_one: Callable,
+        t: int,
+        index: int,
+        proposed: Mapping[str, float],
         statistics: dict[str, float],
     ) -> Any:
         self._seeded(t, index)
@@ -140,8 +147,8 @@ class BatchSampler(Sampler):
         t: int,
         *,
         max_eval: float = np.inf,
-        all_accepted: bool = False,  # noqa: ARG002 - every proposal is evaluated anyway
-        ana_vars: Any = None,  # noqa: ARG002
+        all_accepted: bool = False,
+        ana_vars: Any = None,
     ) -> Any:
         """Evaluate batches of proposals until ``n`` are accepted (in index order)."""
         sample = self._create_empty_sample()
@@ -149,7 +156,7 @@ class BatchSampler(Sampler):
         start = 0
         batch_number = 0
         limit = math.inf if not np.isfinite(max_eval) else int(max_eval)
-        state = np.random.get_state()
+        state = np.random.get_state()  # noqa: NPY002
         try:
             while accepted < n and start < limit:
                 indices = list(range(start, int(min(start + self.batch, limit))))
@@ -169,7 +176,7 @@ class BatchSampler(Sampler):
                 start += self.batch
                 batch_number += 1
         finally:
-            np.random.set_state(state)  # leave the caller's global random state alone
+            np.random.set_state(state)  # noqa: NPY002 - leave the caller's global random state alone
         self.nr_evaluations_ = evaluated
         if accepted < n:
             sample.ok = False

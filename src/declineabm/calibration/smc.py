@@ -39,7 +39,6 @@ from declineabm.calibration.observation import (
     predict,
     reporting_values,
 )
-from declineabm.calibration.sampler import BatchSampler, ReplayModel, model_seed
 from declineabm.calibration.spec import Calibration, CalibrationError, check_against
 from declineabm.calibration.transforms import check_parameters, model_overrides
 from declineabm.io.files import write_json
@@ -178,8 +177,9 @@ def read_series(table: Path) -> dict[str, dict[str, dict[int, float]]]:
     for run_id, part in frame.groupby("run_id", sort=False):
         years = part["year"].astype(int).to_numpy()
         result[str(run_id)] = {
-            column: dict(zip(years.tolist(), part[column].to_numpy(np.float64).tolist(),
-                             strict=True))
+            column: dict(
+                zip(years.tolist(), part[column].to_numpy(np.float64).tolist(), strict=True)
+            )
             for column in part.columns
             if column not in ("run_id", "year")
         }
@@ -195,7 +195,12 @@ def run_batch(
 ) -> list[dict[str, dict[int, float]]]:
     """Run specs into ``folder`` (resuming what is there) and return each one's series."""
     summary = execute(
-        specs, folder, resume=True, progress=progress, indicators=indicators, parameters=(),
+        specs,
+        folder,
+        resume=True,
+        progress=progress,
+        indicators=indicators,
+        parameters=(),
         pool=pool,
     )
     if summary.failed:
@@ -215,6 +220,7 @@ def calibrate(
     scheduler: Any = None,
     resume: bool = False,
     progress: bool = True,
+    pool: Any = None,
 ) -> Path:
     """Run (or continue) ABC-SMC into ``out``; returns the History database's path.
 
@@ -222,7 +228,9 @@ def calibrate(
         CalibrationError, ScenarioError, SweepError: Invalid input; nothing is written.
         KeyboardInterrupt: Ctrl-C; ``out`` can be resumed.
     """
-    import pyabc
+    import pyabc  # imported here: it takes seconds, and bad input should fail before it
+
+    from declineabm.calibration.sampler import BatchSampler, ReplayModel, model_seed
 
     _quiet_pyabc()
     out = Path(out).absolute()
@@ -262,14 +270,13 @@ def calibrate(
     def report(t: int, accepted: int, n: int, evaluated: int) -> None:
         if progress:
             label = "prior sample" if t < 0 else f"generation {t + 1}/{budget.generations}"
-            tqdm.write(f"calibrate: {label}: {accepted} of {n} accepted after {evaluated} "
-                       "simulations")
+            tqdm.write(
+                f"calibrate: {label}: {accepted} of {n} accepted after {evaluated} simulations"
+            )
 
     model = ReplayModel()
     sampler = BatchSampler(model, evaluate, budget.seed, budget.batch, report)
-    priors = pyabc.Distribution(
-        **{name: _rv(prior) for name, prior in calibration.priors.items()}
-    )
+    priors = pyabc.Distribution(**{name: _rv(prior) for name, prior in calibration.priors.items()})
     abc = pyabc.ABCSMC(
         model,
         priors,
@@ -284,7 +291,7 @@ def calibrate(
     history = abc.load(url, 1) if _has_run(database) else abc.new(url, observed)
     done = history.n_populations
     if not _finished(history, budget, done):
-        with open_pool(workers, scheduler) as pool:
+        with open_pool(workers, scheduler, pool) as pool:
             manifest["sessions"][-1]["executor"] = pool.describe()
             write_json(out / MANIFEST, manifest)
             abc.run(
@@ -308,8 +315,16 @@ def _rv(prior: Any) -> Any:
 
 
 @contextlib.contextmanager
-def open_pool(workers: int | None, scheduler: Any) -> Iterator[LocalPool | DaskPool]:
-    """Local worker processes or a Dask cluster, started once for many small batches."""
+def open_pool(
+    workers: int | None = None, scheduler: Any = None, pool: Any = None
+) -> Iterator[LocalPool | DaskPool]:
+    """Local worker processes or a Dask cluster, started once for many small batches.
+
+    With ``pool``, that pool (left open for its owner).
+    """
+    if pool is not None:
+        yield pool
+        return
     if workers is not None and scheduler is not None:
         raise SweepError("give either local workers or a Dask scheduler, not both")
     if workers is not None and workers < 1:
@@ -390,9 +405,16 @@ def diagnostics(database: Path) -> pd.DataFrame:
     rows = []
     for row in populations.itertuples():
         if row.t < 0:
-            rows.append({"generation": "prior sample", "epsilon": np.nan,
-                         "simulations": int(row.samples), "accepted": np.nan,
-                         "acceptance_rate": np.nan, "ess": np.nan})
+            rows.append(
+                {
+                    "generation": "prior sample",
+                    "epsilon": np.nan,
+                    "simulations": int(row.samples),
+                    "accepted": np.nan,
+                    "acceptance_rate": np.nan,
+                    "ess": np.nan,
+                }
+            )
             continue
         _, weights = history.get_distribution(m=0, t=int(row.t))
         weights = np.asarray(weights, dtype=np.float64)

@@ -217,8 +217,20 @@ def load_calibration(name: str | os.PathLike[str]) -> Calibration:
         forecast_draws=reader.integer("forecast_draws", raw, 2, 100_000, default=100),
         text=text,
     )
-    reader.unknown(raw, {"description", "until", "budget", "set", "parameters", "observation",
-                         "targets", "forecast_draws"}, "")
+    reader.unknown(
+        raw,
+        {
+            "description",
+            "until",
+            "budget",
+            "set",
+            "parameters",
+            "observation",
+            "targets",
+            "forecast_draws",
+        },
+        "",
+    )
     if not calibration.parameters:
         raise CalibrationError(f"{path}: declares no [parameters.NAME]: nothing to calibrate")
     if not calibration.targets:
@@ -233,8 +245,10 @@ def load_calibration(name: str | os.PathLike[str]) -> Calibration:
 def check_against(
     calibration: Calibration, record: Sequence[Observation], indicators: Sequence[str]
 ) -> None:
-    """Check that every target and reporting term refers to an indicator the model has and
-    years the record holds."""
+    """Check that the targets and reporting terms name indicators and years that exist.
+
+    The indicators must be the model's, the years the record's.
+    """
     path = calibration.path
     known = set(indicators)
     for number, target in enumerate(calibration.targets, 1):
@@ -337,7 +351,9 @@ class _Reader:
     ) -> str:
         value = self.text(key, raw, default, prefix)
         if value not in choices:
-            raise self.fail(f"{prefix}{key}", f"'{value}' unknown (choose from {', '.join(choices)})")
+            raise self.fail(
+                f"{prefix}{key}", f"'{value}' unknown (choose from {', '.join(choices)})"
+            )
         return value
 
     def unknown(self, raw: Mapping[str, Any], allowed: set[str], prefix: str) -> None:
@@ -403,7 +419,9 @@ def _reason(reader: _Reader, raw: Mapping[str, Any], prefix: str) -> str:
 def _parameter(reader: _Reader, name: str, raw: Any) -> FreeParameter:
     prefix = f"parameters.{name}."
     raw = reader.table(prefix[:-1], raw)
-    reader.unknown(raw, {"key", "transform", "prior", "low", "high", "mean", "sd", "reason"}, prefix)
+    reader.unknown(
+        raw, {"key", "transform", "prior", "low", "high", "mean", "sd", "reason"}, prefix
+    )
     return FreeParameter(
         name=name,
         key=reader.text("key", raw, prefix=prefix),

@@ -37,15 +37,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def main(args: argparse.Namespace) -> int:
     """Calibrate, then write the posterior, the predictive and the coverage table."""
     from declineabm.calibration.results import write_all
-    from declineabm.calibration.smc import calibrate, prepare
+    from declineabm.calibration.smc import calibrate, open_pool, prepare
 
     execution = execution_options(args)
     resume = execution.pop("resume")
     problem = prepare(args.scenario, load_calibration(args.calibration).with_until(args.until))
     progress = not args.quiet
     try:
-        database = calibrate(problem, args.out, resume=resume, progress=progress, **execution)
-        write_all(problem, database, args.out.absolute(), progress=progress, **execution)
+        with open_pool(**execution) as pool:  # workers start once, for both
+            database = calibrate(problem, args.out, resume=resume, progress=progress, pool=pool)
+            write_all(problem, database, args.out.absolute(), progress=progress, pool=pool)
     except KeyboardInterrupt:
         print(
             f"declineabm calibrate: stopped; continue it with --resume --out {args.out}",

@@ -83,8 +83,9 @@ def main(args: argparse.Namespace) -> int:
     meta = sweep.manifest()
     posterior = posterior_of(args)
     if posterior is not None:  # each run's seed draws its parameter set; the sweep's axes win
-        specs = [replace(s, overrides={**posterior.overrides_for(s.seed), **s.overrides})
-                 for s in specs]
+        specs = [
+            replace(s, overrides={**posterior.overrides_for(s.seed), **s.overrides}) for s in specs
+        ]
         meta = {**meta, "posterior": str(posterior.path.absolute())}
     try:
         summary = execute(

@@ -1,0 +1,405 @@
+"""declineabm calibrate: deterministic, resumable ABC-SMC, and the posterior other commands read."""
+
+from __future__ import annotations
+
+import json
+import signal
+import sqlite3
+import subprocess
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyabc
+import pytest
+from conftest import declineabm
+
+from declineabm.analysis.arms import replicate_seeds
+from declineabm.calibration.observation import Compared, predict
+from declineabm.calibration.posterior import load_posterior, replicate, replicate_seed
+from declineabm.calibration.sampler import BatchSampler, ReplayModel
+from declineabm.calibration.spec import load_calibration
+from declineabm.cli import main
+
+pytestmark = pytest.mark.xdist_group("calibration")
+
+TINY_CALIBRATION = """
+description = "A tiny calibration for tests: a city of 600 agents, 1990-2000."
+until = 2000
+forecast_draws = 4
+
+[budget]
+population = 6
+generations = 2
+batch = 4
+seed = 3
+
+[set]
+"simulation.residents" = 600
+"simulation.width" = 12
+"simulation.height" = 12
+
+[parameters.gain]
+key = "national.structural_change_gain"
+low = 0.0
+high = 0.04
+reason = "test"
+
+[parameters.price]
+key = "national.heavy_price_path"
+transform = "amplitude"
+low = 0.0
+high = 2.0
+reason = "test"
+
+[observation.liaoning]
+indicator = "output_share"
+years = [2011, 2015]
+low = 0.0
+high = 0.15
+reason = "test"
+
+[[targets]]
+indicator = "population"
+years = [2000, 2010]
+relative_to = 1990
+discrepancy = 0.02
+reason = "test"
+
+[[targets]]
+indicator = "share_65plus"
+years = [2000]
+discrepancy = 0.05
+reason = "test"
+
+[[targets]]
+indicator = "output_share"
+years = [2002, 2012]
+discrepancy = 0.05
+reason = "test"
+"""
+OUTPUTS = (
+    "posterior.csv",
+    "posterior.md",
+    "posterior.json",
+    "diagnostics.csv",
+    "calibrated.toml",
+    "marginals.png",
+    "predictive.png",
+    "coverage.csv",
+    "coverage.md",
+    "coverage.png",
+)
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("calibration") / "tiny.toml"
+    path.write_text(TINY_CALIBRATION)
+    return path
+
+
+@pytest.fixture(scope="module")
+def reference(tiny: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The tiny calibration run once, uninterrupted, on two workers."""
+    out = tmp_path_factory.mktemp("reference") / "calibration"
+    done = declineabm(
+        "calibrate", "northeast", "--calibration", tiny, "--out", out, "--workers", 2, "--quiet"
+    )
+    assert done.returncode == 0, done.stderr
+    return out
+
+
+def test_calibrate_writes_posterior_diagnostics_figures_and_forecast(reference: Path) -> None:
+    for name in OUTPUTS:
+        assert (reference / name).stat().st_size > 0, name
+    posterior = pd.read_csv(reference / "posterior.csv")
+    assert list(posterior.columns) == ["particle", "gain", "price", "liaoning", "weight"]
+    assert len(posterior) == 6 and np.isclose(posterior["weight"].sum(), 1.0)
+    assert posterior["gain"].between(0.0, 0.04).all()
+    steps = pd.read_csv(reference / "diagnostics.csv")
+    assert list(steps["generation"]) == ["prior sample", "1", "2"]
+    assert (steps["acceptance_rate"].dropna() <= 1).all() and (steps["ess"].dropna() > 0).all()
+    coverage = pd.read_csv(reference / "coverage.csv").set_index("observation")
+    # the window ends in 2000: 2010 and 2012 are forecast, 2012 through the reporting term
+    assert coverage.loc["population_2000", "sample"] == "in"
+    assert coverage.loc["population_2010", "sample"] == "out"
+    assert coverage.loc["output_share_2012", "reporting"] == "liaoning"
+    assert (coverage["p05"] <= coverage["median"]).all()
+    calibrated = (reference / "calibrated.toml").read_text()
+    assert 'extends = "northeast"' in calibrated and "structural_change_gain" in calibrated
+
+
+def test_a_calibrated_scenario_extends_the_original(reference: Path) -> None:
+    from declineabm.scenario import load_scenario
+
+    scenario = load_scenario(reference / "calibrated.toml")
+    assert scenario.name == "northeast-calibrated"
+    assert scenario.observed == "northeast.csv"
+
+
+def test_same_posterior_on_one_worker(tiny: Path, reference: Path, tmp_path: Path) -> None:
+    out = tmp_path / "one"
+    done = declineabm(
+        "calibrate",
+        "northeast",
+        "--calibration",
+        tiny,
+        "--out",
+        out,
+        "--workers",
+        1,
+        "--quiet",
+        hashseed=5,
+    )
+    assert done.returncode == 0, done.stderr
+    for name in ("posterior.csv", "diagnostics.csv", "coverage.csv"):
+        assert (out / name).read_bytes() == (reference / name).read_bytes(), name
+
+
+def _generations_stored(database: Path) -> int:
+    try:
+        with sqlite3.connect(database) as connection:
+            return connection.execute("SELECT count(*) FROM populations WHERE t >= 0").fetchone()[0]
+    except sqlite3.Error:
+        return 0
+
+
+def test_resume_after_kill_gives_the_same_posterior_and_reuses_simulations(
+    tiny: Path, reference: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "killed"
+    process = declineabm(
+        "calibrate",
+        "northeast",
+        "--calibration",
+        tiny,
+        "--out",
+        out,
+        "--workers",
+        2,
+        "--quiet",
+        wait=False,
+    )
+    deadline = time.monotonic() + 300
+    # kill -9 inside the second generation: one generation in the History, batches on disk
+    while time.monotonic() < deadline and process.poll() is None:
+        if _generations_stored(out / "history.db") >= 1 and any(
+            (out / "simulations" / "generation-01").glob("batch-*/manifest.json")
+        ):
+            break
+        time.sleep(0.05)
+    assert process.poll() is None, "the calibration ended before it could be killed"
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    batches = sorted((out / "simulations").glob("*/batch-*/timeseries.csv"))
+    assert batches
+    before = {path: path.stat().st_mtime_ns for path in batches}
+    again = declineabm("calibrate", "northeast", "--calibration", tiny, "--out", out, "--quiet")
+    assert again.returncode == 2 and "--resume" in again.stderr  # never overwrites
+    resumed = declineabm(
+        "calibrate",
+        "northeast",
+        "--calibration",
+        tiny,
+        "--out",
+        out,
+        "--resume",
+        "--workers",
+        1,
+        "--quiet",
+    )
+    assert resumed.returncode == 0, resumed.stderr
+    for name in ("posterior.csv", "diagnostics.csv", "coverage.csv"):
+        assert (out / name).read_bytes() == (reference / name).read_bytes(), name
+    assert {path: path.stat().st_mtime_ns for path in batches} == before  # not rerun
+
+
+def test_resume_refuses_another_calibration(tiny: Path, reference: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "copy"
+    subprocess.run(["cp", "-r", str(reference), str(copy)], check=True)
+    done = declineabm(
+        "calibrate",
+        "northeast",
+        "--calibration",
+        tiny,
+        "--out",
+        copy,
+        "--until",
+        "2002",
+        "--resume",
+        "--quiet",
+    )
+    assert done.returncode == 2
+    assert "another until" in done.stderr and len(done.stderr.strip().splitlines()) == 1
+
+
+def test_run_and_validate_draw_their_parameters_from_the_posterior(
+    reference: Path, tmp_path: Path
+) -> None:
+    posterior = load_posterior(reference / "posterior.json")
+    drawn = posterior.overrides_for(7)
+    values = pd.read_csv(reference / "posterior.csv", float_precision="round_trip")
+    assert drawn["national.structural_change_gain"] in set(values["gain"])
+    small = [
+        "--set",
+        "simulation.residents=600",
+        "--set",
+        "simulation.width=12",
+        "--set",
+        "simulation.height=12",
+    ]
+    done = declineabm(
+        "run",
+        "northeast",
+        "--seed",
+        7,
+        "--posterior",
+        reference / "posterior.json",
+        "--out",
+        tmp_path / "run",
+        "--quiet",
+        "--no-figure",
+        *small,
+        "--set",
+        "simulation.end_year=1995",
+    )
+    assert done.returncode == 0, done.stderr
+    config = json.loads((tmp_path / "run" / "run.json").read_text())["config"]
+    assert config["national"]["structural_change_gain"] == drawn["national.structural_change_gain"]
+    assert config["national"]["heavy_price_path"] == drawn["national.heavy_price_path"]
+    done = declineabm(
+        "validate",
+        "northeast",
+        "--replicates",
+        2,
+        "--posterior",
+        reference / "posterior.json",
+        "--out",
+        tmp_path / "validate",
+        "--quiet",
+        *small,
+    )
+    assert done.returncode in (0, 1), done.stderr
+    report = (tmp_path / "validate" / "patterns.md").read_text()
+    assert "Observation model: the posterior" in report
+    assert "population_2000" in report  # compared relative to 1990, as calibrated
+
+
+def test_a_replicate_is_a_seed_and_the_particle_that_seed_draws(reference: Path) -> None:
+    posterior = load_posterior(reference / "posterior.json")
+    seeds = replicate_seeds(2003, 5)
+    for i, seed in enumerate(seeds):
+        overrides, model_seed = replicate(posterior, 2003, i)
+        assert model_seed == seed == replicate_seed(2003, i)
+        assert overrides == posterior.overrides_for(seed)
+    assert replicate(None, 2003, 1) == ({}, seeds[1])
+    # over many seeds, each particle is drawn as often as its weight says
+    index = {id(d): i for i, d in enumerate(posterior.draws)}
+    drawn = (
+        np.bincount(
+            [index[id(posterior.draw_for(s))] for s in range(4000)], minlength=len(posterior.draws)
+        )
+        / 4000
+    )
+    assert np.abs(drawn - [d.weight for d in posterior.draws]).max() < 0.04
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (("until = 2000", "until = 2000\nbogus = 1"), "bogus: unknown key"),
+        (("high = 0.04", "high = 0.5"), "parameters.gain = 0.5"),
+        (('reason = "test"', 'reason = ""'), "must say why"),
+        (("relative_to = 1990", "relative_to = 1995"), "relative_to = 1995"),
+        (('indicator = "share_65plus"', 'indicator = "total_fertility"'), "total_fertility"),
+    ],
+)
+def test_a_bad_calibration_file_is_one_line_exit_2_nothing_written(
+    tmp_path: Path, edit: tuple[str, str], message: str, capsys: pytest.CaptureFixture
+) -> None:
+    path = tmp_path / "bad.toml"
+    path.write_text(TINY_CALIBRATION.replace(*edit, 1))
+    out = tmp_path / "never"
+    code = main(["calibrate", "northeast", "--calibration", str(path), "--out", str(out)])
+    stderr = capsys.readouterr().err
+    assert code == 2, stderr
+    assert len(stderr.strip().splitlines()) == 1 and message in stderr, stderr
+    assert not out.exists()
+
+
+def test_a_posterior_option_that_is_not_a_posterior_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    path = tmp_path / "not.json"
+    path.write_text('{"kind": "something else"}')
+    code = main(["run", "northeast", "--posterior", str(path), "--out", str(tmp_path / "never")])
+    assert code == 2 and "not a posterior file" in capsys.readouterr().err
+    assert not (tmp_path / "never").exists()
+
+
+def test_observation_model_divides_by_the_base_year_and_inflates_covered_years() -> None:
+    compared = [
+        Compared("population_2010", "population", 2010, 1.1, 1.1, 1.1, 0.01, 1, 1990, True, (), ""),
+        Compared(
+            "output_share_2012",
+            "output_share",
+            2012,
+            0.09,
+            0.09,
+            0.09,
+            0.01,
+            1,
+            None,
+            False,
+            ("a", "b"),
+            "",
+        ),
+    ]
+    series = {"population": {1990: 100.0, 2010: 120.0}, "output_share": {2012: 0.05}}
+    predicted = predict(series, compared, {"a": 0.1, "b": 0.2})
+    assert predicted["population_2010"] == pytest.approx(1.2)
+    assert predicted["output_share_2012"] == pytest.approx(0.05 * 1.1 * 1.2)
+
+
+def _toy_abc(batch: int, tmp_path: Path) -> pd.DataFrame:
+    """Pyabc on a toy problem (no city): the posterior through BatchSampler."""
+    model = ReplayModel()
+
+    def evaluate(t, _batch, indices, proposals):
+        rng = [np.random.default_rng([t + 1, i]) for i in indices]
+        return [{"y": p["theta"] + 0.1 * r.normal()} for p, r in zip(proposals, rng, strict=True)]
+
+    sampler = BatchSampler(model, evaluate, seed=11, batch=batch)
+    abc = pyabc.ABCSMC(
+        model,
+        pyabc.Distribution(theta=pyabc.RV("uniform", -2, 4)),
+        pyabc.PNormDistance(p=2),
+        population_size=20,
+        sampler=sampler,
+    )
+    abc.new(f"sqlite:///{tmp_path / f'toy{batch}.db'}", {"y": 0.5})
+    history = abc.run(max_nr_populations=3)
+    frame, weights = history.get_distribution()
+    return frame.assign(w=weights).reset_index(drop=True)
+
+
+def test_the_sampler_accepts_in_index_order_whatever_the_batch(tmp_path: Path) -> None:
+    # The first n accepted proposals by index do not depend on how they were batched.
+    one, many = _toy_abc(1, tmp_path), _toy_abc(13, tmp_path)
+    pd.testing.assert_frame_equal(one, many)
+    assert abs(float((one["theta"] * one["w"]).sum()) - 0.5) < 0.3  # near the observed y
+
+
+def test_the_northeast_calibration_file_is_valid_and_gives_reasons() -> None:
+    from declineabm.calibration.smc import prepare
+
+    calibration = load_calibration("northeast")
+    problem = prepare("northeast", calibration)
+    assert problem.in_sample and all(p.reason for p in calibration.parameters)
+    assert {r.name for r in calibration.reporting} == {
+        "liaoning_overreporting",
+        "jilin_heilongjiang_overreporting",
+    }
+    assert calibration.until == 2022 and calibration.with_until(2010).until == 2010
