@@ -46,7 +46,7 @@ from declineabm.io.observed import Observation, load_observed
 from declineabm.io.provenance import now, package_versions
 from declineabm.model.indicators import INDICATOR_NAMES
 from declineabm.scenario import Scenario, load_scenario
-from declineabm.sweep import RunSpec, SweepError, execute
+from declineabm.sweep import RunSpec, SweepError, execute, store
 from declineabm.sweep.pools import DaskPool, LocalPool
 from declineabm.sweep.store import read_manifest
 
@@ -144,7 +144,7 @@ def _quiet_pyabc() -> None:
 
 
 def _check_folder(out: Path, problem: Problem, resume: bool) -> dict[str, Any] | None:
-    if not out.exists() or not any(out.iterdir()):
+    if not out.exists() or all(path.name == store.LOCK for path in out.iterdir()):
         return None
     manifest = read_manifest(out)
     if manifest is None or manifest.get("kind") != KIND:
@@ -228,17 +228,31 @@ def calibrate(
         CalibrationError, ScenarioError, SweepError: Invalid input; nothing is written.
         KeyboardInterrupt: Ctrl-C; ``out`` can be resumed.
     """
+    out = Path(out).absolute()
+    previous = _check_folder(out, problem, resume)
+    out.mkdir(parents=True, exist_ok=True)
+    with store.locked(out):  # a second calibration into the same folder is refused
+        return _sample(problem, out, previous, workers, scheduler, progress, pool)
+
+
+def _sample(
+    problem: Problem,
+    out: Path,
+    previous: dict[str, Any] | None,
+    workers: int | None,
+    scheduler: Any,
+    progress: bool,
+    pool: Any,
+) -> Path:
+    """The ABC-SMC run itself (the folder checked and held)."""
     import pyabc  # imported here: it takes seconds, and bad input should fail before it
 
     from declineabm.calibration.sampler import BatchSampler, ReplayModel, model_seed
 
     _quiet_pyabc()
-    out = Path(out).absolute()
-    previous = _check_folder(out, problem, resume)
     calibration, budget = problem.calibration, problem.calibration.budget
     until = calibration.until
     in_sample = problem.in_sample
-    out.mkdir(parents=True, exist_ok=True)
     manifest = dict(previous or {})
     manifest.update(
         {
