@@ -93,14 +93,14 @@ OUTPUTS = (
 )
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def tiny(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("calibration") / "tiny.toml"
     path.write_text(TINY_CALIBRATION)
     return path
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def reference(tiny: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The tiny calibration run once, uninterrupted, on two workers."""
     out = tmp_path_factory.mktemp("reference") / "calibration"
