@@ -36,18 +36,17 @@ batch = 4
 seed = 3
 
 [set]
-"simulation.residents" = 600
-"simulation.width" = 12
-"simulation.height" = 12
+"simulation.residents" = 1000
+"geography.km_per_cell" = 24
 
 [parameters.gain]
-key = "national.structural_change_gain"
-low = 0.0
-high = 0.04
+key = "sectors.heavy.tfp_gap"
+low = -0.05
+high = 0.01
 reason = "test"
 
 [parameters.price]
-key = "national.heavy_price_path"
+key = "demography.fertility_path"
 transform = "amplitude"
 low = 0.0
 high = 2.0
@@ -117,7 +116,7 @@ def test_calibrate_writes_posterior_diagnostics_figures_and_forecast(reference: 
     posterior = pd.read_csv(reference / "posterior.csv")
     assert list(posterior.columns) == ["particle", "gain", "price", "liaoning", "weight"]
     assert len(posterior) == 6 and np.isclose(posterior["weight"].sum(), 1.0)
-    assert posterior["gain"].between(0.0, 0.04).all()
+    assert posterior["gain"].between(-0.05, 0.01).all()
     steps = pd.read_csv(reference / "diagnostics.csv")
     assert list(steps["generation"]) == ["prior sample", "1", "2"]
     assert (steps["acceptance_rate"].dropna() <= 1).all() and (steps["ess"].dropna() > 0).all()
@@ -128,7 +127,7 @@ def test_calibrate_writes_posterior_diagnostics_figures_and_forecast(reference: 
     assert coverage.loc["output_share_2012", "reporting"] == "liaoning"
     assert (coverage["p05"] <= coverage["median"]).all()
     calibrated = (reference / "calibrated.toml").read_text()
-    assert 'extends = "northeast"' in calibrated and "structural_change_gain" in calibrated
+    assert 'extends = "northeast"' in calibrated and "tfp_gap" in calibrated
 
 
 def test_a_calibrated_scenario_extends_the_original(reference: Path) -> None:
@@ -241,14 +240,12 @@ def test_run_and_validate_draw_their_parameters_from_the_posterior(
     posterior = load_posterior(reference / "posterior.json")
     drawn = posterior.overrides_for(7)
     values = pd.read_csv(reference / "posterior.csv", float_precision="round_trip")
-    assert drawn["national.structural_change_gain"] in set(values["gain"])
+    assert drawn["sectors.heavy.tfp_gap"] in set(values["gain"])
     small = [
         "--set",
-        "simulation.residents=600",
+        "simulation.residents=1000",
         "--set",
-        "simulation.width=12",
-        "--set",
-        "simulation.height=12",
+        "geography.km_per_cell=24",
     ]
     done = declineabm(
         "run",
@@ -267,8 +264,8 @@ def test_run_and_validate_draw_their_parameters_from_the_posterior(
     )
     assert done.returncode == 0, done.stderr
     config = json.loads((tmp_path / "run" / "run.json").read_text())["config"]
-    assert config["national"]["structural_change_gain"] == drawn["national.structural_change_gain"]
-    assert config["national"]["heavy_price_path"] == drawn["national.heavy_price_path"]
+    assert config["sectors"]["heavy"]["tfp_gap"] == drawn["sectors.heavy.tfp_gap"]
+    assert config["demography"]["fertility_path"] == drawn["demography.fertility_path"]
     done = declineabm(
         "validate",
         "northeast",
@@ -310,7 +307,7 @@ def test_a_replicate_is_a_seed_and_the_particle_that_seed_draws(reference: Path)
     ("edit", "message"),
     [
         (("until = 2000", "until = 2000\nbogus = 1"), "bogus: unknown key"),
-        (("high = 0.04", "high = 0.5"), "parameters.gain = 0.5"),
+        (("high = 0.01", "high = 0.5"), "parameters.gain = 0.5"),
         (('reason = "test"', 'reason = ""'), "must say why"),
         (("relative_to = 1990", "relative_to = 1995"), "relative_to = 1995"),
         (('indicator = "share_65plus"', 'indicator = "total_fertility"'), "total_fertility"),

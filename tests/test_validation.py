@@ -12,7 +12,7 @@ from declineabm.analysis.record_checks import timing_brackets
 from declineabm.analysis.validation import validate
 from declineabm.calibration.observation import Compared
 
-TINY = {"simulation.residents": 1500, "simulation.width": 24, "simulation.height": 24}
+TINY = {"simulation.residents": 1500, "geography.km_per_cell": 24}
 TINY_ARGS = [arg for key, value in TINY.items() for arg in ("--set", f"{key}={value}")]
 COLUMNS = ["check", "description", "target", "median", "p05", "p95", "pass", "kind"]
 
@@ -65,7 +65,7 @@ def test_wrong_models_are_run_and_the_tests_that_reject_them_reported(tmp_path) 
     wrong = tmp_path / "wrong.toml"
     wrong.write_text(
         '[no_policy]\nreason = "no revitalization"\n"policy.enabled" = false\n'
-        '[no_ageing]\nreason = "a closed population"\n"demography.enabled" = false\n'
+        '[no_ageing]\nreason = "a closed population"\n"migration.base_rate" = 0.0\n'
     )
     validate(
         "northeast",
@@ -79,7 +79,7 @@ def test_wrong_models_are_run_and_the_tests_that_reject_them_reported(tmp_path) 
     table = pd.read_csv(tmp_path / "out" / "discrimination.csv").set_index("check")
     assert list(table.columns) == ["kind", "model_passes", "no_policy", "no_ageing", "rejects"]
     assert table.loc["policy_modest", "no_policy"]  # no policy: no policy effect
-    assert table.loc["young_leave", "no_ageing"]  # a closed population loses no one
+    assert table.loc["young_leave", "no_ageing"]  # no one moves: no net loss of the young
     assert (table["rejects"] == table[["no_policy", "no_ageing"]].sum(axis=1)).all()
     report = (tmp_path / "out" / "patterns.md").read_text()
     assert "Which wrong models each test rejects" in report and "a closed population" in report
