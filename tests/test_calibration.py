@@ -28,6 +28,7 @@ TINY_CALIBRATION = """
 description = "A tiny calibration for tests: a city of 600 agents, 1990-2000."
 until = 2000
 forecast_draws = 4
+records = ["china.csv"]
 
 [budget]
 population = 6
@@ -76,6 +77,12 @@ reason = "test"
 indicator = "output_share"
 years = [2002, 2012]
 discrepancy = 0.05
+reason = "test"
+
+[[targets]]
+indicator = "national_urban_share"
+years = [2000]
+discrepancy = 0.03
 reason = "test"
 """
 OUTPUTS = (
@@ -311,6 +318,10 @@ def test_a_replicate_is_a_seed_and_the_particle_that_seed_draws(reference: Path)
         (('reason = "test"', 'reason = ""'), "must say why"),
         (("relative_to = 1990", "relative_to = 1995"), "relative_to = 1995"),
         (('indicator = "share_65plus"', 'indicator = "total_fertility"'), "total_fertility"),
+        (('records = ["china.csv"]', 'records = "china.csv"'), "records: must be a list"),
+        (('records = ["china.csv"]', 'records = ["northeast.csv"]'), "is in both"),
+        (('records = ["china.csv"]', 'records = ["nowhere.csv"]'), "'nowhere.csv' not found"),
+        (('records = ["china.csv"]', "records = []"), "no 'national_urban_share'"),
     ],
 )
 def test_a_bad_calibration_file_is_one_line_exit_2_nothing_written(
@@ -400,3 +411,6 @@ def test_the_northeast_calibration_file_is_valid_and_gives_reasons() -> None:
         "jilin_heilongjiang_overreporting",
     }
     assert calibration.until == 2022 and calibration.with_until(2010).until == 2010
+    # the Northeast's shares are fitted with a national denominator from the nation's censuses
+    national = {c.key for c in problem.compared if c.indicator.startswith("national_")}
+    assert {"national_population_2010", "national_urban_share_2010"} <= national

@@ -32,6 +32,7 @@ from declineabm.analysis.record_checks import (
     record_values,
     summarize_record,
 )
+from declineabm.calibration.observation import gather_record
 from declineabm.calibration.posterior import Posterior
 from declineabm.calibration.spec import Calibration, CalibrationError
 from declineabm.io.files import write_atomic
@@ -141,7 +142,12 @@ def validate(
         The summary: one row per pattern and record check, with ``pass``.
     """
     base = load_scenario(scenario, batch.get("overrides"))
-    record = load_observed(base.observed) if base.observed else ()
+    if not base.observed:
+        record: tuple = ()
+    elif calibration is not None:
+        record = gather_record(calibration, base.observed)
+    else:
+        record = load_observed(base.observed)
     model = observation_model(record, calibration, posterior) if record else None
     wrong = load_wrong_models(wrong_models, scenario) if wrong_models is not None else ()
     models = {SCENARIO: {}} | {w.name: dict(w.overrides) for w in wrong}

@@ -23,7 +23,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from declineabm.calibration.spec import Calibration, CalibrationError, ReportingTerm
-from declineabm.io.observed import Observation
+from declineabm.io.observed import Observation, load_observed
 
 
 @dataclass(frozen=True)
@@ -62,6 +62,25 @@ class Compared:
     def distance_weight(self) -> float:
         """Factor of this observation's error in the distance."""
         return math.sqrt(self.weight) / self.scale
+
+
+def gather_record(calibration: Calibration, observed: str) -> tuple[Observation, ...]:
+    """The scenario's record and the calibration's other ``records``, as one.
+
+    An indicator and year observed in two of the files is refused: which to fit would be a guess.
+    """
+    record: list[Observation] = []
+    seen: dict[tuple[str, int], str] = {}
+    for name in (observed, *calibration.records):
+        for o in load_observed(name):
+            if (o.indicator, o.year) in seen:
+                raise CalibrationError(
+                    f"{calibration.path}: records: {o.indicator} {o.year} is in both "
+                    f"{seen[(o.indicator, o.year)]} and {name}"
+                )
+            seen[(o.indicator, o.year)] = name
+            record.append(o)
+    return tuple(record)
 
 
 def compared_observations(

@@ -35,6 +35,7 @@ from tqdm import tqdm
 from declineabm.calibration.observation import (
     Compared,
     compared_observations,
+    gather_record,
     last_year,
     predict,
     reporting_values,
@@ -42,7 +43,7 @@ from declineabm.calibration.observation import (
 from declineabm.calibration.spec import Calibration, CalibrationError, check_against
 from declineabm.calibration.transforms import check_parameters, model_overrides
 from declineabm.io.files import write_json
-from declineabm.io.observed import Observation, load_observed
+from declineabm.io.observed import Observation
 from declineabm.io.provenance import now, package_versions
 from declineabm.model.indicators import INDICATOR_NAMES
 from declineabm.scenario import Scenario, load_scenario
@@ -112,7 +113,9 @@ def prepare(scenario: str | os.PathLike[str], calibration: Calibration) -> Probl
         raise CalibrationError(
             f"scenario '{base.name}' names no observed record (observed = \"file.csv\")"
         )
-    record = load_observed(base.observed)  # indicators the model lacks are simply not targets
+    # the scenario's record and the calibration's others (indicators the model lacks are
+    # simply not targets)
+    record = gather_record(calibration, base.observed)
     check_against(calibration, record, INDICATOR_NAMES)
     try:
         simulated = load_scenario(base, calibration.overrides)

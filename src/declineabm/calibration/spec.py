@@ -4,6 +4,9 @@ Everything about *what* is calibrated lives in a TOML file in ``configs/calibrat
 code, so the free parameters can change with the model. A file holds:
 
 * ``until``: the last year of the record the fit may see (``--until`` overrides it);
+* ``records``: observed records beside the scenario's own (files in ``data/``) whose
+  indicators the targets may name, e.g. the nation's censuses (``china.csv``), so that a share
+  of the nation is fitted with a national denominator that is right;
 * ``[budget]``: ABC-SMC population, generations, simulations, the batch a generation is
   evaluated in, and the seed;
 * ``[set]``: overrides applied to every calibration run (e.g. a smaller city, with a comparison
@@ -153,6 +156,7 @@ class Calibration:
     reporting: tuple[ReportingTerm, ...]
     targets: tuple[Target, ...]
     forecast_draws: int = 100
+    records: tuple[str, ...] = ()
     text: str = field(default="", repr=False)
 
     @property
@@ -215,6 +219,7 @@ def load_calibration(name: str | os.PathLike[str]) -> Calibration:
             _target(reader, i, entry) for i, entry in enumerate(raw.get("targets", []), 1)
         ),
         forecast_draws=reader.integer("forecast_draws", raw, 2, 100_000, default=100),
+        records=_records(reader, raw.get("records", [])),
         text=text,
     )
     reader.unknown(
@@ -228,6 +233,7 @@ def load_calibration(name: str | os.PathLike[str]) -> Calibration:
             "observation",
             "targets",
             "forecast_draws",
+            "records",
         },
         "",
     )
@@ -367,6 +373,12 @@ class _Reader:
                 f"{prefix}{extra[0]}",
                 f"unknown key (allowed: {', '.join(sorted(allowed))}){suggestion}",
             )
+
+
+def _records(reader: _Reader, raw: Any) -> tuple[str, ...]:
+    if not isinstance(raw, list) or not all(isinstance(r, str) and r for r in raw):
+        raise reader.fail("records", "must be a list of record files (names in data/ or paths)")
+    return tuple(raw)
 
 
 def _budget(reader: _Reader, raw: Any) -> Budget:
