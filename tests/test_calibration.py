@@ -315,6 +315,7 @@ def test_a_replicate_is_a_seed_and_the_particle_that_seed_draws(reference: Path)
     [
         (("until = 2000", "until = 2000\nbogus = 1"), "bogus: unknown key"),
         (("high = 0.01", "high = 0.5"), "parameters.gain = 0.5"),
+        (("low = -0.05\nhigh = 0.01", "low = 0.0\nhigh = 0.0001"), "calibrate a factor"),
         (('reason = "test"', 'reason = ""'), "must say why"),
         (("relative_to = 1990", "relative_to = 1995"), "relative_to = 1995"),
         (('indicator = "share_65plus"', 'indicator = "total_fertility"'), "total_fertility"),

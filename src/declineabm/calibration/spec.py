@@ -241,11 +241,32 @@ def load_calibration(name: str | os.PathLike[str]) -> Calibration:
         raise CalibrationError(f"{path}: declares no [parameters.NAME]: nothing to calibrate")
     if not calibration.targets:
         raise CalibrationError(f"{path}: declares no [[targets]]: nothing to fit")
+    _check_scales(calibration)
     names = calibration.names
     if len(set(names)) != len(names):
         twice = sorted({n for n in names if names.count(n) > 1})[0]
         raise CalibrationError(f"{path}: '{twice}' names a parameter and a reporting term")
     return calibration
+
+
+SCALE_RATIO = 1e-3
+"""The narrowest prior range a calibration accepts, as a share of the widest. pyabc's
+multivariate-normal transition takes a direction whose variance is below about 2e-10 of the
+largest as singular and gives every proposal off it density 0 (weights become NaN); a number
+calibrated on a tiny scale (a Gompertz level of 3e-5 beside a productivity of 2.5) must be
+calibrated as a factor on the scenario's value instead (``transform = "scale"``)."""
+
+
+def _check_scales(calibration: Calibration) -> None:
+    spans = {name: prior.high - prior.low for name, prior in calibration.priors.items()}
+    widest = max(spans.values(), default=0.0)
+    for name, span in spans.items():
+        if span < SCALE_RATIO * widest:
+            raise CalibrationError(
+                f"{calibration.path}: {name}: its prior spans {span:.3g}, less than "
+                f"{SCALE_RATIO:g} of the widest ({widest:.3g}); calibrate a factor on the "
+                "scenario's value instead (transform = 'scale', a range around 1)"
+            )
 
 
 def check_against(
