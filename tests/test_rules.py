@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import small_model
 
 from declineabm.model import economy, labour
 from declineabm.model.agents import FirmTable, ResidentTable
@@ -18,7 +19,6 @@ from declineabm.model.parameters import path_value
 from declineabm.model.public_finance import settle_budget
 from declineabm.model.sectors import Sector
 from declineabm.scenario import MECHANISMS
-from tests.conftest import small_model
 
 ALL_OFF = {f"{cause}.enabled": False for cause in MECHANISMS}
 
