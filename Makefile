@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 SEED   ?= 7
 OUT    ?= results/northeast
 
-.PHONY: run test lint bench app clean
+.PHONY: run test lint typecheck bench app clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,9 +22,12 @@ run: $(VENV)/.installed  ## Run the Northeast scenario: CSV, run.json, PNG summa
 test: $(VENV)/.installed  ## Run the whole test suite.
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
-lint: $(VENV)/.installed
+lint: $(VENV)/.installed  ## ruff check and ruff format --check.
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
+
+typecheck: $(VENV)/.installed  ## mypy over the package (scope and settings: [tool.mypy] in pyproject.toml).
+	$(BIN)/mypy
 
 bench: $(VENV)/.installed  ## Speed and memory at three city sizes against Mesa's Schelling; writes bench.csv.
 	$(BIN)/python -m benchmarks.run --out bench.csv
@@ -33,4 +36,4 @@ app: $(VENV)/.installed  ## The live city in the browser, on http://127.0.0.1:87
 	$(BIN)/declineabm app
 
 clean:
-	rm -rf $(VENV) .venv-newest results bench.csv bench_sweep.csv app_speed.csv test-output .pytest_cache .ruff_cache
+	rm -rf $(VENV) .venv-newest results bench.csv bench_sweep.csv app_speed.csv test-output .pytest_cache .ruff_cache .mypy_cache

@@ -14,18 +14,58 @@ bookkeeping :mod:`declineabm.model.mesa_adapter` does; ``agent.remove()`` and as
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 
 import numpy as np
 from mesa.discrete_space import CellAgent, FixedAgent
 from mesa.discrete_space.cell_agent import HasCell
 
 from declineabm.model.sectors import Sector
+from declineabm.model.tables import ColumnTable
 
 if TYPE_CHECKING:
     from mesa.discrete_space import Cell
 
     from declineabm.model.urban_decline import UrbanDeclineModel
+
+
+class ResidentTable(ColumnTable):
+    """The residents' columns (``model.residents``): one row per resident agent."""
+
+    age: Annotated[np.ndarray, np.int16]
+    skill: Annotated[np.ndarray, np.float32]
+    employer: Annotated[np.ndarray, np.int32]  # firm row, -1 for none
+    income: Annotated[np.ndarray, np.float64]
+    home: Annotated[np.ndarray, np.int32]  # flat cell index
+    years_unemployed: Annotated[np.ndarray, np.int16]
+    laid_off: Annotated[np.ndarray, np.int8]  # years left of a laid-off state worker's tie
+    retired: Annotated[np.ndarray, np.bool_]
+
+
+class FirmTable(ColumnTable):
+    """The firms' columns (``model.firms``): one row per firm agent."""
+
+    sector: Annotated[np.ndarray, np.int8]
+    soe: Annotated[np.ndarray, np.bool_]
+    cell: Annotated[np.ndarray, np.int32]
+    founded: Annotated[np.ndarray, np.int16]
+    reform_rank: Annotated[np.ndarray, np.float64]  # when the reform reaches it, 0 .. 1 (SOEs)
+    productivity: Annotated[np.ndarray, np.float64]  # firm-specific factor, mean 1
+    pollution: Annotated[np.ndarray, np.float64]  # emission intensity / the sector's norm
+    represents: Annotated[np.ndarray, np.float64]  # real firms it stands for (>= 1)
+    desired: Annotated[np.ndarray, np.float64]  # the workforce it wants, in agents (labour.py)
+    positions: Annotated[np.ndarray, np.int64]  # this year's posted jobs: desired, rounded
+    workforce: Annotated[np.ndarray, np.int64]
+    loss_years: Annotated[np.ndarray, np.int16]
+    empty_years: Annotated[np.ndarray, np.int16]  # years a firm never staffed has looked
+    staffed: Annotated[np.ndarray, np.bool_]  # has had a worker
+    output: Annotated[np.ndarray, np.float64]
+    wage: Annotated[np.ndarray, np.float64]
+    wage_bill: Annotated[np.ndarray, np.float64]
+    costs: Annotated[np.ndarray, np.float64]
+    profit_tax: Annotated[np.ndarray, np.float64]
+    subsidy: Annotated[np.ndarray, np.float64]
+    profit: Annotated[np.ndarray, np.float64]
 
 
 class Resident(CellAgent):

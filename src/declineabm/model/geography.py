@@ -32,12 +32,19 @@ layer                     meaning                                               
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from mesa.discrete_space import Cell, PropertyLayer
 
 from declineabm.model.mesa_adapter import CityGrid
 from declineabm.model.tables import gc_paused
+
+if TYPE_CHECKING:
+    from random import Random
+
+    from declineabm.model.structure import CityKind
+    from declineabm.scenario import Scenario
 
 LAYERS: dict[str, type] = {
     "city": np.int64,
@@ -69,7 +76,7 @@ class Geography:
     height: int
     km_per_cell: float
     city_names: tuple[str, ...]  # by city id
-    city_kinds: tuple[str, ...]
+    city_kinds: tuple[CityKind, ...]
 
     def layer(self, name: str) -> np.ndarray:
         """A writable flat (1-D) view of a property layer."""
@@ -134,7 +141,7 @@ def inside_polygon(x: np.ndarray, y: np.ndarray, polygon: list[tuple[float, floa
     return inside
 
 
-def build_geography(scenario, urban_share: float, random) -> Geography:
+def build_geography(scenario: Scenario, urban_share: float, random: Random) -> Geography:
     """Create the grid and fill its layers for the scenario.
 
     Args:

@@ -63,7 +63,8 @@ from declineabm.model.tables import ColumnTable, gc_paused
 if TYPE_CHECKING:
     from declineabm.model.geography import Geography
 
-MESA_VERSION: tuple[int, int] = tuple(int(part) for part in mesa.__version__.split(".")[:2])
+_MAJOR, _MINOR = mesa.__version__.split(".")[:2]
+MESA_VERSION: tuple[int, int] = (int(_MAJOR), int(_MINOR))
 
 
 def _layout(version: tuple[int, int]) -> str:
@@ -141,6 +142,7 @@ def _carrier(config: Any) -> type:
     One class per distinct config, the last 64 kept: Mesa's ``Scenario._ids`` holds every
     Scenario class for the life of the process.
     """
+    assert MESA_SCENARIO is not None, "Mesa 3.5's Scenario only"
     key = config.model_dump_json()
     carrier = _CARRIERS.pop(key, None)
     if carrier is None:
@@ -214,7 +216,8 @@ class MesaCalls:
 
 def mesa_remove(agent: Agent) -> None:
     """Mesa's ``remove`` of the agent's Mesa class (the first one not from this package)."""
-    next(c for c in type(agent).__mro__ if c.__module__.startswith("mesa")).remove(agent)
+    mesa_class: Any = next(c for c in type(agent).__mro__ if c.__module__.startswith("mesa"))
+    mesa_class.remove(agent)
 
 
 def mesa_cell_setter(agent: Agent, cell: Cell | None) -> None:
@@ -312,7 +315,7 @@ class Batched:
         """Create, register and place one agent per new row."""
         geo = model.geography
         places = geo.cells
-        new = cls.__new__
+        new: Any = cls.__new__  # object.__new__: no __init__, the attributes are set below
         agents = []
         observed = self.observed(model, cls)
         with gc_paused():
@@ -406,7 +409,9 @@ class HardKeyAgentSet(AgentSet):
         self.random.shuffle(agents)
         return self._update(agents) if inplace else AgentSet(agents, self.random)
 
-    def _each(self, agents: list[Agent], method: str | Callable, args: tuple, kwargs: dict):
+    def _each(
+        self, agents: list[Agent], method: str | Callable, args: tuple, kwargs: dict
+    ) -> list[Any]:
         members = self._agents
         if isinstance(method, str):
             return [getattr(a, method)(*args, **kwargs) for a in agents if a in members]
@@ -447,7 +452,9 @@ class CityCell(Cell):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._links = self._properties = None  # Cell.__init__ set {}: made on first use
+        # Cell.__init__ set {}: made on first use
+        self._links: dict[tuple[int, int], Cell] | None = None
+        self._properties: dict | None = None
         self._grid_cells: dict[tuple[int, int], Cell] = {}  # the grid's cells by coordinate
 
     @property

@@ -14,6 +14,7 @@ import itertools
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic.json_schema import JsonDict
 
 Rate = Annotated[float, Field(ge=0.0, le=1.0)]
 NonNegative = Annotated[float, Field(ge=0.0)]
@@ -78,7 +79,7 @@ PricePath = time_path(0.01, 10.0)
 FertilityPath = time_path(0.0, 8.0)
 
 
-AT_START = {"mid_run": False}
+AT_START: JsonDict = {"mid_run": False}
 """``json_schema_extra`` of a cause's parameter that shapes only the initial state.
 
 A cause's parameters are read afresh every year, so a running model can take new values from

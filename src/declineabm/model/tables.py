@@ -14,8 +14,17 @@ without an explicit ``dispose``.
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from typing import (
+    TYPE_CHECKING,
+    Annotated,
+    Any,
+    ClassVar,
+    get_args,
+    get_origin,
+    get_type_hints,
+)
 
 import numpy as np
 
@@ -23,25 +32,42 @@ import numpy as np
 class ColumnTable:
     """Struct-of-arrays storage with dense rows ``0 .. n-1``.
 
-    Columns are reached as attributes (``table.age``); each returns a writable view of the
-    live rows, so ``table.age += 1`` ages everyone in place.
+    A table's columns are declared once, in a subclass, as annotations that carry the numpy
+    dtype (``age: Annotated[np.ndarray, np.int16]``), so a type checker knows every column and
+    flags a misspelt one. Columns are reached as attributes (``table.age``); each returns a
+    writable view of the live rows, so ``table.age += 1`` ages everyone in place. An unknown
+    name is an ``AttributeError`` naming it, whether read or assigned.
 
     Args:
-        columns: Column names and their numpy dtypes.
         capacity: Initial number of rows to reserve (the table grows by doubling).
     """
 
-    def __init__(self, columns: Mapping[str, type], capacity: int = 1024) -> None:
-        self.n = 0
-        self._dtypes = dict(columns)
-        self._data = {name: np.zeros(capacity, dtype) for name, dtype in self._dtypes.items()}
-        self.handles: list[object] = []  # the Mesa agent of each row
+    COLUMNS: ClassVar[dict[str, type]] = {}
+    """Each column's name and numpy dtype, from the subclass's annotations."""
 
-    def __getattr__(self, name: str) -> np.ndarray:
-        data = self.__dict__.get("_data")
-        if data is None or name not in data:
-            raise AttributeError(name)
-        return data[name][: self.n]
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        hints = get_type_hints(cls, include_extras=True)
+        cls.COLUMNS = {
+            name: hint.__metadata__[0]
+            for name, hint in hints.items()
+            if get_origin(hint) is Annotated and get_args(hint)[0] is np.ndarray
+        }
+
+    def __init__(self, capacity: int = 1024) -> None:
+        self.n = 0
+        self.handles: list[Any] = []  # the Mesa agent of each row (its .row is the row)
+        self._data: dict[str, np.ndarray] = {
+            name: np.zeros(capacity, dtype) for name, dtype in self.COLUMNS.items()
+        }
+
+    if not TYPE_CHECKING:  # a type checker reads the columns from the subclass's annotations
+
+        def __getattr__(self, name: str) -> np.ndarray:
+            data = self.__dict__.get("_data")
+            if data is None or name not in data:
+                raise AttributeError(f"{type(self).__name__} has no column {name!r}")
+            return data[name][: self.n]
 
     def __setattr__(self, name: str, value: object) -> None:
         # `table.age += 1` ends in `table.age = <view>`: write into the column, never shadow it
@@ -51,6 +77,8 @@ class ColumnTable:
             if value is not view:
                 view[...] = value
             return
+        if data is not None and name not in self.__dict__:
+            raise AttributeError(f"{type(self).__name__} has no column {name!r}")
         super().__setattr__(name, value)
 
     def __len__(self) -> int:
@@ -59,7 +87,7 @@ class ColumnTable:
     @property
     def columns(self) -> tuple[str, ...]:
         """Names of the columns."""
-        return tuple(self._dtypes)
+        return tuple(self.COLUMNS)
 
     def _reserve(self, needed: int) -> None:
         capacity = len(next(iter(self._data.values()))) if self._data else 0
@@ -83,13 +111,13 @@ class ColumnTable:
             self._data[name][start : self.n] = value
         return np.arange(start, self.n)
 
-    def attach(self, rows: np.ndarray, handles: Sequence[object]) -> None:
+    def attach(self, rows: np.ndarray, handles: Sequence[Any]) -> None:
         """Store the Mesa agent (``handles[i]``) of each new row (``rows[i]``, the last rows)."""
         if len(rows) and (rows[0] != len(self.handles) or rows[-1] != self.n - 1):
             raise ValueError("handles are attached to the rows just appended, in order")
         self.handles.extend(handles)
 
-    def handles_of(self, rows: np.ndarray) -> list:
+    def handles_of(self, rows: np.ndarray) -> list[Any]:
         """The Mesa agents of ``rows``, in that order."""
         handles = self.handles
         return [handles[row] for row in rows.tolist()]

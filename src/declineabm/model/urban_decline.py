@@ -10,15 +10,15 @@ with the nation (``tests/test_regions.py``).
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, cast
 
 import mesa
 import numpy as np
 from mesa import DataCollector
 
 from declineabm.model import economy, firm_dynamics, housing, labour, migration, population
-from declineabm.model.agents import Firm, Resident
+from declineabm.model.agents import Firm, FirmTable, Resident, ResidentTable
 from declineabm.model.allocation import sample_weighted, systematic_sample
 from declineabm.model.geography import apportion, build_geography
 from declineabm.model.government import Government
@@ -44,7 +44,6 @@ from declineabm.model.public_finance import settle_budget
 from declineabm.model.rest_of_china import RestOfChina
 from declineabm.model.sectors import Sector, SectorArrays
 from declineabm.model.state import EVENTS, Baselines, LabourMarket
-from declineabm.model.tables import ColumnTable
 from declineabm.scenario import (
     MECHANISMS,
     Scenario,
@@ -54,39 +53,6 @@ from declineabm.scenario import (
     takes_effect_mid_run,
 )
 
-RESIDENT_COLUMNS = {
-    "age": np.int16,
-    "skill": np.float32,
-    "employer": np.int32,  # firm row, -1 for none
-    "income": np.float64,
-    "home": np.int32,  # flat cell index
-    "years_unemployed": np.int16,
-    "laid_off": np.int8,  # years left of a laid-off state worker's tie to the unit
-    "retired": np.bool_,
-}
-FIRM_COLUMNS = {
-    "sector": np.int8,
-    "soe": np.bool_,
-    "cell": np.int32,
-    "founded": np.int16,
-    "reform_rank": np.float64,  # when the reform reaches the firm, 0 first .. 1 last (SOEs)
-    "productivity": np.float64,  # firm-specific factor, mean 1
-    "pollution": np.float64,  # emission intensity relative to the sector's norm
-    "represents": np.float64,  # real firms it stands for (>= 1)
-    "desired": np.float64,  # the workforce it wants, in agents (fractional: see labour.py)
-    "positions": np.int64,  # this year's posted jobs: ``desired`` rounded without bias
-    "workforce": np.int64,
-    "loss_years": np.int16,
-    "empty_years": np.int16,  # years a firm that never had a worker has looked for one
-    "staffed": np.bool_,  # has had a worker
-    "output": np.float64,
-    "wage": np.float64,
-    "wage_bill": np.float64,
-    "costs": np.float64,
-    "profit_tax": np.float64,
-    "subsidy": np.float64,
-    "profit": np.float64,
-}
 STREAMS = ("geography", "population", "migration", "labour", "firms", "housing")
 FIRM_SIZE_DISPERSION = 0.5  # log s.d. of firm size at creation
 POLLUTION_DISPERSION = 0.3  # log s.d. of a firm's emission intensity around its sector norm
@@ -117,7 +83,7 @@ class UrbanDeclineModel(mesa.Model):
         **kwargs: Any,
     ) -> None:
         if seed is None:
-            seed = int(np.random.SeedSequence().entropy % 2**63)
+            seed = cast(int, np.random.SeedSequence().entropy) % 2**63  # an int when drawn
         seed = int(seed)  # numpy integers from pandas or a sweep table are seeds too
         super().__init__(rng=seed)  # Mesa 3.5 deprecates seed=; an int rng seeds the same
         self.config = load_scenario(scenario_source(scenario), kwargs)
@@ -160,8 +126,8 @@ class UrbanDeclineModel(mesa.Model):
         self.rest_of_china = RestOfChina(self, self.config.rest_of_china)
         self.geography = build_geography(self.config, self.industry.urban_share(), self.random)
         self.grid = self.geography.grid
-        self.residents = ColumnTable(RESIDENT_COLUMNS, capacity=int(spec.residents * 1.25))
-        self.firms = ColumnTable(FIRM_COLUMNS, capacity=1024)
+        self.residents = ResidentTable(capacity=int(spec.residents * 1.25))
+        self.firms = FirmTable(capacity=1024)
         self.government = Government(self)
 
         self._populate()
@@ -537,7 +503,7 @@ class UrbanDeclineModel(mesa.Model):
         self.firms.handles.clear()
 
 
-def _reporter(name: str):
+def _reporter(name: str) -> Callable[[UrbanDeclineModel], float]:
     def report(model: UrbanDeclineModel) -> float:
         return model.indicators[name]
 

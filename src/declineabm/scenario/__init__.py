@@ -144,7 +144,9 @@ def takes_effect_mid_run(key: str) -> bool:
     section, _, name = key.partition(".")
     if section not in MECHANISMS:
         return False
-    field = Scenario.model_fields[section].annotation.model_fields.get(name.split(".")[0])
+    schema = Scenario.model_fields[section].annotation
+    assert isinstance(schema, type) and issubclass(schema, Section)
+    field = schema.model_fields.get(name.split(".")[0])
     extra = field.json_schema_extra if field is not None else None
     return not (isinstance(extra, dict) and extra.get("mid_run") is False)
 

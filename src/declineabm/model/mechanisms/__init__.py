@@ -13,6 +13,8 @@ scenario section              module                          paper
 ============================  ==============================  ==========================
 """
 
+from typing import Any
+
 from declineabm.model.mechanisms.base import Mechanism
 from declineabm.model.mechanisms.demography import AgeingAndMigration
 from declineabm.model.mechanisms.environment import EnvironmentalStandards
@@ -22,7 +24,7 @@ from declineabm.model.mechanisms.policy import RevitalizationPolicy
 from declineabm.model.mechanisms.resources import ResourceDepletion
 from declineabm.model.mechanisms.transport import TransportCosts
 
-MECHANISM_CLASSES: dict[str, type[Mechanism]] = {
+MECHANISM_CLASSES: dict[str, type[Mechanism[Any]]] = {
     cls.section: cls
     for cls in (
         IndustrialRigidity,

@@ -54,7 +54,7 @@ class DemographySection(Section):
     )
 
 
-class AgeingAndMigration(Mechanism):
+class AgeingAndMigration(Mechanism[DemographySection]):
     """Low fertility and the young who leave after graduation (see the module docstring)."""
 
     section = "demography"

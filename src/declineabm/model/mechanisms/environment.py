@@ -45,7 +45,7 @@ class EnvironmentSection(Section):
     amenity_weight: NonNegative = Field(description="Weight of pollution in residents' amenity.")
 
 
-class EnvironmentalStandards(Mechanism):
+class EnvironmentalStandards(Mechanism[EnvironmentSection]):
     """Pollution physics and tightening standards (see the module docstring)."""
 
     section = "environment"

@@ -98,7 +98,7 @@ class IndustrySection(Section):
     )
 
 
-class IndustrialRigidity(Mechanism):
+class IndustrialRigidity(Mechanism[IndustrySection]):
     """The inherited structure, rigid state firms and the layoff shock (module docstring)."""
 
     section = "industry"

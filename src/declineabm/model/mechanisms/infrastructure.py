@@ -44,7 +44,7 @@ class InfrastructureSection(Section):
     )
 
 
-class InfrastructureDecay(Mechanism):
+class InfrastructureDecay(Mechanism[InfrastructureSection]):
     """Decay and renewal of infrastructure quality (see the module docstring)."""
 
     section = "infrastructure"

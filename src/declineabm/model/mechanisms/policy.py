@@ -74,7 +74,7 @@ class PolicySection(Section):
     )
 
 
-class RevitalizationPolicy(Mechanism):
+class RevitalizationPolicy(Mechanism[PolicySection]):
     """Budget, targeting and efficiency of revitalization support (module docstring)."""
 
     section = "policy"

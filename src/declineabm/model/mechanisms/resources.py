@@ -43,7 +43,7 @@ class ResourcesSection(Section):
     )
 
 
-class ResourceDepletion(Mechanism):
+class ResourceDepletion(Mechanism[ResourcesSection]):
     """Deposit fields, their depletion and what it does to costs (see the module docstring)."""
 
     section = "resources"

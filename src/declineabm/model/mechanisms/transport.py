@@ -63,7 +63,7 @@ class TransportSection(Section):
     )
 
 
-class TransportCosts(Mechanism):
+class TransportCosts(Mechanism[TransportSection]):
     """Distance-dependent shipping costs (see the module docstring)."""
 
     section = "transport"
