@@ -15,10 +15,6 @@ from declineabm.commands.batch_options import (
     posterior_of,
 )
 from declineabm.commands.run import add_overrides, overrides_of
-from declineabm.scenario import config_dir
-from declineabm.sweep import execute
-from declineabm.sweep.errors import SweepError
-from declineabm.sweep.sweepfile import load_sweep
 
 HELP = "run a parameter sweep (a sweep file) on local processes or a Dask cluster"
 
@@ -54,6 +50,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def sweep_path(name: str) -> Path:
     """A sweep file's path from a path or a name in ``configs/sweeps/``."""
+    from declineabm.scenario import config_dir
+    from declineabm.sweep.errors import SweepError
+
     path = Path(name)
     if path.suffix != ".toml" and "/" not in name:
         shipped = config_dir() / "sweeps" / f"{name}.toml"
@@ -66,6 +65,9 @@ def sweep_path(name: str) -> Path:
 
 def main(args: argparse.Namespace) -> int:
     """Check everything, then run; exit 1 if some runs failed."""
+    from declineabm.sweep import execute
+    from declineabm.sweep.sweepfile import load_sweep
+
     execution = execution_options(args)
     if args.retries < 0:
         raise UsageError(f"--retries {args.retries}: must be at least 0")

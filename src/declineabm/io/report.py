@@ -79,7 +79,7 @@ def summary_figure(df: pd.DataFrame, path: Path, title: str) -> None:
         ax.legend(fontsize=8, loc="best")
     fig.suptitle(title, fontsize=13)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=90)
+    fig.savefig(path, dpi=90, format="png")
     plt.close(fig)
 
 

@@ -31,7 +31,7 @@ from typing import Any, get_args
 
 from tqdm import tqdm
 
-from declineabm.io.files import write_atomic
+from declineabm.io.files import LOCK, write_atomic
 from declineabm.io.provenance import now, package_versions
 from declineabm.model.indicators import INDICATOR_NAMES, KIND_INDICATORS, KIND_SEPARATOR
 from declineabm.model.structure import CityKind
@@ -242,7 +242,7 @@ def _check_folder(folder: Path, plan: Plan, resume: bool) -> dict[str, Any] | No
         return None
     if not folder.is_dir():
         raise SweepError(f"{folder} is a file, not a folder")
-    if all(path.name == store.LOCK for path in folder.iterdir()):
+    if all(path.name == LOCK for path in folder.iterdir()):
         return None
     manifest = store.read_manifest(folder)
     if manifest is None:

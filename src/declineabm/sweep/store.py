@@ -24,18 +24,24 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import shutil
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from declineabm.io.files import StreamingCsv, atomic_path, csv_line, write_atomic, write_json
+from declineabm.errors import InputError
+from declineabm.io.files import (
+    StreamingCsv,
+    atomic_path,
+    csv_line,
+    folder_lock,
+    write_atomic,
+    write_json,
+)
 from declineabm.sweep.errors import SweepError
 
 MANIFEST = "manifest.json"
-LOCK = ".lock"
 SHARDS = "runs"
 TIMINGS = "timings.csv"
 FORMATS = ("csv", "parquet")
@@ -186,26 +192,14 @@ def remove_temporary(folder: Path) -> None:
 
 @contextlib.contextmanager
 def locked(folder: Path) -> Iterator[None]:
-    """Hold the folder for one batch process: two processes merging into it would mix tables.
-
-    The lock (``flock`` on ``.lock``) goes with the process, however it ends, even by SIGKILL.
-    """
+    """Hold the folder for one batch process: two processes merging into it would mix tables."""
     try:
-        import fcntl
-    except ImportError:  # pragma: no cover - Windows: no lock
-        yield
-        return
-    with open(folder / LOCK, "a+", encoding="utf-8") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            handle.seek(0)
-            owner = handle.read().strip() or "another process"
-            raise SweepError(f"{folder} is in use by a sweep still running ({owner})") from None
-        handle.truncate(0)
-        handle.write(f"pid {os.getpid()}")
-        handle.flush()
-        yield
+        with folder_lock(folder, "a sweep"):
+            yield
+    except InputError as exc:
+        if isinstance(exc, SweepError):
+            raise
+        raise SweepError(str(exc)) from None
 
 
 # ---------------------------------------------------------------------------------------------
