@@ -62,11 +62,11 @@ def test_small_sweep_design_and_seeds(sweep_file: Path) -> None:
     assert len(sweep.samples) == 8 and len(sweep.runs) == 16
     sampler_seed, seeds = sweep.seeds
     assert len(set(seeds)) == 2
-    assert [spec.seed for _, _, spec in sweep.runs] == list(seeds) * 8
+    assert [spec.seed for spec in sweep.runs] == list(seeds) * 8
     # More replicates keep the runs already made (SeedSequence.spawn is prefix-stable).
     more = load_sweep(sweep_file, {"replicates": 3})
     assert more.seeds[1][:2] == seeds and more.seeds[0] == sampler_seed
-    assert {s.run_id for *_, s in sweep.runs} < {s.run_id for *_, s in more.runs}
+    assert {s.run_id for s in sweep.runs} < {s.run_id for s in more.runs}
     # --set reaches every run, through the base scenario.
     fixed = load_sweep(sweep_file, fixed={"simulation.residents": 2000})
     assert fixed.base.simulation.residents == 2000
@@ -79,7 +79,7 @@ def test_shipped_sweeps_are_valid(name: str) -> None:
     runs = {"causes": 64 * 9 * 2, "policy": 20 * 8 * 2, "policy-grid": 48 * 3}
     assert len(sweep.runs) == runs[name]
     assert sweep.settings.description
-    assert len({spec.run_id for *_, spec in sweep.runs}) > 0.95 * len(sweep.runs)
+    assert len({spec.run_id for spec in sweep.runs}) > 0.95 * len(sweep.runs)
 
 
 def test_shipped_sweeps_cover_causes_and_policy() -> None:

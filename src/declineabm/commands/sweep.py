@@ -81,7 +81,7 @@ def main(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     out = args.out or Path("results") / f"sweep-{settings.name}"
-    specs = [spec for _, _, spec in sweep.runs]
+    specs = list(sweep.runs)
     meta = sweep.manifest()
     posterior = posterior_of(args)
     if posterior is not None:  # each run's seed draws its parameter set; the sweep's axes win

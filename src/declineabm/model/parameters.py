@@ -76,9 +76,16 @@ def path_value(points: list[tuple[int, float]], year: float) -> float:
     return float(values[-1])
 
 
+def _someone_lives(points: list[tuple[int, float]]) -> list[tuple[int, float]]:
+    # A population's first persons are drawn from this density over ages 0-100: it needs mass.
+    if not any(path_value(points, age) > 0 for age in range(101)):
+        raise ValueError("the density is zero at every age from 0 to 100: no one to start")
+    return points
+
+
 # Path types shared by several sections.
+AgeDensity = Annotated[age_points(0.0, 1000.0), AfterValidator(_someone_lives)]
 AgeFactors = age_points(0.0, 10.0)
-AgeDensity = age_points(0.0, 1000.0)
 GrowthPath = time_path(-0.5, 0.5)
 SharePath = time_path(0.0, 1.0)
 IndexPath = time_path(0.0, 100.0)

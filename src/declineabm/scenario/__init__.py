@@ -44,11 +44,19 @@ from declineabm.model.structure import (
 )
 from declineabm.scenario.errors import ScenarioError
 
+NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.+-]*$"
+"""A scenario's or a sweep's name: it becomes a folder name, so no path separators."""
+
 
 class Scenario(Section):
     """A complete, validated scenario."""
 
-    name: str = Field(description="Short name of the scenario.")
+    name: str = Field(
+        description="Short name of the scenario (letters, digits, and . _ + - inside): it names "
+        "the default results folder, so it holds no path.",
+        pattern=NAME_PATTERN,
+        max_length=80,
+    )
     description: str = Field(description="What the scenario represents.")
     observed: str | None = Field(
         default=None,
