@@ -207,11 +207,22 @@ def locked(folder: Path) -> Iterator[None]:
 
 
 def read_manifest(folder: Path) -> dict[str, Any] | None:
-    """The folder's manifest, or None if it has none."""
+    """The folder's manifest, or None if it has none; SweepError if it is damaged."""
     path = folder / MANIFEST
     if not path.is_file():
         return None
-    return json.loads(path.read_text(encoding="utf-8"))
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise SweepError(
+            f"{path}: damaged, not JSON ({str(exc).splitlines()[0]}); the folder cannot be "
+            "resumed or analysed: run the batch into a new folder"
+        ) from None
+    except OSError as exc:
+        raise SweepError(f"{path}: cannot read: {exc.strerror}") from None
+    if not isinstance(manifest, dict) or manifest.get("kind") != "declineabm batch":
+        raise SweepError(f"{path}: not the manifest of a declineabm batch")
+    return manifest
 
 
 def write_manifest(folder: Path, manifest: Mapping[str, Any]) -> None:
