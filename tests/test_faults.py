@@ -180,3 +180,21 @@ def test_a_script_without_the_main_guard_is_refused_in_one_line(tmp_path: Path) 
     )
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "out" / "runs.csv").exists()
+
+
+def test_runaway_growth_stops_with_the_parameters_to_look_at() -> None:
+    import numpy as np
+    from conftest import small_model
+
+    from declineabm import ScenarioError
+    from declineabm.model.sectors import Sector
+
+    model = small_model(**{"simulation.end_year": 1992})
+    model.step()
+    too_many = len(model.residents) + 1
+    cells = np.zeros(too_many, dtype=np.int64)
+    with pytest.raises(ScenarioError, match=r"sectors\.light\.entry_rate or policy\.entry_boost"):
+        model.open_firms(Sector.LIGHT, cells, np.zeros(too_many, dtype=bool))
+    ages = np.full(4 * 3000, 30)
+    with pytest.raises(ScenarioError, match=r"demography\.inmigration_pull"):
+        model.add_residents(age=ages, skill=np.zeros(len(ages)), home=np.zeros(len(ages), int))
