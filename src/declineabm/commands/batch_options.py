@@ -36,6 +36,10 @@ def execution_options(args: argparse.Namespace) -> dict[str, Any]:
     """The checked execution options as keyword arguments of the batch executor."""
     if args.workers is not None and args.scheduler is not None:
         raise UsageError("--workers and --scheduler exclude each other: a Dask cluster has its own")
+    if args.scheduler is not None:
+        from declineabm.sweep.pools import quiet_dask_logs
+
+        quiet_dask_logs()
     return {"workers": args.workers, "scheduler": args.scheduler, "resume": args.resume}
 
 

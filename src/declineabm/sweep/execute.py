@@ -538,11 +538,7 @@ def _run_all(
             bar.update()
             return False
         if pool.lost(exc):
-            raise SweepError(
-                f"the Dask cluster at {pool.describe().removeprefix('Dask cluster at ')} is gone "
-                f"({_error_line(exc)}); the finished runs are kept and the others pending: "
-                "resume (--resume) when it is back"
-            )
+            raise cluster_gone(_error_line(exc))
         if run_id in timed_out:
             limit = timed_out.pop(run_id)
             if attempts[run_id] <= retries:
@@ -574,6 +570,13 @@ def _run_all(
             give_up(run_id, _error_line(exc))
         return False
 
+    def cluster_gone(reason: str) -> SweepError:
+        return SweepError(
+            f"the Dask cluster at {pool.describe().removeprefix('Dask cluster at ')} is gone "
+            f"({reason}); the finished runs are kept and the others pending: resume "
+            "(--resume) when it is back"
+        )
+
     def cancel_stuck() -> bool:
         """Cancel the runs past their timeout; True if the workers were ended."""
         clock = time.monotonic()
@@ -598,6 +601,8 @@ def _run_all(
             while queue and len(inflight) < window:
                 submit(queue.popleft(), isolated=False)
         done, _ = wait(list(inflight), timeout=POLL_SECONDS, return_when=FIRST_COMPLETED)
+        if not done and pool.lost():
+            raise cluster_gone("its scheduler does not answer")
         if not done and cancel_stuck():
             killed = True
             done, _ = wait(list(inflight))  # the dead pool fails every future it had

@@ -24,6 +24,7 @@ is gone (:meth:`DaskPool.lost`), the batch stops and keeps its unfinished runs p
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 import signal
@@ -103,7 +104,7 @@ class LocalPool:
             process.kill()
 
     @staticmethod
-    def lost(exc: BaseException) -> bool:
+    def lost(exc: BaseException | None = None) -> bool:
         """Local processes are never lost as a cluster is."""
         return False
 
@@ -144,6 +145,22 @@ class LocalPool:
 
 def _sees_folder(path: str) -> bool:
     return os.path.isdir(path)
+
+
+def quiet_dask_logs() -> None:
+    """Silence the logs of Dask's client side (distributed, tornado, asyncio) in this process.
+
+    For the command line, which says in one line what went wrong with a cluster: when its
+    scheduler goes, Dask's client logs pages of tracebacks. ``DASK_LOGGING__DISTRIBUTED=info``
+    keeps them.
+    """
+    if "DASK_LOGGING__DISTRIBUTED" in os.environ:
+        return
+    import distributed  # noqa: F401  (creates its loggers, with levels of their own)
+
+    for name in ["asyncio", *logging.root.manager.loggerDict]:
+        if name.split(".")[0] in ("distributed", "tornado", "asyncio"):
+            logging.getLogger(name).setLevel(logging.CRITICAL + 1)
 
 
 def connect_timeout() -> float:
@@ -243,12 +260,14 @@ class DaskPool:
         """Dask reschedules the runs of a worker that died by itself: nothing to rebuild."""
         return False
 
-    def lost(self, exc: BaseException) -> bool:
-        """Did ``exc`` come from losing the cluster (its scheduler gone) rather than the run?"""
+    def lost(self, exc: BaseException | None = None) -> bool:
+        """Is the cluster gone (its scheduler unreachable)? With ``exc``: did it cause that?"""
         from concurrent.futures import CancelledError
 
         if self.client.status != "running":
             return True
+        if exc is None:
+            return False
         name = type(exc).__name__
         return isinstance(exc, CancelledError | OSError) or name in ("CommClosedError",)
 
