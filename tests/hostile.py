@@ -687,14 +687,17 @@ def main() -> None:
     parser.add_argument("--only", default="", help="cases whose kind or name contains this")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--details", type=Path, default=None, help="write every attempt here")
-    parser.add_argument("--every", type=int, default=1, help="every k-th value case only")
+    parser.add_argument("--every", type=int, default=1, help="every k-th value and file case")
     parser.add_argument("--valid", action="store_true", help="only values inside their range")
     parser.add_argument("--pythonpath", default=None, help="the src/ of another declineabm")
     options = parser.parse_args()
     cases = [c for c in all_cases() if options.only in c.kind or options.only in c.name]
     cases = [c for c in cases if c.valid or not options.valid]
-    values = [c for c in cases if c.kind == "value"][:: options.every]
-    cases = [c for c in cases if c.kind != "value" or c in values]
+    sampled = {"value", "file"}  # the kinds with a case per schema field
+    keep = {
+        id(c) for kind in sampled for c in [c for c in cases if c.kind == kind][:: options.every]
+    }
+    cases = [c for c in cases if c.kind not in sampled or id(c) in keep]
     root = Path(tempfile.mkdtemp(prefix="hostile-"))
     env = {**os.environ, "PYTHONPATH": options.pythonpath} if options.pythonpath else None
     needs = any(c.setup == "finished-sweep" for c in cases)
