@@ -175,7 +175,7 @@ def apply_overrides(raw: dict[str, Any], overrides: Mapping[str, Any]) -> dict[s
                 if part in node:
                     here = ".".join(parts[: i + 1])
                     raise ScenarioError(f"{key}: '{here}' is a value, not a section")
-                raise ScenarioError(unknown_key_message(result, parts[: i + 1]))
+                raise ScenarioError(f"{key}: {unknown_key_message(result, parts[: i + 1])}")
             node = child
         if parts[-1] not in node:
             raise ScenarioError(unknown_key_message(result, parts))

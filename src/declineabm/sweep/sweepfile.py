@@ -55,7 +55,8 @@ SpecCount = Annotated[int, Field(ge=1)]
 class SweepSettings(BaseModel):
     """The validated content of a sweep file (parameters still raw)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    # Strict: samples = true is not 1 sample (the parameters' values are checked by the schema).
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, strict=True)
 
     name: str = Field(
         description="Name of the sweep (default: the file name); it names the default folder.",
