@@ -38,9 +38,7 @@ SMALL = [
     "--set",
     "simulation.residents=600",
     "--set",
-    "simulation.width=12",
-    "--set",
-    "simulation.height=12",
+    "geography.km_per_cell=30",
     "--set",
     "simulation.end_year=1994",
 ]
@@ -248,8 +246,7 @@ years = 2
 seed = 1
 [set]
 "simulation.residents" = 600
-"simulation.width" = 12
-"simulation.height" = 12
+"geography.km_per_cell" = 30
 """
 
 
@@ -500,11 +497,10 @@ seed = 3
 indicators = ["population", "output_share"]
 [set]
 "simulation.residents" = 600
-"simulation.width" = 12
-"simulation.height" = 12
+"geography.km_per_cell" = 30
 [parameters]
 "policy.efficiency" = { low = 0.2, high = 0.8 }
-"national.initial_share" = { low = 0.05, high = 0.2 }
+"national.price_boom" = { low = 1.2, high = 2.0 }
 """
 
 

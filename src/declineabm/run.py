@@ -110,6 +110,24 @@ def _commit(out: Path, record: dict[str, Any]) -> None:
     finish_commit(out)
 
 
+def check_fits(config: Scenario) -> None:
+    """Refuse a run that cannot fit in the memory this machine has free now, with the estimate.
+
+    The scenario itself refuses what no machine of this size could hold; this also counts
+    what other processes use.
+    """
+    from declineabm.io.memory import available_memory, gib
+
+    needed, available = config.run_bytes(), available_memory()
+    if needed > available:
+        raise InputError(
+            f"{config.name}: a run of {config.grid_cells():,.0f} grid cells "
+            f"(geography.km_per_cell) and {config.simulation.residents:,} resident agents "
+            f"(simulation.residents) needs about {gib(needed)}, more than the {gib(available)} "
+            "free on this machine"
+        )
+
+
 def run_to_folder(
     scenario: str | Path | Scenario,
     out: Path,
@@ -141,10 +159,13 @@ def run_to_folder(
     from declineabm.io.report import summary_figure
     from declineabm.model import UrbanDeclineModel
     from declineabm.model.indicators import CITY_INDICATOR_NAMES, INDICATOR_NAMES
+    from declineabm.scenario import load_scenario
 
     started, clock = now(), time.perf_counter()
     seed = draw_seed() if seed is None else seed
-    model = UrbanDeclineModel(scenario, seed=seed, **dict(overrides or {}))
+    config = load_scenario(scenario, overrides)
+    check_fits(config)
+    model = UrbanDeclineModel(config, seed=seed)
     if (out / "manifest.json").exists():
         raise InputError(f"{out} holds a batch of runs (manifest.json); choose another folder")
     created = not out.exists()
@@ -210,4 +231,4 @@ def summary_table(df: pd.DataFrame) -> str:
     return table(df)
 
 
-__all__ = ["draw_seed", "finish_commit", "run_to_folder", "summary_table"]
+__all__ = ["check_fits", "draw_seed", "finish_commit", "run_to_folder", "summary_table"]

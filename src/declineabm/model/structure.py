@@ -102,7 +102,7 @@ class GeographySection(Section):
 
     width_km: Annotated[float, Field(gt=0.0, le=1e5)] = Field(description="Frame, east-west.")
     height_km: Annotated[float, Field(gt=0.0, le=1e5)] = Field(description="Frame, north-south.")
-    km_per_cell: Annotated[float, Field(gt=0.0, le=1e4)] = Field(
+    km_per_cell: Annotated[float, Field(ge=0.1, le=1e4)] = Field(
         description="Width of a grid cell (sets the grid's size; not the agents' count)."
     )
     outline: list[PointKm] = Field(

@@ -318,19 +318,13 @@ def _check_workers_fit(workers: int, plan: Plan) -> None:
     from declineabm.io.memory import available_memory, gib
 
     scenario = next(iter(plan.runs.values())).resolve()
-    per_worker = WORKER_BASE_BYTES + _run_bytes(scenario)
+    per_worker = WORKER_BASE_BYTES + scenario.run_bytes()
     needed, available = workers * per_worker, available_memory()
     if needed > available:
         raise SweepError(
             f"workers = {workers:,}: each worker process needs about {gib(per_worker)}, "
             f"{workers:,} about {gib(needed)}, more than the {gib(available)} available"
         )
-
-
-def _run_bytes(scenario: Scenario) -> int:
-    """Memory one run takes at most (the estimate the scenario's own check uses)."""
-    spec = scenario.simulation
-    return spec.width * spec.height * 1500 + spec.residents * 2 * 600
 
 
 def run_timeout(finished: Sequence[float], scenario: Scenario) -> float:
