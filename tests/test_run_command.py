@@ -157,3 +157,19 @@ def test_a_killed_run_keeps_its_years_and_the_previous_results(tmp_path: Path) -
     assert 3 <= len(rows) - 1 < 36
     assert all(len(row.split(",")) == len(INDICATOR_NAMES) for row in rows)
     assert (out / "model.csv").read_bytes() == before
+
+
+def test_a_run_that_cannot_fit_in_free_memory_is_refused_before_it_starts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from declineabm.errors import InputError
+    from declineabm.io import memory
+    from declineabm.run import run_to_folder
+
+    monkeypatch.setattr(memory, "available_memory", lambda: 2**20)  # 1 MiB free
+    out = tmp_path / "out"
+    with pytest.raises(InputError, match="needs about") as caught:
+        run_to_folder("baseline", out, seed=1, overrides=SMALL, progress=False)
+    message = str(caught.value)
+    assert "simulation.residents" in message and "free on this machine" in message
+    assert "\n" not in message and not out.exists()
