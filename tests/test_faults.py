@@ -193,8 +193,9 @@ def test_runaway_growth_stops_with_the_parameters_to_look_at() -> None:
     model.step()
     too_many = len(model.residents) + 1
     cells = np.zeros(too_many, dtype=np.int64)
+    sizes = np.full(too_many, 2 * model.persons_per_agent)  # each at least an agent: all kept
     with pytest.raises(ScenarioError, match=r"sectors\.light\.entry_rate or policy\.entry_boost"):
-        model.open_firms(Sector.LIGHT, cells, np.zeros(too_many, dtype=bool))
+        model.open_firms(Sector.LIGHT, cells, np.zeros(too_many, dtype=bool), sizes=sizes)
     ages = np.full(4 * 3000, 30)
-    with pytest.raises(ScenarioError, match=r"demography\.inmigration_pull"):
+    with pytest.raises(ScenarioError, match=r"migration\.income_response"):
         model.add_residents(age=ages, skill=np.zeros(len(ages)), home=np.zeros(len(ages), int))
