@@ -3,16 +3,19 @@
 ``declineabm run`` and ``declineabm sweep`` are killed (SIGKILL) at moments drawn at random over
 the length of a run, then the folder is checked: a ``run.json`` always describes the
 ``model.csv`` and ``summary.png`` beside it, a sweep always resumes to the same bytes. Also: two
-runs into one folder, a stopped sweep worker, a script without the ``__main__`` guard.
+runs into one folder, a stopped sweep worker, a folder made read-only mid-sweep, a script
+without the ``__main__`` guard.
 ``DECLINEABM_FAULTS`` sets how many kills each test makes (default 3).
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -199,3 +202,50 @@ def test_runaway_growth_stops_with_the_parameters_to_look_at() -> None:
     ages = np.full(4 * 3000, 30)
     with pytest.raises(ScenarioError, match=r"migration\.income_response"):
         model.add_residents(age=ages, skill=np.zeros(len(ages)), home=np.zeros(len(ages), int))
+
+
+@contextlib.contextmanager
+def read_only_folders(root: Path):
+    """Make ``root`` and every folder under it refuse new files (its files stay writable).
+
+    As root, permissions do not stop writes: the folders are made immutable (chattr +i).
+    """
+    folders = [root, *(p for p in root.rglob("*") if p.is_dir())]
+    as_root = os.geteuid() == 0
+    if as_root and shutil.which("chattr") is None:
+        pytest.skip("running as root without chattr: no way to make a folder read-only")
+    try:
+        for folder in folders:
+            if as_root:
+                subprocess.run(["chattr", "+i", str(folder)], check=True, capture_output=True)
+            else:
+                folder.chmod(0o555)
+        yield
+    finally:
+        for folder in folders:
+            if as_root:
+                subprocess.run(["chattr", "-i", str(folder)], check=False, capture_output=True)
+            else:
+                folder.chmod(0o755)
+
+
+def test_a_folder_made_read_only_mid_sweep_ends_in_one_line_and_the_manifest_says_so(
+    sweep_file: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "sweep"
+    sweep = declineabm("sweep", sweep_file, "--out", out, "--workers", 1, "--quiet", wait=False)
+    wait_for_runs(out, 2, sweep)
+    try:
+        with read_only_folders(out):
+            _, stderr = sweep.communicate(timeout=300)
+            manifest = json.loads((out / "manifest.json").read_text())
+    except subprocess.CalledProcessError:
+        sweep.kill()
+        pytest.skip("this file system has no immutable folders")
+    lines = [line for line in stderr.splitlines() if line.strip()]
+    assert sweep.returncode == 2 and len(lines) == 1, stderr
+    assert "cannot write" in lines[0] and "--resume" in lines[0]
+    assert manifest["status"] == "interrupted" and "cannot write" in manifest["error"]
+    assert manifest["runs"]["ok"] >= 2
+    done = declineabm("sweep", sweep_file, "--out", out, "--resume", "--quiet")
+    assert done.returncode == 0, done.stderr

@@ -436,8 +436,11 @@ def _run_batch(
             )
         if isinstance(error, SweepError):
             manifest["error"] = str(error)
-        with contextlib.suppress(OSError):  # the folder refuses writes: the message says so
+        try:
             store.write_manifest(folder, manifest)
+        except OSError:
+            with contextlib.suppress(OSError):  # the file refuses writes too: the message says so
+                store.write_manifest_in_place(folder, manifest)
         if error is not exc:
             raise error from None
         raise

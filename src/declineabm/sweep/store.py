@@ -230,6 +230,18 @@ def write_manifest(folder: Path, manifest: Mapping[str, Any]) -> None:
     write_json(folder / MANIFEST, manifest)
 
 
+def write_manifest_in_place(folder: Path, manifest: Mapping[str, Any]) -> None:
+    """Write the manifest over the existing file, for a folder that refuses new files.
+
+    A read-only folder keeps its files writable: this is how the manifest of a batch stopped
+    by such a folder still says what happened (not atomic: the folder allows nothing else).
+    """
+    text = json.dumps(manifest, indent=2, allow_nan=False) + "\n"
+    with open(folder / MANIFEST, "r+", encoding="utf-8") as handle:
+        handle.write(text)
+        handle.truncate()
+
+
 # ---------------------------------------------------------------------------------------------
 # Merging the per-run files into the tables
 
