@@ -22,6 +22,7 @@ import sys
 import time
 from pathlib import Path
 
+import pandas as pd
 import psutil
 import pytest
 from conftest import SMALL, declineabm, same_tables
@@ -149,14 +150,24 @@ def test_a_stopped_worker_times_out_and_its_run_is_retried(
     same_tables(out, reference_sweep)
 
 
-def test_an_interrupted_manifest_counts_the_runs_on_disk(sweep_file: Path, tmp_path: Path) -> None:
+def test_an_interrupted_shrunk_sweep_counts_its_runs_and_resumes_as_the_hint_says(
+    sweep_file: Path, tmp_path: Path
+) -> None:
     out = tmp_path / "sweep"
-    sweep = declineabm("sweep", sweep_file, "--out", out, "--workers", 1, wait=False)
+    shrunk = ("--samples", 4, "--years", 6)
+    sweep = declineabm("sweep", sweep_file, "--out", out, "--workers", 1, *shrunk, wait=False)
     wait_for_runs(out, 3, sweep)
     sweep.send_signal(signal.SIGINT)
-    sweep.communicate(timeout=60)
+    _, stderr = sweep.communicate(timeout=60)
     runs = json.loads((out / "manifest.json").read_text())["runs"]
+    assert runs["total"] == 4 * 2
     assert runs["ok"] >= 3 and runs["pending"] == runs["total"] - runs["ok"] - runs["failed"]
+    assert f"--resume --out {out}" in stderr
+    # The hint's command, without the options the sweep was shrunk with: they come from the
+    # manifest, so the sweep is the same one and finishes.
+    done = declineabm("sweep", sweep_file, "--resume", "--out", out, "--quiet")
+    assert done.returncode == 0, done.stderr
+    assert len(pd.read_csv(out / "runs.csv")) == 4 * 2
 
 
 GUARDLESS = """

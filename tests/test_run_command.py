@@ -173,3 +173,30 @@ def test_a_run_that_cannot_fit_in_free_memory_is_refused_before_it_starts(
     message = str(caught.value)
     assert "simulation.residents" in message and "free on this machine" in message
     assert "\n" not in message and not out.exists()
+
+
+def test_unseeded_runs_draw_a_seed_and_keep_their_own_folders(tmp_path: Path) -> None:
+    for _ in range(2):
+        done = subprocess.run(
+            [sys.executable, "-m", "declineabm", "run", "baseline", "--quiet", "--no-figure"]
+            + [arg for key, value in SMALL.items() for arg in ("--set", f"{key}={value}")]
+            + ["--set", "simulation.end_year=1992"],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+    folders = sorted((tmp_path / "results").iterdir())
+    assert len(folders) == 2 and not any(f.name.endswith("seedNone") for f in folders)
+    for folder in folders:
+        seed = json.loads((folder / "run.json").read_text())["seed"]
+        assert folder.name == f"baseline-seed{seed}"
+
+
+def test_the_agent_classes_are_importable_from_the_package() -> None:
+    from declineabm import Firm, Resident, UrbanDeclineModel
+
+    model = UrbanDeclineModel("baseline", seed=1, **SMALL)
+    assert len(model.agents_by_type[Resident]) == len(model.residents)
+    assert len(model.agents_by_type[Firm]) == len(model.firms)
