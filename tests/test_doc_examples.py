@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from declineabm import cli
+from declineabm.scenario import ScenarioError, load_scenario, parse_assignment
 from declineabm.sweep.sweepfile import load_sweep
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -133,9 +134,17 @@ def test_python_blocks_run_on_their_own(block: Block, tmp_path: Path) -> None:
 def test_command_lines_are_accepted(block: Block, line: str) -> None:
     argv = shlex.split(line, comments=True)[1:]
     try:
-        cli.build_parser().parse_args(argv)
+        args = cli.build_parser().parse_args(argv)
     except SystemExit as exc:
         pytest.fail(f"{block}: `{line}` is refused by the parser (exit {exc.code})")
+    for text in getattr(args, "overrides", None) or []:
+        key, value = parse_assignment(text)
+        if key == "section.key":  # the text's placeholder
+            continue
+        try:
+            load_scenario("northeast", {key: value})
+        except ScenarioError as exc:  # a bad value may be the example's point; a key may not
+            assert "unknown key" not in str(exc), f"{block}: `{line}`: {exc}"
 
 
 def shown_errors() -> list[tuple[Block, str, str]]:
