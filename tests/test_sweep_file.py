@@ -172,3 +172,58 @@ def test_missing_sweep_file_names_shipped_ones(capsys: pytest.CaptureFixture) ->
     assert cli.main(["sweep", "nonesuch"]) == 2
     err = capsys.readouterr().err
     assert "sweep 'nonesuch' not found" in err and "causes" in err and err.count("\n") == 1
+
+
+INDICATORS = 'indicators = ["population", "output_share", "unemployment_rate"]'
+AXIS = '"policy.efficiency" = { low = 0.2, high = 0.8 }\n'
+
+
+@pytest.mark.parametrize(
+    ("text", "options", "first", "second"),
+    [
+        (
+            SMALL_SWEEP + AXIS + "[parameters.policy]\nefficiency = { low = 0.1, high = 0.9 }\n",
+            [],
+            "parameters.policy.efficiency",
+            "given twice",
+        ),
+        (
+            SMALL_SWEEP.replace(
+                "km_per_cell = 24\n", "km_per_cell = 24\nmigration.base_rate = 0.02\n"
+            ),
+            [],
+            "set.migration.base_rate",
+            "also varied",
+        ),
+        (SMALL_SWEEP, ["--set", "migration.base_rate=0.02"], "--set migration.base_rate", "varies"),
+        (SMALL_SWEEP.replace(INDICATORS, "indicators = []"), [], "indicators", "empty"),
+        (
+            SMALL_SWEEP.replace(INDICATORS, 'indicators = ["population", "population"]'),
+            [],
+            "'population'",
+            "twice",
+        ),
+        (SMALL_SWEEP + '"policy.efficiency" = 0.5\n', [], "policy.efficiency = 0.5", "[set]"),
+        (SMALL_SWEEP.replace("samples = 8", "samples = 1000000000"), [], "samples", "memory"),
+        (SMALL_SWEEP.replace("replicates = 2", "replicates = 1000000000"), [], "replicates", "TiB"),
+    ],
+    ids=[
+        "twice",
+        "set-and-varied",
+        "--set-and-varied",
+        "no-indicators",
+        "indicator-twice",
+        "scalar",
+        "samples-1e9",
+        "replicates-1e9",
+    ],
+)
+def test_conflicting_or_oversized_sweeps_are_refused_before_any_run(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture,
+    text: str,
+    options: list[str],
+    first: str,
+    second: str,
+) -> None:
+    assert_rejected(tmp_path, capsys, text, options, first, second)
