@@ -63,3 +63,61 @@ def test_whiskers_never_reach_below_zero() -> None:
     lower, upper = _whiskers(values, half, 0.0)
     assert (values - lower >= 0).all()
     assert list(upper) == list(half) and lower[1] == pytest.approx(0.1)
+
+
+def captured_figures(monkeypatch) -> list:
+    """Figures saved from now on (not written: the test reads their axes)."""
+    from matplotlib.figure import Figure
+
+    figures: list = []
+    monkeypatch.setattr(Figure, "savefig", lambda fig, *a, **k: figures.append(fig))
+    return figures
+
+
+def assert_labelled(fig) -> None:
+    for ax in fig.axes:
+        if not ax.get_visible() or not ax.has_data():
+            continue
+        labels = [ax.get_xlabel(), ax.get_ylabel()]
+        assert all(labels) and any("(" in label for label in labels), labels
+        drawn = drawn_labels(ax)
+        assert not any("e+" in t or "e-" in t for t in drawn), drawn
+
+
+def seed_frame(arms: list[str]) -> pd.DataFrame:
+    from declineabm.model.indicators import INDICATOR_NAMES
+
+    rng = np.random.default_rng(1)
+    rows = [
+        {"arm": arm, "seed": seed, "year": year}
+        for arm in arms
+        for seed in range(3)
+        for year in range(2000, 2005)
+    ]
+    frame = pd.DataFrame(rows)
+    for name in INDICATOR_NAMES:
+        frame[name] = rng.random(len(frame)) * (1e7 if name == "population" else 1.0)
+    return frame
+
+
+def test_validation_and_policy_figures_label_units_and_explain_their_bands(
+    tmp_path: Path, monkeypatch
+) -> None:
+    from declineabm.analysis import portfolios, validation
+    from declineabm.io.figures import BAND
+
+    figures = captured_figures(monkeypatch)
+    validation.figures(seed_frame(["policy", "no_policy"]), tmp_path)
+    assert len(figures) == len(validation.FIGURES)
+    for fig in figures:
+        assert_labelled(fig)
+        (ax,) = fig.axes
+        assert ax.get_legend().get_title().get_text() == BAND
+        assert ax.collections, "no 5-95 % band"
+    figures.clear()
+    portfolios.chart(seed_frame([arm.name for arm in portfolios.PORTFOLIOS]), tmp_path / "p.png")
+    (fig,) = figures
+    assert_labelled(fig)
+    assert BAND in fig.get_suptitle()
+    assert all(len(ax.collections) == len(portfolios.PORTFOLIOS) for ax in fig.axes)
+

@@ -7,7 +7,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from declineabm.cli import UsageError, count, seconds
+from declineabm.cli import count, seconds
 from declineabm.commands.batch_options import (
     add_execution_options,
     add_posterior,

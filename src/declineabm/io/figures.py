@@ -66,3 +66,28 @@ def save_png(fig: Figure, path: Path, dpi: int = 80) -> None:
     FigureCanvasAgg(fig)
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=dpi, format="png", pil_kwargs={"compress_level": 1})
+
+
+BAND = "lines: median over seeds; bands: 5-95 % of seeds"
+"""What a figure's lines and shaded bands over seeds mean (said in its legend or title)."""
+
+
+def indicator_axis(ax: Axes, axis: str, name: str, label: str | None = None) -> float:
+    """Label an axis for indicator ``name`` with the unit the indicator declares.
+
+    Fractions are shown as percentages, persons in millions; returns the factor the data
+    must be multiplied by for that (1 unless persons). Columns derived from indicators
+    (shares) count as fractions.
+    """
+    from declineabm.model.indicators import INDICATORS
+
+    unit = next((i.unit for i in INDICATORS if i.name == name), "fraction")
+    text = label or name.replace("_", " ")
+    if unit == "fraction":
+        unit_axis(ax, axis, text, PERCENT)
+        return 1.0
+    if unit == "persons":
+        unit_axis(ax, axis, text, "million persons")
+        return 1e-6
+    unit_axis(ax, axis, text, unit)
+    return 1.0
