@@ -120,4 +120,3 @@ def test_validation_and_policy_figures_label_units_and_explain_their_bands(
     assert_labelled(fig)
     assert BAND in fig.get_suptitle()
     assert all(len(ax.collections) == len(portfolios.PORTFOLIOS) for ax in fig.axes)
-
