@@ -500,11 +500,14 @@ class UrbanDeclineModel(mesa.Model):
         if founded is not None and not np.isscalar(founded):
             founded = np.asarray(founded)[keep]
         count = len(cells)
-        limit = int(MAX_FIRMS_PER_RESIDENT * max(len(self.residents), 1))
+        # Against the larger of the residents now and at the start: a city that empties
+        # keeps its firms for a while, which is decline, not runaway entry.
+        residents = max(len(self.residents), self.config.simulation.residents)
+        limit = int(MAX_FIRMS_PER_RESIDENT * residents)
         if len(self.firms) + count > limit and self.year > self.config.simulation.start_year:
             raise ScenarioError(
-                f"year {self.year}: the firms would outnumber the {len(self.residents):,} "
-                f"resident agents ({len(self.firms) + count:,}), runaway entry the model cannot "
+                f"year {self.year}: the firms would outnumber the {residents:,} resident "
+                f"agents ({len(self.firms) + count:,}), runaway entry the model cannot "
                 f"simulate; lower sectors.{sector.key}.entry_rate or policy.entry_boost"
             )
         positions = np.where(agents >= 1.0, stochastic_round(agents, rng), 1)
