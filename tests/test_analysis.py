@@ -49,7 +49,7 @@ def test_policy_portfolios_are_paired_against_no_policy(tmp_path) -> None:
     [
         ("validate", ["--replicates", "1"], "--replicates 1"),
         ("attribute", ["--replicates", "1"], "--replicates 1"),
-        ("policy", ["--workers", "0"], "--workers 0"),
+        ("policy", ["--workers", "0"], "--workers: 0 must be from 1"),
         ("attribute", ["--set", "policy.efficiency=3"], "policy.efficiency = 3"),
     ],
 )

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -35,12 +37,15 @@ def scheduler_address(info: Path) -> str | None:
         return None
 
 
-@pytest.fixture(scope="module")
-def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, list]]:
-    """Scheduler address and the two worker processes (one worker thread each, no nanny)."""
+@contextlib.contextmanager
+def start_cluster(root: Path, workers: int = 2) -> Iterator[tuple[str, list]]:
+    """A scheduler and ``workers`` worker processes (one thread each, no nanny) on 127.0.0.1.
+
+    Yields the scheduler's address and the processes, the scheduler first.
+    """
     from distributed import Client
 
-    root = tmp_path_factory.mktemp("dask")
+    root.mkdir(parents=True, exist_ok=True)
     info = root / "scheduler.json"
     command = [DASK, "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard"]
     scheduler = subprocess.Popen(
@@ -54,24 +59,30 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, lis
         address = scheduler_address(info)
         worker = [DASK, "worker", address, "--nthreads", "1", "--no-nanny", "--no-dashboard"]
         worker += ["--host", "127.0.0.1"]
-        workers = [
+        processes += [
             subprocess.Popen(
                 [*worker, "--name", f"w{i}", "--local-directory", str(root)],
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
             )
-            for i in range(2)
+            for i in range(workers)
         ]
-        processes += workers
         with Client(address, timeout="30s") as client:
-            client.wait_for_workers(2, timeout=120)
-        yield address, workers
+            client.wait_for_workers(workers, timeout=120)
+        yield address, processes
     finally:
         # No graceful shutdown needed; a worker closing on SIGTERM can wait long for a
         # scheduler that is going away too.
         for process in processes:
             process.kill()
             process.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, list]]:
+    """Scheduler address and the two worker processes (one worker thread each, no nanny)."""
+    with start_cluster(tmp_path_factory.mktemp("dask")) as (address, processes):
+        yield address, processes[1:]
 
 
 def test_dask_cluster_gives_the_local_bytes(
@@ -114,3 +125,56 @@ def test_unreachable_scheduler_is_one_line_and_writes_nothing(
     assert done.stderr.startswith("declineabm sweep: error: --scheduler tcp://127.0.0.1:9: ")
     assert done.stderr.count("\n") == 1, done.stderr
     assert not out.exists()
+
+
+def test_a_dead_scheduler_keeps_the_runs_pending_and_resume_finishes_them(
+    sweep_file: Path, tmp_path: Path, reference_sweep: Path
+) -> None:
+    out = tmp_path / "sweep"
+    with start_cluster(tmp_path / "first") as (address, processes):
+        sweep = declineabm(
+            "sweep", sweep_file, "--out", out, "--scheduler", address, "--quiet", wait=False
+        )
+        wait_for_runs(out, 3, sweep)
+        processes[0].kill()  # the scheduler
+        _, stderr = sweep.communicate(timeout=300)
+    assert sweep.returncode == 2, stderr
+    assert stderr.count("\n") == 1 and "is gone" in stderr and "--resume" in stderr, stderr
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["status"] == "interrupted" and "is gone" in manifest["error"]
+    assert manifest["runs"]["failed"] == 0 and manifest["runs"]["pending"] > 0
+    with start_cluster(tmp_path / "second", workers=1) as (address, _):
+        done = declineabm("sweep", sweep_file, "--out", out, "--resume", "--scheduler", address)
+    assert done.returncode == 0, done.stderr
+    same_tables(out, reference_sweep)
+
+
+def test_a_scheduler_address_that_is_no_dask_scheduler_is_one_line(
+    sweep_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_until(lambda: _listening(port), "the HTTP server")
+        monkeypatch.setenv("DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT", "3s")
+        out = tmp_path / "never"
+        done = declineabm(
+            "sweep", sweep_file, "--out", out, "--scheduler", f"tcp://127.0.0.1:{port}"
+        )
+    finally:
+        server.kill()
+        server.wait()
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.count("\n") == 1 and "cannot reach a Dask scheduler" in done.stderr
+    assert not out.exists()
+
+
+def _listening(port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0

@@ -157,3 +157,46 @@ def test_a_killed_run_keeps_its_years_and_the_previous_results(tmp_path: Path) -
     assert 3 <= len(rows) - 1 < 36
     assert all(len(row.split(",")) == len(INDICATOR_NAMES) for row in rows)
     assert (out / "model.csv").read_bytes() == before
+
+
+def test_a_run_that_cannot_fit_in_free_memory_is_refused_before_it_starts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from declineabm.errors import InputError
+    from declineabm.io import memory
+    from declineabm.run import run_to_folder
+
+    monkeypatch.setattr(memory, "available_memory", lambda: 2**20)  # 1 MiB free
+    out = tmp_path / "out"
+    with pytest.raises(InputError, match="needs about") as caught:
+        run_to_folder("baseline", out, seed=1, overrides=SMALL, progress=False)
+    message = str(caught.value)
+    assert "simulation.residents" in message and "free on this machine" in message
+    assert "\n" not in message and not out.exists()
+
+
+def test_unseeded_runs_draw_a_seed_and_keep_their_own_folders(tmp_path: Path) -> None:
+    for _ in range(2):
+        done = subprocess.run(
+            [sys.executable, "-m", "declineabm", "run", "baseline", "--quiet", "--no-figure"]
+            + [arg for key, value in SMALL.items() for arg in ("--set", f"{key}={value}")]
+            + ["--set", "simulation.end_year=1992"],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+    folders = sorted((tmp_path / "results").iterdir())
+    assert len(folders) == 2 and not any(f.name.endswith("seedNone") for f in folders)
+    for folder in folders:
+        seed = json.loads((folder / "run.json").read_text())["seed"]
+        assert folder.name == f"baseline-seed{seed}"
+
+
+def test_the_agent_classes_are_importable_from_the_package() -> None:
+    from declineabm import Firm, Resident, UrbanDeclineModel
+
+    model = UrbanDeclineModel("baseline", seed=1, **SMALL)
+    assert len(model.agents_by_type[Resident]) == len(model.residents)
+    assert len(model.agents_by_type[Firm]) == len(model.firms)

@@ -62,11 +62,11 @@ def test_small_sweep_design_and_seeds(sweep_file: Path) -> None:
     assert len(sweep.samples) == 8 and len(sweep.runs) == 16
     sampler_seed, seeds = sweep.seeds
     assert len(set(seeds)) == 2
-    assert [spec.seed for _, _, spec in sweep.runs] == list(seeds) * 8
+    assert [spec.seed for spec in sweep.runs] == list(seeds) * 8
     # More replicates keep the runs already made (SeedSequence.spawn is prefix-stable).
     more = load_sweep(sweep_file, {"replicates": 3})
     assert more.seeds[1][:2] == seeds and more.seeds[0] == sampler_seed
-    assert {s.run_id for *_, s in sweep.runs} < {s.run_id for *_, s in more.runs}
+    assert {s.run_id for s in sweep.runs} < {s.run_id for s in more.runs}
     # --set reaches every run, through the base scenario.
     fixed = load_sweep(sweep_file, fixed={"simulation.residents": 2000})
     assert fixed.base.simulation.residents == 2000
@@ -79,7 +79,7 @@ def test_shipped_sweeps_are_valid(name: str) -> None:
     runs = {"causes": 64 * 9 * 2, "policy": 20 * 8 * 2, "policy-grid": 48 * 3}
     assert len(sweep.runs) == runs[name]
     assert sweep.settings.description
-    assert len({spec.run_id for *_, spec in sweep.runs}) > 0.95 * len(sweep.runs)
+    assert len({spec.run_id for spec in sweep.runs}) > 0.95 * len(sweep.runs)
 
 
 def test_shipped_sweeps_cover_causes_and_policy() -> None:
@@ -125,8 +125,8 @@ def test_bad_parameter_is_one_line_exit_2_nothing_written(
     ("change", "options", "first", "second"),
     [
         (("samples = 8", "samples = 0"), [], "samples = 0", "greater than or equal to 1"),
-        (("", ""), ["--samples", "0"], "samples = 0", "greater than or equal to 1"),
-        (("", ""), ["--replicates", "0"], "replicates = 0", ""),
+        (("", ""), ["--samples", "0"], "argument --samples: 0", "must be from 1"),
+        (("", ""), ["--replicates", "0"], "argument --replicates: 0", ""),
         (("", ""), ["--years", "300"], "years:", "end_year"),
         (("samples = 8", "sampels = 8"), [], "unknown key 'sampels'", "did you mean 'samples'"),
         (("seed = 11", ""), [], "missing key 'seed'", ""),
@@ -138,7 +138,7 @@ def test_bad_parameter_is_one_line_exit_2_nothing_written(
             "50",
         ),
         (('sampler = "lhs"', 'sampler = "sobl"'), [], "sampler", "sobol"),
-        (("", ""), ["--workers", "0"], "--workers 0", ""),
+        (("", ""), ["--workers", "0"], "argument --workers: 0", ""),
         (("", ""), ["--workers", "2", "--scheduler", "tcp://1.2.3.4:1"], "exclude each other", ""),
         (("", ""), ["--set", "policy.eficiency=1"], "unknown key 'policy.eficiency'", ""),
     ],
@@ -172,3 +172,58 @@ def test_missing_sweep_file_names_shipped_ones(capsys: pytest.CaptureFixture) ->
     assert cli.main(["sweep", "nonesuch"]) == 2
     err = capsys.readouterr().err
     assert "sweep 'nonesuch' not found" in err and "causes" in err and err.count("\n") == 1
+
+
+INDICATORS = 'indicators = ["population", "output_share", "unemployment_rate"]'
+AXIS = '"policy.efficiency" = { low = 0.2, high = 0.8 }\n'
+
+
+@pytest.mark.parametrize(
+    ("text", "options", "first", "second"),
+    [
+        (
+            SMALL_SWEEP + AXIS + "[parameters.policy]\nefficiency = { low = 0.1, high = 0.9 }\n",
+            [],
+            "parameters.policy.efficiency",
+            "given twice",
+        ),
+        (
+            SMALL_SWEEP.replace(
+                "km_per_cell = 24\n", "km_per_cell = 24\nmigration.base_rate = 0.02\n"
+            ),
+            [],
+            "set.migration.base_rate",
+            "also varied",
+        ),
+        (SMALL_SWEEP, ["--set", "migration.base_rate=0.02"], "--set migration.base_rate", "varies"),
+        (SMALL_SWEEP.replace(INDICATORS, "indicators = []"), [], "indicators", "empty"),
+        (
+            SMALL_SWEEP.replace(INDICATORS, 'indicators = ["population", "population"]'),
+            [],
+            "'population'",
+            "twice",
+        ),
+        (SMALL_SWEEP + '"policy.efficiency" = 0.5\n', [], "policy.efficiency = 0.5", "[set]"),
+        (SMALL_SWEEP.replace("samples = 8", "samples = 1000000000"), [], "samples", "memory"),
+        (SMALL_SWEEP.replace("replicates = 2", "replicates = 1000000000"), [], "replicates", "TiB"),
+    ],
+    ids=[
+        "twice",
+        "set-and-varied",
+        "--set-and-varied",
+        "no-indicators",
+        "indicator-twice",
+        "scalar",
+        "samples-1e9",
+        "replicates-1e9",
+    ],
+)
+def test_conflicting_or_oversized_sweeps_are_refused_before_any_run(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture,
+    text: str,
+    options: list[str],
+    first: str,
+    second: str,
+) -> None:
+    assert_rejected(tmp_path, capsys, text, options, first, second)

@@ -1,27 +1,56 @@
 """One run of a scenario to a folder: ``model.csv``, ``cities.csv``, ``run.json``, ``summary.png``.
 
-The yearly rows stream to ``model.csv.part`` as the run goes and the file is moved into place
-when the run ends, so a run killed halfway keeps every finished year and never leaves a
-half-written ``model.csv``; ``run.json`` records the resolved scenario, seed, versions, the
-scenario's hash, the wall time and the outcome.
+::
+
+    <out>/
+      model.csv          the yearly indicators of the last complete run
+      cities.csv         its yearly indicators of each city
+      summary.png        its figure (absent with --no-figure)
+      run.json           its record: resolved scenario, seed, versions, hashes, wall time, and
+                         the SHA-256 of model.csv and summary.png
+      *.csv.part         the run in progress, or one that was killed or failed: every year
+                         finished so far, streamed as the run goes
+      run.json.part      its record: status running / failed (with the error) / ok
+      .lock              held by the process running (a second run into the folder is refused)
+
+The files of a complete run change together: the new run writes only ``.part`` files until
+it has finished and drawn its figure; then it removes the old ``run.json``, moves the new
+``model.csv``, ``cities.csv`` and ``summary.png`` into place and moves ``run.json.part`` to
+``run.json`` last. So a ``run.json`` on disk always describes the CSV files and ``summary.png``
+beside it, even after a kill -9 at any moment; a folder with ``run.json.part`` saying ``ok``
+and no ``run.json`` was killed while committing, and the next run into it finishes that commit
+first.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
+import secrets
 import time
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-from tqdm import tqdm
-
-from declineabm.io.files import StreamingCsv, write_json
+from declineabm.errors import InputError
+from declineabm.io.files import folder_lock, write_json
 from declineabm.io.provenance import now, package_versions
-from declineabm.io.report import summary_figure, summary_table
-from declineabm.model import UrbanDeclineModel
-from declineabm.model.indicators import CITY_INDICATOR_NAMES, INDICATOR_NAMES
-from declineabm.scenario import Scenario
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from declineabm.model.urban_decline import UrbanDeclineModel
+    from declineabm.scenario import Scenario
+
+FILES = ("model.csv", "cities.csv", "summary.png")
+"""The files of a complete run that ``run.json`` describes (and hashes)."""
+RECORD = "run.json"
+
+
+def draw_seed() -> int:
+    """A fresh seed for a run that was given none (recorded in ``run.json``)."""
+    return secrets.randbelow(2**63)
 
 
 def run_record(
@@ -39,6 +68,64 @@ def run_record(
         "versions": package_versions(),
         "config": model.config.to_dict(),
     }
+
+
+def _part(path: Path) -> Path:
+    return path.with_name(path.name + ".part")
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def finish_commit(out: Path) -> None:
+    """Complete a commit that a kill interrupted (see the module docstring); else do nothing."""
+    part = _part(out / RECORD)
+    if (out / RECORD).exists() or not part.exists():
+        return
+    try:
+        record = json.loads(part.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return  # killed while writing its first record: a run that never got far
+    if record.get("status") != "ok":
+        return
+    for name in FILES:
+        target, staged = out / name, _part(out / name)
+        digest = record.get("files", {}).get(name)
+        if staged.exists():
+            os.replace(staged, target)
+        elif digest is None:
+            target.unlink(missing_ok=True)
+    os.replace(part, out / RECORD)
+
+
+def _commit(out: Path, record: dict[str, Any]) -> None:
+    record["files"] = {
+        name: _sha256(_part(out / name)) for name in FILES if _part(out / name).exists()
+    }
+    write_json(_part(out / RECORD), record)
+    # From here on a kill leaves no run.json (never the old one beside new files) and a
+    # run.json.part that finish_commit completes.
+    (out / RECORD).unlink(missing_ok=True)
+    finish_commit(out)
+
+
+def check_fits(config: Scenario) -> None:
+    """Refuse a run that cannot fit in the memory this machine has free now, with the estimate.
+
+    The scenario itself refuses what no machine of this size could hold; this also counts
+    what other processes use.
+    """
+    from declineabm.io.memory import available_memory, gib
+
+    needed, available = config.run_bytes(), available_memory()
+    if needed > available:
+        raise InputError(
+            f"{config.name}: a run of {config.grid_cells():,.0f} grid cells "
+            f"(geography.km_per_cell) and {config.simulation.residents:,} resident agents "
+            f"(simulation.residents) needs about {gib(needed)}, more than the {gib(available)} "
+            "free on this machine"
+        )
 
 
 def run_to_folder(
@@ -61,44 +148,87 @@ def run_to_folder(
 
     Returns:
         The yearly indicators (the content of ``model.csv``).
+
+    Raises:
+        InputError: ``out`` is in use by another run or holds a sweep, or the scenario cannot
+            be simulated (nothing is committed).
     """
+    from tqdm import tqdm
+
+    from declineabm.io.files import StreamingCsv
+    from declineabm.io.report import summary_figure
+    from declineabm.model import UrbanDeclineModel
+    from declineabm.model.indicators import CITY_INDICATOR_NAMES, INDICATOR_NAMES
+    from declineabm.scenario import load_scenario
+
     started, clock = now(), time.perf_counter()
-    model = UrbanDeclineModel(scenario, seed=seed, **dict(overrides or {}))
-    csv = StreamingCsv(out / "model.csv", INDICATOR_NAMES)
-    cities = StreamingCsv(out / "cities.csv", CITY_INDICATOR_NAMES)
-    years = model.config.simulation.end_year - model.year
-    status = "failed"
-    try:
-        csv.write(model.indicators)
-        for row in model.city_indicators():
-            cities.write(row)
-        with tqdm(
-            total=years,
-            desc=f"{model.config.name} seed {model.seed}",
-            unit="year",
-            disable=not progress,
-            leave=False,
-        ) as bar:
-            while model.running and model.year < model.config.simulation.end_year:
-                model.step()
-                csv.write(model.indicators)
-                for row in model.city_indicators():
-                    cities.write(row)
-                bar.update()
-        csv.commit()
-        cities.commit()
-        status = "ok"
-    finally:
-        csv.close()
-        cities.close()
-        write_json(
-            out / "run.json", run_record(model, started, time.perf_counter() - clock, status)
-        )
-        model.dispose()
-    df = model.datacollector.get_model_vars_dataframe()
-    if figure:
-        summary_figure(df, out / "summary.png", f"{model.config.name}, seed {model.seed}")
+    seed = draw_seed() if seed is None else seed
+    config = load_scenario(scenario, overrides)
+    check_fits(config)
+    model = UrbanDeclineModel(config, seed=seed)
+    if (out / "manifest.json").exists():
+        raise InputError(f"{out} holds a batch of runs (manifest.json); choose another folder")
+    created = not out.exists()
+    out.mkdir(parents=True, exist_ok=True)
+    with folder_lock(out, "a run"):
+        finish_commit(out)
+        record_part = _part(out / RECORD)
+        write_json(record_part, run_record(model, started, 0.0, "running"))
+        csv = StreamingCsv(out / "model.csv", INDICATOR_NAMES)
+        cities = StreamingCsv(out / "cities.csv", CITY_INDICATOR_NAMES)
+        years = model.config.simulation.end_year - model.year
+        try:
+            csv.write(model.indicators)
+            for row in model.city_indicators():
+                cities.write(row)
+            with tqdm(
+                total=years,
+                desc=f"{model.config.name} seed {model.seed}",
+                unit="year",
+                disable=not progress,
+                leave=False,
+            ) as bar:
+                while model.running and model.year < model.config.simulation.end_year:
+                    model.step()
+                    csv.write(model.indicators)
+                    for row in model.city_indicators():
+                        cities.write(row)
+                    bar.update()
+            csv.finish()
+            cities.finish()
+            df = model.datacollector.get_model_vars_dataframe()
+            _part(out / "summary.png").unlink(missing_ok=True)
+            if figure:
+                title = f"{model.config.name}, seed {model.seed}"
+                summary_figure(df, _part(out / "summary.png"), title)
+        except InputError:
+            # A scenario the model cannot simulate: refused, and no trace of it is kept.
+            csv.close()
+            cities.close()
+            for path in (csv.part, cities.part, record_part, _part(out / "summary.png")):
+                path.unlink(missing_ok=True)
+            if created and not [p for p in out.iterdir() if p.name != ".lock"]:
+                (out / ".lock").unlink(missing_ok=True)
+                out.rmdir()
+            raise
+        except BaseException as exc:
+            csv.close()
+            cities.close()
+            record = run_record(model, started, time.perf_counter() - clock, "failed")
+            record["error"] = f"{type(exc).__name__}: {exc}".splitlines()[0]
+            write_json(record_part, record)
+            raise
+        finally:
+            model.dispose()
+        _commit(out, run_record(model, started, time.perf_counter() - clock, "ok"))
     return df
 
 
-__all__ = ["run_to_folder", "summary_table"]
+def summary_table(df: pd.DataFrame) -> str:
+    """A short text table of key indicators (see :func:`declineabm.io.report.summary_table`)."""
+    from declineabm.io.report import summary_table as table
+
+    return table(df)
+
+
+__all__ = ["check_fits", "draw_seed", "finish_commit", "run_to_folder", "summary_table"]

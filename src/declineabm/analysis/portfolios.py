@@ -136,15 +136,28 @@ def chart(series: pd.DataFrame, path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    from declineabm.io.figures import BAND, indicator_axis, unit_axis
+
     fig, axes = plt.subplots(2, 2, figsize=(12, 8), constrained_layout=True)
     for ax, (column, title) in zip(axes.ravel(), ASPECT_CHARTS, strict=True):
+        scale = indicator_axis(ax, "y", column, title.split(": ")[-1])
+        unit_axis(ax, "x", "year", "year")
         for arm in PORTFOLIOS:
-            median = series[series["arm"] == arm.name].groupby("year")[column].median()
+            per_year = series[series["arm"] == arm.name].groupby("year")[column]
+            median = per_year.median() * scale
             style = "--" if arm.name == "none" else "-"
-            ax.plot(median.index, median, style, label=arm.name.replace("_", " "))
+            (line,) = ax.plot(median.index, median, style, label=arm.name.replace("_", " "))
+            ax.fill_between(
+                median.index,
+                per_year.quantile(0.05) * scale,
+                per_year.quantile(0.95) * scale,
+                color=line.get_color(),
+                alpha=0.12,
+                lw=0,
+            )
         ax.set_title(title)
         ax.grid(alpha=0.3)
     axes[0, 0].legend(fontsize=8)
-    fig.suptitle("Policy portfolios (median over seeds)")
+    fig.suptitle(f"Policy portfolios ({BAND})")
     fig.savefig(path, dpi=90)
     plt.close(fig)

@@ -287,20 +287,24 @@ def figures(series: pd.DataFrame, folder: Path, model: ObservationModel | None =
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    from declineabm.io.figures import BAND, indicator_axis, unit_axis
+
     folder.mkdir(parents=True, exist_ok=True)
     data = _derived(series)
     record = [c for c in (model.compared if model else ()) if c.relative_to is None]
     for column, title in FIGURES:
         fig, ax = plt.subplots(figsize=(7, 4), constrained_layout=True)
+        scale = indicator_axis(ax, "y", column, title.split(" (")[0].lower())
+        unit_axis(ax, "x", "year", "year")
         for arm, colour in (("policy", "tab:blue"), ("no_policy", "tab:orange")):
             per_year = data[data["arm"] == arm].groupby("year")[column]
-            median = per_year.median()
+            median = per_year.median() * scale
             label = arm.replace("_", " ")
             ax.plot(median.index, median, color=colour, label=f"{label}: median over seeds")
             ax.fill_between(
                 median.index,
-                per_year.quantile(0.05),
-                per_year.quantile(0.95),
+                per_year.quantile(0.05) * scale,
+                per_year.quantile(0.95) * scale,
                 color=colour,
                 alpha=0.2,
                 lw=0,
@@ -310,8 +314,11 @@ def figures(series: pd.DataFrame, folder: Path, model: ObservationModel | None =
         if points:
             ax.errorbar(
                 [c.year for c in points],
-                [c.value for c in points],
-                yerr=[[c.value - c.low for c in points], [c.high - c.value for c in points]],
+                [c.value * scale for c in points],
+                yerr=[
+                    [(c.value - c.low) * scale for c in points],
+                    [(c.high - c.value) * scale for c in points],
+                ],
                 fmt="o",
                 color="black",
                 capsize=3,
@@ -319,10 +326,8 @@ def figures(series: pd.DataFrame, folder: Path, model: ObservationModel | None =
                 label="record (value and range)",
             )
         ax.set_title(title)
-        ax.set_xlabel("year")
-        ax.set_ylabel(f"{column} ({UNITS.get(column, '')})")
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=7)
+        ax.legend(fontsize=7, title=BAND, title_fontsize=7)
         fig.savefig(folder / f"{column}.png", dpi=90)
         plt.close(fig)
 

@@ -6,10 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from declineabm.io.files import csv_line, write_atomic
-from declineabm.io.sensitivity import sensitivity_figure
-from declineabm.sweep.analysis import METHODS, read_results, sensitivity
-
+METHODS = ("sobol", "morris")  # declineabm.sweep.analysis.METHODS, without its imports
 HELP = "sensitivity indices of a finished sweep (Sobol' or Morris): CSV and PNG"
 
 
@@ -39,10 +36,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def main(args: argparse.Namespace) -> int:
     """Compute the indices, write sensitivity-<method>.csv and .png, print a short table."""
+    from declineabm.io.files import check_writable_folder, csv_line, write_atomic
+    from declineabm.io.sensitivity import sensitivity_figure
+    from declineabm.sweep.analysis import read_results, sensitivity
+
     results = read_results(args.folder)
     table, skipped = sensitivity(results, args.method, args.indicators)
     method = args.method or results.settings["sampler"]
     out = args.out or args.folder
+    check_writable_folder(out)
     csv_path, png_path = out / f"sensitivity-{method}.csv", out / f"sensitivity-{method}.png"
     text = csv_line(table.columns) + "".join(csv_line(row) for row in table.itertuples(False))
     write_atomic(csv_path, text)

@@ -6,14 +6,17 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from declineabm.cli import UsageError
+from declineabm.cli import UsageError, count, seed
 from declineabm.commands.run import add_overrides, overrides_of
 
 
 def add_execution_options(parser: argparse.ArgumentParser) -> None:
     """Local workers or a Dask cluster, and resuming an interrupted batch."""
     parser.add_argument(
-        "--workers", type=int, default=None, help="local worker processes (default: every core)"
+        "--workers",
+        type=count(1, 4096),
+        default=None,
+        help="local worker processes (default: every core)",
     )
     parser.add_argument(
         "--scheduler",
@@ -33,8 +36,10 @@ def execution_options(args: argparse.Namespace) -> dict[str, Any]:
     """The checked execution options as keyword arguments of the batch executor."""
     if args.workers is not None and args.scheduler is not None:
         raise UsageError("--workers and --scheduler exclude each other: a Dask cluster has its own")
-    if args.workers is not None and args.workers < 1:
-        raise UsageError(f"--workers {args.workers}: must be at least 1")
+    if args.scheduler is not None:
+        from declineabm.sweep.pools import quiet_dask_logs
+
+        quiet_dask_logs()
     return {"workers": args.workers, "scheduler": args.scheduler, "resume": args.resume}
 
 
@@ -48,12 +53,12 @@ def add_experiment_arguments(
     )
     parser.add_argument(
         "--replicates",
-        type=int,
+        type=count(1, 100_000),
         default=replicates,
         help=f"seeds; every arm runs the same ones (default {replicates})",
     )
     parser.add_argument(
-        "--seed", type=int, default=2003, help="seed the replicate seeds derive from"
+        "--seed", type=seed, default=2003, help="seed the replicate seeds derive from"
     )
     add_execution_options(parser)
     add_overrides(parser)
@@ -82,8 +87,11 @@ def posterior_of(args: argparse.Namespace) -> Any:
 
 def experiment_options(args: argparse.Namespace) -> dict[str, Any]:
     """Keyword arguments for :func:`declineabm.analysis.arms.run_arms` (checked)."""
+    from declineabm.io.files import check_writable_folder
+
     if args.replicates < 2:
         raise UsageError(f"--replicates {args.replicates}: need at least 2 for an interval")
+    check_writable_folder(args.out)
     return {
         **execution_options(args),
         "overrides": overrides_of(args),

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 
-from declineabm.analysis.portfolios import compare_policies
 from declineabm.commands.batch_options import add_experiment_arguments, experiment_options
 
 HELP = "compare policy portfolios (none, the paper's, infrastructure, new industries, ...)"
@@ -17,6 +16,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def main(args: argparse.Namespace) -> int:
     """Compare and print the report."""
+    from declineabm.analysis.portfolios import compare_policies
+
     compare_policies(
         args.scenario, args.out, args.replicates, args.seed, **experiment_options(args)
     )

@@ -5,10 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-import numpy as np
-
-from declineabm.run import run_to_folder, summary_table
-from declineabm.scenario import load_scenario, parse_assignment
+from declineabm.cli import seed
 
 HELP = "run a scenario once and write its yearly indicators"
 
@@ -27,13 +24,15 @@ def add_overrides(parser: argparse.ArgumentParser) -> None:
 
 def overrides_of(args: argparse.Namespace) -> dict[str, object]:
     """The ``--set`` assignments as a dotted-key mapping."""
+    from declineabm.scenario import parse_assignment
+
     return dict(parse_assignment(text) for text in args.overrides)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Arguments of ``declineabm run``."""
     parser.add_argument("scenario", help="scenario name in configs/ or path to a .toml file")
-    parser.add_argument("--seed", type=int, default=None, help="random seed (default: drawn)")
+    parser.add_argument("--seed", type=seed, default=None, help="random seed (default: drawn)")
     parser.add_argument(
         "--out",
         type=Path,
@@ -49,19 +48,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    """Run the scenario; invalid input raises ScenarioError before anything is written."""
+    """Run the scenario; invalid input raises an InputError before anything is written."""
     from declineabm.commands.batch_options import posterior_of
+    from declineabm.io.files import check_writable_folder
+    from declineabm.run import draw_seed, run_to_folder, summary_table
+    from declineabm.scenario import load_scenario
 
     overrides = overrides_of(args)
     posterior = posterior_of(args)
-    if posterior is not None:  # the seed picks the parameter set: draw it now if not given
-        if args.seed is None:
-            args.seed = int(np.random.SeedSequence().entropy % 2**63)
-        overrides = {**posterior.overrides_for(args.seed), **overrides}
-    scenario = load_scenario(args.scenario, overrides)  # validate before touching the disk
-    out = args.out or Path("results") / f"{scenario.name}-seed{args.seed}"
+    chosen = draw_seed() if args.seed is None else args.seed
+    if posterior is not None:  # the seed picks the parameter set
+        overrides = {**posterior.overrides_for(chosen), **overrides}
+    scenario = load_scenario(args.scenario, overrides)  # validate before the disk
+    out = args.out or Path("results") / f"{scenario.name}-seed{chosen}"
+    check_writable_folder(out)
     df = run_to_folder(
-        scenario, out, seed=args.seed, progress=not args.quiet, figure=not args.no_figure
+        scenario, out, seed=chosen, progress=not args.quiet, figure=not args.no_figure
     )
     if not args.quiet:
         print(summary_table(df))

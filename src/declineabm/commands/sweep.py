@@ -7,7 +7,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from declineabm.cli import UsageError
+from declineabm.cli import count, seconds
 from declineabm.commands.batch_options import (
     add_execution_options,
     add_posterior,
@@ -15,10 +15,6 @@ from declineabm.commands.batch_options import (
     posterior_of,
 )
 from declineabm.commands.run import add_overrides, overrides_of
-from declineabm.scenario import config_dir
-from declineabm.sweep import execute
-from declineabm.sweep.errors import SweepError
-from declineabm.sweep.sweepfile import load_sweep
 
 HELP = "run a parameter sweep (a sweep file) on local processes or a Dask cluster"
 
@@ -33,18 +29,32 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     add_execution_options(parser)
     parser.add_argument(
-        "--retries", type=int, default=0, help="tries again a run that raises N times (default 0)"
+        "--retries",
+        type=count(0, 100),
+        default=0,
+        help="tries again a run that raises or times out N times (default 0)",
     )
-    parser.add_argument("--samples", type=int, default=None, help="override the file's samples")
     parser.add_argument(
-        "--replicates", type=int, default=None, help="override the file's replicates (seeds)"
+        "--timeout",
+        type=seconds,
+        default=None,
+        metavar="SECONDS",
+        help="cancel and retry a run still going after this long (default: 10 times the "
+        "slowest finished run, at least 60 s)",
     )
-    parser.add_argument("--years", type=int, default=None, help="override the file's years")
+    big = count(1, 2**40)  # the sweep file's checks bound them by memory
+    parser.add_argument("--samples", type=big, default=None, help="override the file's samples")
+    parser.add_argument(
+        "--replicates", type=big, default=None, help="override the file's replicates (seeds)"
+    )
+    parser.add_argument(
+        "--years", type=count(1, 300), default=None, help="override the file's years"
+    )
     parser.add_argument(
         "--format",
         dest="fmt",
         choices=("csv", "parquet"),
-        default="csv",
+        default=None,
         help="format of runs and timeseries tables (parquet for large sweeps; default csv)",
     )
     add_overrides(parser)
@@ -54,6 +64,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def sweep_path(name: str) -> Path:
     """A sweep file's path from a path or a name in ``configs/sweeps/``."""
+    from declineabm.scenario import config_dir
+    from declineabm.sweep.errors import SweepError
+
     path = Path(name)
     if path.suffix != ".toml" and "/" not in name:
         shipped = config_dir() / "sweeps" / f"{name}.toml"
@@ -64,13 +77,39 @@ def sweep_path(name: str) -> Path:
     return path
 
 
+def resumed_options(args: argparse.Namespace) -> dict[str, object]:
+    """With --resume, the options the sweep in --out was started with, for those not given."""
+    from declineabm.sweep import store
+
+    if not args.resume or args.out is None or not args.out.is_dir():
+        return {}
+    manifest = store.read_manifest(args.out)
+    settings = (manifest or {}).get("sweep", {}).get("settings", {})
+    if not isinstance(settings, dict):
+        return {}
+    return {
+        "samples": settings.get("samples"),
+        "replicates": settings.get("replicates"),
+        "years": settings.get("years"),
+        "fmt": (manifest or {}).get("layout", {}).get("fmt"),
+        "set": settings.get("set") or {},
+    }
+
+
 def main(args: argparse.Namespace) -> int:
     """Check everything, then run; exit 1 if some runs failed."""
+    from declineabm.io.files import check_writable_folder
+    from declineabm.sweep import execute
+    from declineabm.sweep.sweepfile import load_sweep
+
     execution = execution_options(args)
-    if args.retries < 0:
-        raise UsageError(f"--retries {args.retries}: must be at least 0")
-    options = {"samples": args.samples, "replicates": args.replicates, "years": args.years}
-    sweep = load_sweep(sweep_path(args.sweep), options, overrides_of(args))
+    before = resumed_options(args)  # --resume: what the folder's sweep was started with
+    options = {
+        name: getattr(args, name) if getattr(args, name) is not None else before.get(name)
+        for name in ("samples", "replicates", "years")
+    }
+    fixed = {**before.get("set", {}), **overrides_of(args)}
+    sweep = load_sweep(sweep_path(args.sweep), options, fixed)
     settings = sweep.settings
     if settings.sampler == "sobol" and settings.samples & (settings.samples - 1):
         print(
@@ -79,7 +118,8 @@ def main(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     out = args.out or Path("results") / f"sweep-{settings.name}"
-    specs = [spec for _, _, spec in sweep.runs]
+    check_writable_folder(out)
+    specs = list(sweep.runs)
     meta = sweep.manifest()
     posterior = posterior_of(args)
     if posterior is not None:  # each run's seed draws its parameter set; the sweep's axes win
@@ -93,8 +133,9 @@ def main(args: argparse.Namespace) -> int:
             out,
             **execution,
             retries=args.retries,
+            timeout=args.timeout,
             progress=not args.quiet,
-            fmt=args.fmt,
+            fmt=args.fmt or before.get("fmt") or "csv",
             indicators=settings.indicators,
             every=settings.every,
             parameters=[axis.name for axis in sweep.axes],

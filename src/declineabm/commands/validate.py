@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 
-from declineabm.analysis.validation import validate
 from declineabm.commands.batch_options import add_experiment_arguments, experiment_options
 
 HELP = "check that a scenario reproduces the paper's patterns and its record, over many seeds"
@@ -31,6 +30,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def main(args: argparse.Namespace) -> int:
     """Validate; exit 1 if a pattern or record check fails."""
+    from declineabm.analysis.validation import validate
     from declineabm.calibration import load_calibration
 
     calibration = load_calibration(args.calibration) if args.calibration else None

@@ -15,6 +15,10 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+from declineabm.errors import InputError
+
+LOCK = ".lock"
+
 _UMASK = os.umask(0)
 os.umask(_UMASK)
 
@@ -59,8 +63,59 @@ def atomic_path(path: Path) -> Iterator[Path]:
 
 
 def write_json(path: Path, data: Any) -> None:
-    """Write ``data`` as indented JSON, atomically."""
-    write_atomic(path, json.dumps(data, indent=2, sort_keys=False) + "\n")
+    """Write ``data`` as indented, strict JSON (no NaN or Infinity), atomically."""
+    write_atomic(path, json.dumps(data, indent=2, sort_keys=False, allow_nan=False) + "\n")
+
+
+def check_writable_folder(path: Path, option: str = "--out") -> None:
+    """Refuse (:class:`InputError`) a folder that cannot be created or written; writes nothing.
+
+    Args:
+        path: The folder (it may not exist yet).
+        option: How the user named it, for the message.
+    """
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise InputError(f"{option} {path}: is a file, not a folder")
+    existing = path
+    while not existing.exists():
+        existing = existing.parent
+    if not existing.is_dir():
+        raise InputError(f"{option} {path}: {existing} is a file, not a folder")
+    try:  # the permission bits do not tell (root, read-only filesystems): try
+        fd, probe = tempfile.mkstemp(prefix=".declineabm-probe-", dir=existing)
+    except OSError as exc:
+        raise InputError(f"{option} {path}: cannot write in {existing} ({exc.strerror})") from None
+    os.close(fd)
+    os.unlink(probe)
+
+
+@contextlib.contextmanager
+def folder_lock(folder: Path, what: str) -> Iterator[None]:
+    """Hold ``folder`` for this process: two processes writing into it would mix their files.
+
+    The lock (``flock`` on ``.lock``) goes with the process, however it ends, even by SIGKILL.
+
+    Args:
+        folder: An existing folder.
+        what: What holds it, for the message a second process gets ("a sweep", "a run").
+    """
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows: no lock
+        yield
+        return
+    with open(folder / LOCK, "a+", encoding="utf-8") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            owner = handle.read().strip() or "another process"
+            raise InputError(f"{folder} is in use by {owner}; wait for it to end") from None
+        handle.truncate(0)
+        handle.write(f"{what} still running (pid {os.getpid()})")
+        handle.flush()
+        yield
 
 
 def format_value(value: Any) -> str:
@@ -114,12 +169,18 @@ class StreamingCsv:
         self._handle.write(text)
         self._handle.flush()
 
-    def commit(self) -> None:
-        """Close the file and move it to its final name."""
+    def finish(self) -> None:
+        """Close the complete file, synced to disk, and leave it at its ``.part`` name."""
         if self._handle is not None:
+            self._handle.flush()
             os.fsync(self._handle.fileno())
             self._handle.close()
             self._handle = None
+
+    def commit(self) -> None:
+        """Close the file and move it to its final name."""
+        if self._handle is not None:
+            self.finish()
             os.replace(self.part, self.path)
 
     def close(self) -> None:

@@ -7,11 +7,21 @@ from pathlib import Path
 import pandas as pd
 
 from declineabm.analysis.patterns import PAPER_OUTPUT_SHARE
+from declineabm.io.figures import PERCENT, new_figure, save_png, unit_axis
 
 PANELS = (
-    ("Economic: output share", [("output_share", "share of national output")], True),
+    # title, y axis label, unit, [(column, legend label)], show the paper's points
+    (
+        "Economic: output share",
+        "share of national output",
+        PERCENT,
+        [("output_share", "model")],
+        True,
+    ),
     (
         "Economic: jobs by sector",
+        "share of jobs",
+        PERCENT,
         [
             ("heavy_job_share", "heavy industry"),
             ("resource_job_share", "resources"),
@@ -23,17 +33,21 @@ PANELS = (
     ),
     (
         "Economic: labour market",
+        "rate",
+        PERCENT,
         [
-            ("unemployment_rate", "unemployment"),
-            ("job_vacancy_rate", "job vacancies"),
+            ("unemployment_rate", "unemployment (of working age)"),
+            ("job_vacancy_rate", "job vacancies (of positions)"),
         ],
         False,
     ),
-    ("Social: population (millions)", [("population", "population")], False),
+    ("Social: population", "population", "million persons", [("population", "residents")], False),
     (
         "Social: ageing and housing",
+        "share",
+        PERCENT,
         [
-            ("share_65plus", "aged 65+"),
+            ("share_65plus", "residents aged 65+"),
             ("housing_vacancy_rate", "vacant housing"),
             ("derelict_share", "derelict housing"),
         ],
@@ -41,46 +55,68 @@ PANELS = (
     ),
     (
         "Environmental",
+        "share or quality",
+        PERCENT,
         [
-            ("mean_infrastructure", "infrastructure quality"),
-            ("remaining_resources", "resources left"),
-            ("cells_over_standard", "cells over pollution limit"),
+            ("mean_infrastructure", "infrastructure quality (0-100 %)"),
+            ("remaining_resources", "mineral reserves left"),
+            ("cells_over_standard", "inhabited cells over the pollution limit"),
         ],
         False,
     ),
-    ("Cultural: vitality (start = 100)", [("vitality_index", "vitality index")], False),
-    ("Fiscal", [("pension_burden", "pensions / tax revenue")], False),
+    (
+        "Cultural: vitality",
+        "vitality index",
+        "start year = 100",
+        [("vitality_index", "young and skilled residents")],
+        False,
+    ),
+    (
+        "Fiscal",
+        "pensions / tax revenue",
+        "ratio",
+        [("pension_burden", "pension burden")],
+        False,
+    ),
 )
+"""The panels of ``summary.png``: the paper's four aspects of decline (§2.3) and the budget."""
+
+SCALE = {"population": 1e-6}  # persons -> million persons
 
 
 def summary_figure(df: pd.DataFrame, path: Path, title: str) -> None:
-    """Draw the yearly indicators of a run as a grid of panels and save it as PNG."""
-    import matplotlib
+    """Draw the yearly indicators of a run as a grid of panels and save it as PNG.
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, axes = plt.subplots(2, 4, figsize=(18, 8), constrained_layout=True)
-    years = df["year"]
-    for ax, (panel, series, paper) in zip(axes.ravel(), PANELS, strict=True):
-        for column, label in series:
-            values = df[column] / 1e6 if column == "population" else df[column]
-            ax.plot(years, values, label=label, lw=1.8)
+    Args:
+        df: The run's yearly indicators (``model.csv``).
+        path: The PNG file to write (any name: written as PNG).
+        title: The figure's title (scenario and seed).
+    """
+    fig = new_figure(16, 7.6)
+    axes = fig.subplots(2, 4)
+    fig.subplots_adjust(left=0.05, right=0.99, bottom=0.08, top=0.9, wspace=0.32, hspace=0.38)
+    years = df["year"].to_numpy()
+    for index, (ax, (panel, label, unit, series, paper)) in enumerate(
+        zip(axes.ravel(), PANELS, strict=True)
+    ):
+        for column, name in series:
+            ax.plot(years, df[column].to_numpy() * SCALE.get(column, 1.0), label=name, lw=1.6)
         if paper:
             ax.scatter(
                 list(PAPER_OUTPUT_SHARE),
                 list(PAPER_OUTPUT_SHARE.values()),
                 color="black",
+                s=18,
                 zorder=3,
-                label="paper (Northeast)",
+                label="paper: Northeast's share of China's GDP",
             )
-        ax.set_title(panel, fontsize=11)
+        ax.set_title(panel, fontsize=10)
+        unit_axis(ax, "y", label, unit)
+        unit_axis(ax, "x", "year" if index >= 4 else "", "year")
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=8, loc="best")
-    fig.suptitle(title, fontsize=13)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=90)
-    plt.close(fig)
+        ax.legend(fontsize=7, loc="upper left", frameon=False)
+    fig.suptitle(title, fontsize=12)
+    save_png(fig, path)
 
 
 TABLE_COLUMNS = (

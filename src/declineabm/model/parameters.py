@@ -13,19 +13,23 @@ from __future__ import annotations
 import itertools
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict
 from pydantic.json_schema import JsonDict
 
 Rate = Annotated[float, Field(ge=0.0, le=1.0)]
-NonNegative = Annotated[float, Field(ge=0.0)]
-Positive = Annotated[float, Field(gt=0.0)]
 Year = Annotated[int, Field(ge=1900, le=2200)]
 
 
 class Section(BaseModel):
-    """Base of every scenario section: unknown keys are errors, values are immutable."""
+    """Base of every scenario section: unknown keys are errors, values are immutable.
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    Types are strict: a number field takes numbers only (a whole number for a float, as TOML
+    writes ``1`` for ``1.0``, but not ``true`` or ``"1"``), a switch takes ``true`` or
+    ``false`` only (not ``1`` or ``"yes"``), and every number is finite (no NaN, no infinity:
+    ``1e400`` reads as infinity).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 
 
 def _check_points(points: list[tuple[int, float]]) -> list[tuple[int, float]]:
@@ -40,7 +44,10 @@ def _check_points(points: list[tuple[int, float]]) -> list[tuple[int, float]]:
 def _points(key_low: int, key_high: int, lower: float | None, upper: float | None) -> Any:
     value = Annotated[float, Field(ge=lower, le=upper)]
     key = Annotated[int, Field(ge=key_low, le=key_high)]
-    return Annotated[list[tuple[key, value]], AfterValidator(_check_points)]
+    # Strict(False) on the pair only: TOML and JSON write a pair as a list; its items stay strict.
+    return Annotated[
+        list[Annotated[tuple[key, value], Strict(False)]], AfterValidator(_check_points)
+    ]
 
 
 def time_path(lower: float | None = None, upper: float | None = None) -> Any:
@@ -68,9 +75,16 @@ def path_value(points: list[tuple[int, float]], year: float) -> float:
     return float(values[-1])
 
 
+def _someone_lives(points: list[tuple[int, float]]) -> list[tuple[int, float]]:
+    # A population's first persons are drawn from this density over ages 0-100: it needs mass.
+    if not any(path_value(points, age) > 0 for age in range(101)):
+        raise ValueError("the density is zero at every age from 0 to 100: no one to start")
+    return points
+
+
 # Path types shared by several sections.
+AgeDensity = Annotated[age_points(0.0, 1000.0), AfterValidator(_someone_lives)]
 AgeFactors = age_points(0.0, 10.0)
-AgeDensity = age_points(0.0, 1000.0)
 GrowthPath = time_path(-0.5, 0.5)
 SharePath = time_path(0.0, 1.0)
 IndexPath = time_path(0.0, 100.0)

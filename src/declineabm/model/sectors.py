@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated
 import numpy as np
 from pydantic import Field, model_validator
 
-from declineabm.model.parameters import NonNegative, Positive, Rate, Section
+from declineabm.model.parameters import Rate, Section
 
 if TYPE_CHECKING:
     from declineabm.scenario import Scenario
@@ -39,7 +39,7 @@ class Sector(IntEnum):
 class SectorParams(Section):
     """Technology and structure of one sector."""
 
-    productivity: Positive = Field(
+    productivity: Annotated[float, Field(gt=0.0, le=10_000.0)] = Field(
         description="Output per worker at the start year (thousand yuan, constant prices)."
     )
     tfp_gap: Annotated[float, Field(ge=-0.2, le=0.2)] = Field(
@@ -53,10 +53,12 @@ class SectorParams(Section):
     material_dependence: Rate = Field(
         description="Raw-material cost as a share of output at base prices."
     )
-    freight_intensity: NonNegative = Field(
+    freight_intensity: Annotated[float, Field(ge=0.0, le=20.0)] = Field(
         description="Freight weight of output (scales transport costs)."
     )
-    pollution_intensity: NonNegative = Field(description="Emissions per unit of output.")
+    pollution_intensity: Annotated[float, Field(ge=0.0, le=20.0)] = Field(
+        description="Emissions per unit of output."
+    )
     entry_rate: Annotated[float, Field(ge=0.0, le=10.0)] = Field(
         description="New firms a year, as a share of the firms the sector's labour pool could "
         "staff, when entrants expect the target margin."

@@ -16,15 +16,13 @@ from __future__ import annotations
 import os
 from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, Strict, model_validator
 
 from declineabm.model.parameters import (
     AT_START,
     AgeDensity,
     AgeFactors,
     FertilityPath,
-    NonNegative,
-    Positive,
     Rate,
     Section,
     SharePath,
@@ -74,12 +72,17 @@ class SimulationSection(Section):
         return self.population / self.residents
 
 
+Km = Annotated[float, Field(ge=-1e4, le=1e4)]
+PointKm = Annotated[tuple[Km, Km], Strict(False)]
+"""A place as ``[x_km, y_km]`` (Strict(False) on the pair only: TOML writes it as a list)."""
+
+
 class CitySection(Section):
     """One city of the region (it stands for the towns of its kind around it)."""
 
     kind: CityKind = Field(description="What the city is built on (capital, industrial, ...).")
-    x_km: Annotated[float, Field(ge=-1e4, le=1e4)] = Field(description="Centre, km east.")
-    y_km: Annotated[float, Field(ge=-1e4, le=1e4)] = Field(description="Centre, km north.")
+    x_km: Km = Field(description="Centre, km east.")
+    y_km: Km = Field(description="Centre, km north.")
     weight: Annotated[float, Field(gt=0.0, le=1000.0)] = Field(
         description="Relative size: the city's share of the region's urban population at the "
         "start is its weight over the sum of the weights."
@@ -99,21 +102,21 @@ class GeographySection(Section):
 
     width_km: Annotated[float, Field(gt=0.0, le=1e5)] = Field(description="Frame, east-west.")
     height_km: Annotated[float, Field(gt=0.0, le=1e5)] = Field(description="Frame, north-south.")
-    km_per_cell: Annotated[float, Field(gt=0.0, le=1e4)] = Field(
+    km_per_cell: Annotated[float, Field(ge=0.1, le=1e4)] = Field(
         description="Width of a grid cell (sets the grid's size; not the agents' count)."
     )
-    outline: list[tuple[float, float]] = Field(
+    outline: list[PointKm] = Field(
         description="The region's land as a polygon of [x_km, y_km] points; empty: the whole "
         "frame (cells outside hold nobody)."
     )
     cities: dict[str, CitySection] = Field(description="The cities, by name.")
-    rural_spread_km: Positive = Field(
+    rural_spread_km: Annotated[float, Field(ge=1.0, le=5000.0)] = Field(
         description="How far rural settlement spreads around the cities (1 s.d.)."
     )
     housing_slack: Annotated[float, Field(ge=0.0, le=2.0)] = Field(
         description="Initial vacant housing as a share of the initial population."
     )
-    ports: list[tuple[float, float]] = Field(
+    ports: list[PointKm] = Field(
         description="Seaports the region ships through, [[x_km, y_km], ...] (may lie off the "
         "frame)."
     )
@@ -192,7 +195,7 @@ class EconomySection(Section):
     employment_rate: Rate = Field(
         description="Initial share of urban working-age residents employed."
     )
-    farm_productivity: Positive = Field(
+    farm_productivity: Annotated[float, Field(gt=0.0, le=10_000.0)] = Field(
         description="Output per farm worker at the start (thousand yuan, constant prices): "
         "farming is the rural residents' work."
     )
@@ -273,7 +276,7 @@ class HousingSection(Section):
     move_candidates: Annotated[int, Field(ge=1, le=50)] = Field(
         description="Vacant homes in the same city a mover compares."
     )
-    job_access_weight: NonNegative = Field(
+    job_access_weight: Annotated[float, Field(ge=0.0, le=20.0)] = Field(
         description="Weight of nearby jobs in a home's attraction."
     )
     dereliction_rate: Rate = Field(

@@ -56,6 +56,8 @@ from declineabm.scenario import (
 STREAMS = ("geography", "population", "migration", "labour", "firms", "housing")
 FIRM_SIZE_DISPERSION = 0.5  # log s.d. of firm size at creation
 POLLUTION_DISPERSION = 0.3  # log s.d. of a firm's emission intensity around its sector norm
+MAX_RESIDENT_GROWTH = 4  # residents beyond 4x the start: runaway growth, not a city (guard)
+MAX_FIRMS_PER_RESIDENT = 1.0  # more firms than resident agents: runaway entry (guard)
 
 
 class UrbanDeclineModel(mesa.Model):
@@ -397,6 +399,14 @@ class UrbanDeclineModel(mesa.Model):
 
     def add_residents(self, age: np.ndarray, skill: np.ndarray, home: np.ndarray) -> np.ndarray:
         """Create resident agents living in the flat cells ``home``; returns their rows."""
+        limit = MAX_RESIDENT_GROWTH * self.config.simulation.residents
+        if len(self.residents) + len(age) > limit:
+            raise ScenarioError(
+                f"year {self.year}: the residents would grow past {limit:,} agents "
+                f"({MAX_RESIDENT_GROWTH}x simulation.residents), runaway growth the model "
+                "cannot simulate; lower migration.income_response, migration.base_rate or "
+                "demography.fertility_path"
+            )
         rows = self.residents.append(len(age), age=age, skill=skill, home=home, employer=-1)
         create_agents(Resident, self, self.residents, rows, self.residents.home[rows])
         return rows
@@ -456,6 +466,16 @@ class UrbanDeclineModel(mesa.Model):
         if founded is not None and not np.isscalar(founded):
             founded = np.asarray(founded)[keep]
         count = len(cells)
+        # Against the larger of the residents now and at the start: a city that empties
+        # keeps its firms for a while, which is decline, not runaway entry.
+        residents = max(len(self.residents), self.config.simulation.residents)
+        limit = int(MAX_FIRMS_PER_RESIDENT * residents)
+        if len(self.firms) + count > limit and self.year > self.config.simulation.start_year:
+            raise ScenarioError(
+                f"year {self.year}: the firms would outnumber the {residents:,} resident "
+                f"agents ({len(self.firms) + count:,}), runaway entry the model cannot "
+                f"simulate; lower sectors.{sector.key}.entry_rate or policy.entry_boost"
+            )
         positions = np.where(agents >= 1.0, stochastic_round(agents, rng), 1)
         represents = np.where(agents >= 1.0, 1.0, 1.0 / np.maximum(agents, 1e-12))
         sigma = self.config.economy.productivity_dispersion

@@ -44,11 +44,19 @@ from declineabm.model.structure import (
 )
 from declineabm.scenario.errors import ScenarioError
 
+NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.+-]*$"
+"""A scenario's or a sweep's name: it becomes a folder name, so no path separators."""
+
 
 class Scenario(Section):
     """A complete, validated scenario."""
 
-    name: str = Field(description="Short name of the scenario.")
+    name: str = Field(
+        description="Short name of the scenario (letters, digits, and . _ + - inside): it names "
+        "the default results folder, so it holds no path.",
+        pattern=NAME_PATTERN,
+        max_length=80,
+    )
     description: str = Field(description="What the scenario represents.")
     observed: str | None = Field(
         default=None,
@@ -85,13 +93,23 @@ class Scenario(Section):
     environment: EnvironmentSection
     policy: PolicySection
 
-    @model_validator(mode="after")
-    def _fits_in_memory(self) -> Scenario:
+    def grid_cells(self) -> float:
+        """Cells of the region's grid (a float: a hostile km_per_cell can make it infinite)."""
+        geo = self.geography
+        return float(
+            np.ceil(geo.width_km / geo.km_per_cell) * np.ceil(geo.height_km / geo.km_per_cell)
+        )
+
+    def run_bytes(self) -> float:
+        """Memory one run of this scenario takes at most (bytes, an estimate)."""
         # Measured: a Mesa grid cell with its connections ~1.5 KB, a resident ~0.6 KB; the
         # population can grow, so allow for twice the initial residents.
-        geo, simulation = self.geography, self.simulation
-        cells = np.ceil(geo.width_km / geo.km_per_cell) * np.ceil(geo.height_km / geo.km_per_cell)
-        needed = cells * 1500 + simulation.residents * 2 * 600
+        return self.grid_cells() * 1500 + self.simulation.residents * 2 * 600
+
+    @model_validator(mode="after")
+    def _fits_in_memory(self) -> Scenario:
+        simulation, cells = self.simulation, self.grid_cells()
+        needed = self.run_bytes()
         available = physical_memory()
         if needed > available:
             raise ValueError(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import os
 import tomllib
 from collections.abc import Mapping
@@ -46,15 +47,50 @@ def resolve_scenario_path(scenario: str | os.PathLike[str]) -> Path:
     return path
 
 
+def read_toml_file(path: Path, error: type[Exception] = ScenarioError) -> dict[str, Any]:
+    """Parse a TOML file; anything unreadable raises ``error`` with one line naming the file.
+
+    Dates and times (TOML has them) are refused: no parameter is one.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise error(f"{path}: not UTF-8 text (byte {exc.start})") from None
+    except OSError as exc:
+        raise error(f"{path}: cannot read: {exc.strerror}") from None
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise error(f"{path}: not valid TOML: {exc}") from None
+    except RecursionError:
+        raise error(f"{path}: not valid TOML: nested too deeply") from None
+    where = _find_date(raw)
+    if where:
+        raise error(f"{path}: {where}: a date or time; parameters are numbers, switches or text")
+    return raw
+
+
+def _find_date(value: Any, key: str = "") -> str:
+    """The dotted key of the first TOML date or time in ``value``, or ''."""
+    if isinstance(value, dt.date | dt.time):
+        return key or "value"
+    if isinstance(value, Mapping):
+        children = [(f"{key}.{name}" if key else name, item) for name, item in value.items()]
+    elif isinstance(value, list):
+        children = [(key, item) for item in value]  # a path's pairs: the key names the path
+    else:
+        children = []
+    for child, item in children:
+        found = _find_date(item, child)
+        if found:
+            return found
+    return ""
+
+
 def _read_toml(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
     if path in seen:
         raise ScenarioError(f"{path}: 'extends' forms a cycle")
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(f"{path}: not valid TOML: {exc}") from None
-    except OSError as exc:
-        raise ScenarioError(f"{path}: cannot read: {exc.strerror}") from None
+    raw = read_toml_file(path)
     base_name = raw.pop("extends", None)
     if base_name is None:
         return raw
@@ -88,12 +124,29 @@ def deep_merge(
     return merged
 
 
-def parse_value(text: str) -> Any:
-    """Parse a ``--set`` value as TOML (numbers, booleans, arrays); bare words are strings."""
+MAX_VALUE_LENGTH = 100_000
+"""Longest ``--set`` value (a long time path is a few hundred characters)."""
+
+
+def parse_value(text: str, key: str = "value") -> Any:
+    """Parse a ``--set`` value as TOML (numbers, booleans, arrays); bare words are strings.
+
+    Raises:
+        ScenarioError: The value is a date or time, nested too deeply or too long.
+    """
+    if len(text) > MAX_VALUE_LENGTH:
+        raise ScenarioError(f"{key}: a value of {len(text):,} characters is too long")
     try:
-        return tomllib.loads(f"v = {text}")["v"]
+        value = tomllib.loads(f"v = {text}")["v"]
     except tomllib.TOMLDecodeError:
         return text
+    except RecursionError:
+        raise ScenarioError(f"{key}: the value is nested too deeply") from None
+    if _find_date(value):
+        raise ScenarioError(
+            f"{key} = {text}: a date or time; parameters are numbers, switches or text"
+        )
+    return value
 
 
 def parse_assignment(text: str) -> tuple[str, Any]:
@@ -101,7 +154,7 @@ def parse_assignment(text: str) -> tuple[str, Any]:
     key, sep, value = text.partition("=")
     if not sep or not key.strip():
         raise ScenarioError(f"--set '{text}': expected key=value, e.g. policy.enabled=false")
-    return key.strip(), parse_value(value.strip())
+    return key.strip(), parse_value(value.strip(), key.strip())
 
 
 def normalise_key(key: str) -> str:
@@ -122,7 +175,7 @@ def apply_overrides(raw: dict[str, Any], overrides: Mapping[str, Any]) -> dict[s
                 if part in node:
                     here = ".".join(parts[: i + 1])
                     raise ScenarioError(f"{key}: '{here}' is a value, not a section")
-                raise ScenarioError(unknown_key_message(result, parts[: i + 1]))
+                raise ScenarioError(f"{key}: {unknown_key_message(result, parts[: i + 1])}")
             node = child
         if parts[-1] not in node:
             raise ScenarioError(unknown_key_message(result, parts))

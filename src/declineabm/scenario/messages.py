@@ -38,9 +38,19 @@ def describe(exc: ValidationError, raw: Mapping[str, Any]) -> str:
     value = error.get("input")
     allowed = _allowed(loc)
     message = error["msg"].removeprefix("Value error, ")
-    # A check across a whole section names its keys in the message itself.
-    where = f"{key} = {json.dumps(value)}: " if key and not isinstance(value, Mapping) else ""
+    # A check across a whole section (a model validator) names its keys in the message itself.
+    across = error["type"] == "value_error" and isinstance(value, Mapping)
+    where = f"{key} = {shown(value)}: " if key and not across else ""
     return f"{where}{message}" + (f" (allowed: {allowed})" if allowed else "")
+
+
+def shown(value: Any, limit: int = 80) -> str:
+    """A value as the user wrote it (JSON where possible), cut to ``limit`` characters."""
+    try:
+        text = json.dumps(value, allow_nan=True)
+    except (TypeError, ValueError, RecursionError):
+        text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _allowed(loc: list[str]) -> str:

@@ -75,8 +75,12 @@ class SweepResults:
 
 
 def read_results(folder: str | Path) -> SweepResults:
-    """Read a finished sweep's folder; raises SweepError if it is not one."""
+    """Read a finished sweep's folder; raises SweepError naming the file (and row) if damaged."""
     folder = Path(folder)
+    if not folder.is_dir():
+        raise SweepError(
+            f"{folder}: no such folder" if not folder.exists() else f"{folder}: a file"
+        )
     manifest = store.read_manifest(folder)
     if manifest is None:
         raise SweepError(f"{folder}: no manifest.json, not a sweep's results folder")
@@ -87,13 +91,74 @@ def read_results(folder: str | Path) -> SweepResults:
             f"{folder}: the sweep is not finished (status {manifest.get('status')}); "
             "finish it with declineabm sweep ... --resume"
         )
-    design = pd.read_csv(folder / "design.csv", float_precision="round_trip")
-    runs_name = manifest["layout"]["fmt"]
-    if runs_name == "parquet":
-        runs = pd.read_parquet(folder / "runs.parquet")
-    else:
-        runs = pd.read_csv(folder / "runs.csv", float_precision="round_trip")
+    try:
+        layout = manifest["layout"]
+        sweep = manifest["sweep"]
+        fmt, indicators = layout["fmt"], list(layout["indicators"])
+        names, total = list(sweep["parameters"]), int(manifest["runs"]["total"])
+        rows = int(sweep["samples"]) * len(sweep["seeds"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise SweepError(f"{folder / store.MANIFEST}: damaged (no {exc} entry)") from None
+    design = _read_table(folder / "design.csv")
+    _check_table(
+        design,
+        folder / "design.csv",
+        ["sample", "replicate", "seed", "run_id", *names],
+        rows,
+        unique=["sample", "replicate"],
+    )
+    runs_path = folder / f"runs.{fmt}"
+    runs = _read_table(runs_path)
+    _check_table(runs, runs_path, ["run_id", "status", *indicators], total, unique=["run_id"])
+    bad = runs[(runs["status"] == "ok") & runs[indicators].isna().any(axis=1)]
+    if len(bad):
+        row = int(bad.index[0])
+        column = next(c for c in indicators if pd.isna(bad.iloc[0][c]))
+        raise SweepError(f"{runs_path}, {_row(runs_path, row)}: {column} is missing or NaN")
     return SweepResults(folder, manifest, design, runs)
+
+
+DAMAGED = "the sweep's own files are gone once it finished: run it again into a new folder"
+
+
+def _row(path: Path, index: int) -> str:
+    return f"line {index + 2}" if path.suffix == ".csv" else f"row {index + 1}"
+
+
+def _read_table(path: Path) -> pd.DataFrame:
+    """A CSV or Parquet table; SweepError naming the file if it is missing or unreadable."""
+    if not path.is_file():
+        raise SweepError(f"{path}: missing; {DAMAGED}")
+    try:
+        if path.suffix == ".parquet":
+            return pd.read_parquet(path)
+        return pd.read_csv(path, float_precision="round_trip")
+    except (ValueError, OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise SweepError(f"{path}: damaged ({first}); {DAMAGED}") from None
+
+
+def _check_table(
+    table: pd.DataFrame, path: Path, columns: list[str], rows: int, unique: list[str]
+) -> None:
+    """Refuse a table that lacks columns or rows, repeats a row, or was cut short."""
+    missing = [c for c in columns if c not in table.columns]
+    if missing:
+        raise SweepError(f"{path}: no column '{missing[0]}'; {DAMAGED}")
+    if len(table) != rows:
+        raise SweepError(f"{path}: {len(table)} rows, the sweep has {rows}; {DAMAGED}")
+    repeated = table.duplicated(unique)
+    if repeated.any():
+        row = int(repeated.idxmax())
+        key = ", ".join(f"{c} {table.loc[row, c]}" for c in unique)
+        raise SweepError(f"{path}, {_row(path, row)}: {key} appears twice; {DAMAGED}")
+    blank = (
+        table[columns].isna().any(axis=1)
+        if "status" not in columns
+        else table[["run_id", "status"]].isna().any(axis=1)
+    )
+    if blank.any():
+        raise SweepError(f"{path}, {_row(path, int(blank.idxmax()))}: a cell is empty (cut short?)")
 
 
 def outputs(results: SweepResults, indicators: list[str]) -> pd.DataFrame:

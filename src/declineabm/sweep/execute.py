@@ -13,15 +13,25 @@ A run that raises is retried ``retries`` times, then recorded as failed with its
 the batch goes on. When a local worker process dies (killed, out of memory), the pool is
 rebuilt and the runs that were in flight are rerun one at a time, so that a run that kills its
 worker every time is found and recorded as failed rather than taking its neighbours with it.
+A run that takes longer than its timeout (a stuck or stopped worker) is cancelled by ending the
+local workers, and retried in fresh ones like a run that raised; the others they held are
+resubmitted. The timeout follows the measured cost of the batch's runs (see
+:func:`run_timeout`) unless given. When a Dask cluster's scheduler is gone, the batch stops with
+one line and keeps its unfinished runs pending for ``resume``.
 """
 
 from __future__ import annotations
 
+import ast
+import contextlib
 import difflib
 import hashlib
 import json
+import math
 import os
 import shutil
+import sys
+import time
 from collections import Counter, deque
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, CancelledError, Future, wait
@@ -31,20 +41,32 @@ from typing import Any, get_args
 
 from tqdm import tqdm
 
-from declineabm.io.files import write_atomic
+from declineabm.io.files import LOCK, write_atomic
 from declineabm.io.provenance import now, package_versions
 from declineabm.model.indicators import INDICATOR_NAMES, KIND_INDICATORS, KIND_SEPARATOR
 from declineabm.model.structure import CityKind
 from declineabm.scenario import Scenario
 from declineabm.sweep import store
 from declineabm.sweep.errors import SweepError
-from declineabm.sweep.pools import DaskPool, LocalPool
+from declineabm.sweep.pools import DaskPool, LocalPool, default_workers
 from declineabm.sweep.spec import RunSpec
 from declineabm.sweep.store import Layout
 from declineabm.sweep.worker import Task, run_one
 
 WORKER_DIED = "worker process died while running this run"
 KEPT_BY_DEFAULT = tuple(name for name in INDICATOR_NAMES if name != "year")
+TIMEOUT_FACTOR = 10.0
+"""A run is stuck when it takes this many times the slowest finished run of the batch..."""
+TIMEOUT_FLOOR = 60.0
+"""... and at least this many seconds (start-up, a busy machine)."""
+FIRST_TIMEOUT_PER_AGENT_YEAR = 2e-5
+"""Before any run has finished: seconds allowed per resident-year (about 40 times the
+measured cost of the model, docs/PERFORMANCE.md), on top of the floor."""
+WORKER_BASE_BYTES = 250 * 2**20
+"""Memory of a local worker process before its run: Python, numpy, pandas, Mesa (measured
+about 180 MB resident)."""
+POLL_SECONDS = 1.0
+"""How often the batch loop looks for runs past their timeout."""
 
 
 @dataclass(frozen=True)
@@ -175,6 +197,7 @@ def execute(
     meta: Mapping[str, Any] | None = None,
     files: Mapping[str, str] | None = None,
     pool: LocalPool | DaskPool | None = None,
+    timeout: float | None = None,
 ) -> Summary:
     """Run a batch into ``out`` and merge its tables.
 
@@ -195,12 +218,16 @@ def execute(
         files: Extra small text files (name -> content) written into ``out``.
         pool: A pool the caller keeps open across many small batches (it is left open), so
             that workers start once; instead of ``workers`` and ``scheduler``.
+        timeout: Seconds a run may take before it is cancelled and retried (default: derived
+            from the cost of the batch's finished runs, :func:`run_timeout`).
 
     Returns:
         Counts and paths of what was written.
 
     Raises:
         ScenarioError, SweepError: Invalid input; nothing is written.
+        SweepError: The Dask cluster was lost, or the folder could not be written, mid-batch
+            (what is done is kept; resume to finish).
         KeyboardInterrupt: Ctrl-C; the workers are stopped and ``out`` can be resumed.
     """
     if workers is not None and scheduler is not None:
@@ -209,7 +236,12 @@ def execute(
         raise SweepError(f"workers = {workers}: must be at least 1")
     if retries < 0:
         raise SweepError(f"retries = {retries}: must be at least 0")
+    if timeout is not None and not (math.isfinite(timeout) and timeout > 0):
+        raise SweepError(f"timeout = {timeout}: must be a positive number of seconds")
+    _refuse_reimport()
     plan = make_plan(specs, indicators, every, fmt, parameters)
+    if scheduler is None:
+        _check_workers_fit(workers or default_workers(), plan)
     folder = Path(out).absolute()
     previous = _check_folder(folder, plan, resume)
     if previous is not None and previous["status"] == "finished" and not previous["runs"]["failed"]:
@@ -230,10 +262,83 @@ def execute(
                     if created:
                         shutil.rmtree(folder)
                     raise
-            return _run_batch(pool, folder, plan, previous, retries, progress, meta, files)
+            return _run_batch(pool, folder, plan, previous, retries, progress, meta, files, timeout)
     finally:
         if own:
             pool.close()
+
+
+def _refuse_reimport() -> None:
+    """Refuse a call that every spawned worker process would make again.
+
+    Worker processes start by running the ``__main__`` script again (as ``__mp_main__``): a
+    script that calls :func:`execute` at its top level, outside ``if __name__ ==
+    "__main__":``, would start a batch in every worker. Python's own rule for which scripts a
+    worker re-runs is followed (``multiprocessing.spawn``: not ``python -m package``).
+    """
+    main = sys.modules.get("__main__")
+    spec = getattr(main, "__spec__", None)
+    path = getattr(main, "__file__", None)
+    if spec is not None and (spec.name == "__main__" or spec.name.endswith(".__main__")):
+        return
+    if not path or not os.path.isfile(path):
+        return  # an interactive session or a notebook: nothing is re-run
+    frame = sys._getframe(1)
+    while frame is not None and not (
+        frame.f_code.co_name == "<module>" and frame.f_globals.get("__name__") == "__main__"
+    ):
+        frame = frame.f_back
+    if frame is None:
+        return
+    line = frame.f_lineno
+    try:
+        tree = ast.parse(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError, SyntaxError):
+        return
+    guards = [n for n in ast.walk(tree) if isinstance(n, ast.If) and _is_main_test(n.test)]
+    if any(n.lineno <= line <= (n.end_lineno or n.lineno) for n in guards):
+        return
+    raise SweepError(
+        f"{path}, line {line}: runs a batch at the top level of the script, which every worker "
+        'process runs again; put it under `if __name__ == "__main__":`'
+    )
+
+
+def _is_main_test(test: ast.expr) -> bool:
+    names = {
+        node.id if isinstance(node, ast.Name) else node.value
+        for node in ast.walk(test)
+        if isinstance(node, ast.Name | ast.Constant)
+    }
+    return {"__name__", "__main__"} <= names
+
+
+def _check_workers_fit(workers: int, plan: Plan) -> None:
+    """Refuse more local workers than this machine's memory holds, with the estimate."""
+    from declineabm.io.memory import available_memory, gib
+
+    scenario = next(iter(plan.runs.values())).resolve()
+    per_worker = WORKER_BASE_BYTES + scenario.run_bytes()
+    needed, available = workers * per_worker, available_memory()
+    if needed > available:
+        raise SweepError(
+            f"workers = {workers:,}: each worker process needs about {gib(per_worker)}, "
+            f"{workers:,} about {gib(needed)}, more than the {gib(available)} available"
+        )
+
+
+def run_timeout(finished: Sequence[float], scenario: Scenario) -> float:
+    """Seconds a run may take before it counts as stuck.
+
+    Args:
+        finished: Wall times of the batch's runs finished so far.
+        scenario: A run's scenario (before any has finished, its size sets the timeout).
+    """
+    if finished:
+        return max(TIMEOUT_FLOOR, TIMEOUT_FACTOR * max(finished))
+    spec = scenario.simulation
+    agent_years = spec.residents * (spec.end_year - spec.start_year)
+    return TIMEOUT_FLOOR + FIRST_TIMEOUT_PER_AGENT_YEAR * agent_years
 
 
 def _check_folder(folder: Path, plan: Plan, resume: bool) -> dict[str, Any] | None:
@@ -242,7 +347,7 @@ def _check_folder(folder: Path, plan: Plan, resume: bool) -> dict[str, Any] | No
         return None
     if not folder.is_dir():
         raise SweepError(f"{folder} is a file, not a folder")
-    if all(path.name == store.LOCK for path in folder.iterdir()):
+    if all(path.name == LOCK for path in folder.iterdir()):
         return None
     manifest = store.read_manifest(folder)
     if manifest is None:
@@ -260,6 +365,14 @@ def _check_folder(folder: Path, plan: Plan, resume: bool) -> dict[str, Any] | No
     return manifest
 
 
+def _counts(folder: Path, plan: Plan) -> dict[str, int]:
+    """Runs on disk now: what an interrupted manifest records."""
+    finished, failed = store.scan(folder)
+    ok = len(finished & plan.runs.keys())
+    bad = len(failed & plan.runs.keys())
+    return {"total": len(plan.runs), "ok": ok, "failed": bad, "pending": len(plan.runs) - ok - bad}
+
+
 def _summary(folder: Path, plan: Plan, manifest: Mapping[str, Any]) -> Summary:
     runs = manifest["runs"]
     return Summary(folder, len(plan.runs), runs["ok"], runs["failed"], plan.layout)
@@ -274,6 +387,7 @@ def _run_batch(
     progress: bool,
     meta: Mapping[str, Any] | None,
     files: Mapping[str, str] | None,
+    timeout: float | None = None,
 ) -> Summary:
     store.remove_temporary(folder)
     finished, _ = store.scan(folder)
@@ -308,17 +422,38 @@ def _run_batch(
         dynamic_ncols=True,
     )
     try:
-        _run_all(pool, folder, plan, pending, retries, bar)
-    except BaseException:
+        _run_all(pool, folder, plan, pending, retries, bar, timeout)
+    except BaseException as exc:
         pool.abort()
         session["finished"] = now()
         manifest["status"] = "interrupted"
-        store.write_manifest(folder, manifest)
+        manifest["runs"] = _counts(folder, plan)
+        error = exc
+        if isinstance(exc, OSError):
+            error = SweepError(
+                f"{exc.filename or folder}: cannot write the results ({exc.strerror}); the runs "
+                "done so far are kept: make the folder writable and resume (--resume)"
+            )
+        if isinstance(error, SweepError):
+            manifest["error"] = str(error)
+        try:
+            store.write_manifest(folder, manifest)
+        except OSError:
+            with contextlib.suppress(OSError):  # the file refuses writes too: the message says so
+                store.write_manifest_in_place(folder, manifest)
+        if error is not exc:
+            raise error from None
         raise
     finally:
         bar.close()
 
-    ok, failed = store.merge(folder, sorted(plan.runs), plan.layout)
+    try:
+        ok, failed = store.merge(folder, sorted(plan.runs), plan.layout)
+    except OSError as exc:
+        raise SweepError(
+            f"{exc.filename or folder}: cannot write the tables ({exc.strerror}); every run is "
+            "kept: make the folder writable and resume (--resume)"
+        ) from None
     session["finished"] = now()
     manifest.update(
         status="finished",
@@ -346,6 +481,7 @@ def _run_all(
     pending: Sequence[str],
     retries: int,
     bar: tqdm,
+    timeout: float | None = None,
 ) -> None:
     """Keep a window of runs in flight until every run finished or failed."""
     queue: deque[str] = deque(pending)
@@ -353,7 +489,12 @@ def _run_all(
     alone: set[str] = set()  # submitted while nothing else was in flight
     attempts: Counter[str] = Counter()
     inflight: dict[Future, str] = {}
+    started: dict[Future, float] = {}  # when a run was seen running
+    timed_out: dict[str, float] = {}  # runs cancelled for their timeout, with the timeout
+    durations: list[float] = []
+    sample = next(iter(plan.runs.values())).resolve()
     failed = 0
+    killed = False  # the workers were ended for a timeout: their other runs are innocent
 
     def submit(run_id: str, isolated: bool) -> None:
         attempts[run_id] += 1
@@ -383,15 +524,35 @@ def _run_all(
         """Book a finished future; True if its worker died and the pool must be rebuilt."""
         isolated = run_id in alone
         alone.discard(run_id)
+        started.pop(future, None)
         if future.cancelled():  # by Dask, not by us: it lost the run (or the scheduler)
             exc: BaseException | None = CancelledError("the Dask cluster cancelled the run")
         else:
             exc = future.exception()
         if exc is None:
             store.failure_path(folder, run_id).unlink(missing_ok=True)  # from an earlier try
+            durations.append(float(future.result().get("wall_time_s", 0.0)))
             bar.update()
             return False
+        if pool.lost(exc):
+            raise cluster_gone(_error_line(exc))
+        if run_id in timed_out:
+            limit = timed_out.pop(run_id)
+            if attempts[run_id] <= retries:
+                queue.appendleft(run_id)
+            else:
+                give_up(run_id, f"timed out: still running after {limit:.0f} s")
+            return True
+        if pool.broken(exc) and killed:  # ended for another run's timeout: no attempt counted
+            attempts[run_id] -= 1
+            queue.appendleft(run_id)
+            return True
         if pool.broken(exc):
+            if pool.workers_started() == 0:
+                raise SweepError(
+                    "the worker processes exited while starting, before any run (their "
+                    "error is above); nothing was run"
+                )
             if not isolated:  # not known which run killed the worker: no attempt counted
                 attempts[run_id] -= 1
                 suspects.append(run_id)
@@ -406,6 +567,28 @@ def _run_all(
             give_up(run_id, _error_line(exc))
         return False
 
+    def cluster_gone(reason: str) -> SweepError:
+        return SweepError(
+            f"the Dask cluster at {pool.describe().removeprefix('Dask cluster at ')} is gone "
+            f"({reason}); the finished runs are kept and the others pending: resume "
+            "(--resume) when it is back"
+        )
+
+    def cancel_stuck() -> bool:
+        """Cancel the runs past their timeout; True if the workers were ended."""
+        clock = time.monotonic()
+        for future in inflight:
+            if future not in started and future.running():
+                started[future] = clock
+        limit = timeout or run_timeout(durations, sample)
+        stuck = [f for f, t in started.items() if clock - t > limit and not f.done()]
+        if not stuck or isinstance(pool, DaskPool):
+            return False
+        for future in stuck:
+            timed_out[inflight[future]] = limit
+        pool.kill()
+        return True
+
     while queue or suspects or inflight:
         if suspects:
             if not inflight:
@@ -414,7 +597,12 @@ def _run_all(
             window = pool.window()
             while queue and len(inflight) < window:
                 submit(queue.popleft(), isolated=False)
-        done, _ = wait(list(inflight), return_when=FIRST_COMPLETED)
+        done, _ = wait(list(inflight), timeout=POLL_SECONDS, return_when=FIRST_COMPLETED)
+        if not done and pool.lost():
+            raise cluster_gone("its scheduler does not answer")
+        if not done and cancel_stuck():
+            killed = True
+            done, _ = wait(list(inflight))  # the dead pool fails every future it had
         broken = False
         for future in done:
             broken |= settle(future, inflight.pop(future))
@@ -423,3 +611,4 @@ def _run_all(
             pool.rebuild()
             for future in list(inflight):
                 settle(future, inflight.pop(future))
+            killed = False

@@ -12,11 +12,19 @@ elsewhere and gives up (``KilledWorker``) only after several workers died on the
 Local workers are ``spawn``-ed processes (Mesa forces that start method anyway) that ignore
 Ctrl-C (the parent stops them) and exit by themselves when the parent dies, even by SIGKILL,
 so no orphan keeps computing. ``ProcessPoolExecutor`` rather than ``multiprocessing.Pool``,
-because when a worker dies the former raises ``BrokenProcessPool`` and the latter hangs.
+because when a worker dies the former raises ``BrokenProcessPool`` and the latter hangs. A run
+that outlives its timeout (a stuck or stopped worker) cannot be cancelled in a
+``ProcessPoolExecutor``: :meth:`LocalPool.kill` ends every worker and the batch loop reruns what
+they held in a fresh pool.
+
+A Dask worker that stops answering is Dask's to handle too: the scheduler drops it after
+``distributed.scheduler.worker-ttl`` and reruns its runs elsewhere. When the scheduler itself
+is gone (:meth:`DaskPool.lost`), the batch stops and keeps its unfinished runs pending.
 """
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 import signal
@@ -50,10 +58,19 @@ def _exit_with_parent(parent: int) -> None:
             os._exit(1)
 
 
-def init_local_worker(parent: int) -> None:
-    """Initializer of a local worker process (see the module docstring)."""
+def init_local_worker(parent: int, started: Any = None) -> None:
+    """Initializer of a local worker process (see the module docstring).
+
+    Args:
+        parent: The batch process's pid.
+        started: A shared counter of workers that got this far (the pool tells a worker that
+            died while starting from one that died in a run).
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
+    if started is not None:
+        with started.get_lock():
+            started.value += 1
 
 
 class LocalPool:
@@ -65,15 +82,31 @@ class LocalPool:
 
     def __init__(self, workers: int | None = None) -> None:
         self.workers = workers or default_workers()
+        self._context = multiprocessing.get_context("spawn")
+        self._started = self._context.Value("i", 0)
         self.executor = self._start()
 
     def _start(self) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(
             self.workers,
-            mp_context=multiprocessing.get_context("spawn"),
+            mp_context=self._context,
             initializer=init_local_worker,
-            initargs=(os.getpid(),),
+            initargs=(os.getpid(), self._started),
         )
+
+    def workers_started(self) -> int:
+        """Worker processes that have started so far (in this pool and the ones it replaced)."""
+        return int(self._started.value)
+
+    def kill(self) -> None:
+        """End every worker process now, even a stopped one (SIGKILL); the pool then breaks."""
+        for process in list(getattr(self.executor, "_processes", {}).values()):
+            process.kill()
+
+    @staticmethod
+    def lost(exc: BaseException | None = None) -> bool:
+        """Local processes are never lost as a cluster is."""
+        return False
 
     def describe(self) -> str:
         """Where the runs go, for the manifest."""
@@ -114,6 +147,60 @@ def _sees_folder(path: str) -> bool:
     return os.path.isdir(path)
 
 
+def quiet_dask_logs() -> None:
+    """Silence the logs of Dask's client side (distributed, tornado, asyncio) in this process.
+
+    For the command line, which says in one line what went wrong with a cluster: when its
+    scheduler goes, Dask's client logs pages of tracebacks. ``DASK_LOGGING__DISTRIBUTED=info``
+    keeps them.
+    """
+    if "DASK_LOGGING__DISTRIBUTED" in os.environ:
+        return
+    import distributed  # noqa: F401  (creates its loggers, with levels of their own)
+
+    for name in ["asyncio", *logging.root.manager.loggerDict]:
+        if name.split(".")[0] in ("distributed", "tornado", "asyncio"):
+            logging.getLogger(name).setLevel(logging.CRITICAL + 1)
+
+
+def connect_timeout() -> float:
+    """Dask's connect timeout in seconds (``distributed.comm.timeouts.connect``)."""
+    import dask
+    from dask.utils import parse_timedelta
+
+    return float(parse_timedelta(dask.config.get("distributed.comm.timeouts.connect"), "s"))
+
+
+def _connect(address: str, client_class: Any) -> Any:
+    """A client of the scheduler at ``address``, or one line saying why not, within the timeout.
+
+    Anything but a Dask scheduler at the address (an HTTP server, another protocol) must fail as
+    cleanly as nothing at all: the handshake runs in a thread bounded by the connect timeout.
+    """
+    timeout = connect_timeout()
+    outcome: dict[str, Any] = {}
+
+    def attempt() -> None:
+        try:
+            outcome["client"] = client_class(address, timeout=timeout)
+        except BaseException as exc:  # anything: garbage from a foreign server included
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=attempt, daemon=True)
+    thread.start()
+    thread.join(timeout + 5.0)
+    if "client" in outcome:
+        return outcome["client"]
+    exc = outcome.get("error")
+    if exc is None:
+        reason = f"no answer within {timeout:g} s"
+    elif isinstance(exc, OSError | TimeoutError | ValueError | TypeError):
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    else:
+        reason = f"it does not speak Dask's protocol ({type(exc).__name__})"
+    raise SweepError(f"--scheduler {address}: cannot reach a Dask scheduler ({reason})")
+
+
 class DaskPool:
     """Runs on a Dask distributed cluster.
 
@@ -127,14 +214,7 @@ class DaskPool:
 
         self.address = scheduler if isinstance(scheduler, str) else scheduler.scheduler.address
         if isinstance(scheduler, str):
-            try:
-                # Timeout: Dask's distributed.comm.timeouts.connect (30 s unless configured).
-                self.client = Client(scheduler)
-            except (OSError, TimeoutError, ValueError) as exc:
-                message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-                raise SweepError(
-                    f"--scheduler {scheduler}: cannot reach the Dask scheduler ({message})"
-                ) from None
+            self.client = _connect(scheduler, Client)
             self._own = True
         else:
             self.client, self._own = scheduler, False
@@ -179,6 +259,24 @@ class DaskPool:
     def broken(exc: BaseException) -> bool:
         """Dask reschedules the runs of a worker that died by itself: nothing to rebuild."""
         return False
+
+    def lost(self, exc: BaseException | None = None) -> bool:
+        """Is the cluster gone (its scheduler unreachable)? With ``exc``: did it cause that?"""
+        from concurrent.futures import CancelledError
+
+        if self.client.status != "running":
+            return True
+        if exc is None:
+            return False
+        name = type(exc).__name__
+        return isinstance(exc, CancelledError | OSError) or name in ("CommClosedError",)
+
+    def workers_started(self) -> int:
+        """Dask's workers are started by the cluster: count them as started."""
+        return 1
+
+    def kill(self) -> None:  # pragma: no cover - Dask drops unresponsive workers itself
+        """Nothing to kill: Dask removes a worker that stops answering (worker-ttl)."""
 
     def rebuild(self) -> None:  # pragma: no cover - never broken
         """Nothing to rebuild on a cluster."""

@@ -24,18 +24,24 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import shutil
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from declineabm.io.files import StreamingCsv, atomic_path, csv_line, write_atomic, write_json
+from declineabm.errors import InputError
+from declineabm.io.files import (
+    StreamingCsv,
+    atomic_path,
+    csv_line,
+    folder_lock,
+    write_atomic,
+    write_json,
+)
 from declineabm.sweep.errors import SweepError
 
 MANIFEST = "manifest.json"
-LOCK = ".lock"
 SHARDS = "runs"
 TIMINGS = "timings.csv"
 FORMATS = ("csv", "parquet")
@@ -186,26 +192,14 @@ def remove_temporary(folder: Path) -> None:
 
 @contextlib.contextmanager
 def locked(folder: Path) -> Iterator[None]:
-    """Hold the folder for one batch process: two processes merging into it would mix tables.
-
-    The lock (``flock`` on ``.lock``) goes with the process, however it ends, even by SIGKILL.
-    """
+    """Hold the folder for one batch process: two processes merging into it would mix tables."""
     try:
-        import fcntl
-    except ImportError:  # pragma: no cover - Windows: no lock
-        yield
-        return
-    with open(folder / LOCK, "a+", encoding="utf-8") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            handle.seek(0)
-            owner = handle.read().strip() or "another process"
-            raise SweepError(f"{folder} is in use by a sweep still running ({owner})") from None
-        handle.truncate(0)
-        handle.write(f"pid {os.getpid()}")
-        handle.flush()
-        yield
+        with folder_lock(folder, "a sweep"):
+            yield
+    except InputError as exc:
+        if isinstance(exc, SweepError):
+            raise
+        raise SweepError(str(exc)) from None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -213,16 +207,39 @@ def locked(folder: Path) -> Iterator[None]:
 
 
 def read_manifest(folder: Path) -> dict[str, Any] | None:
-    """The folder's manifest, or None if it has none."""
+    """The folder's manifest, or None if it has none; SweepError if it is damaged."""
     path = folder / MANIFEST
     if not path.is_file():
         return None
-    return json.loads(path.read_text(encoding="utf-8"))
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise SweepError(
+            f"{path}: damaged, not JSON ({str(exc).splitlines()[0]}); the folder cannot be "
+            "resumed or analysed: run the batch into a new folder"
+        ) from None
+    except OSError as exc:
+        raise SweepError(f"{path}: cannot read: {exc.strerror}") from None
+    if not isinstance(manifest, dict) or manifest.get("kind") != "declineabm batch":
+        raise SweepError(f"{path}: not the manifest of a declineabm batch")
+    return manifest
 
 
 def write_manifest(folder: Path, manifest: Mapping[str, Any]) -> None:
     """Write the manifest atomically."""
     write_json(folder / MANIFEST, manifest)
+
+
+def write_manifest_in_place(folder: Path, manifest: Mapping[str, Any]) -> None:
+    """Write the manifest over the existing file, for a folder that refuses new files.
+
+    A read-only folder keeps its files writable: this is how the manifest of a batch stopped
+    by such a folder still says what happened (not atomic: the folder allows nothing else).
+    """
+    text = json.dumps(manifest, indent=2, allow_nan=False) + "\n"
+    with open(folder / MANIFEST, "r+", encoding="utf-8") as handle:
+        handle.write(text)
+        handle.truncate()
 
 
 # ---------------------------------------------------------------------------------------------

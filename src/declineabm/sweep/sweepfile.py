@@ -29,7 +29,6 @@ from __future__ import annotations
 import difflib
 import json
 import math
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
@@ -41,7 +40,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from declineabm.io.files import csv_line
 from declineabm.io.provenance import sha256_text
-from declineabm.scenario import Scenario, ScenarioError, load_scenario, normalise_key
+from declineabm.scenario import NAME_PATTERN, Scenario, ScenarioError, load_scenario, normalise_key
+from declineabm.scenario.loading import read_toml_file
+from declineabm.scenario.messages import shown
 from declineabm.sweep.errors import SweepError
 from declineabm.sweep.execute import KEPT_BY_DEFAULT
 from declineabm.sweep.samplers import Axis, design
@@ -54,9 +55,14 @@ SpecCount = Annotated[int, Field(ge=1)]
 class SweepSettings(BaseModel):
     """The validated content of a sweep file (parameters still raw)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    # Strict: samples = true is not 1 sample (the parameters' values are checked by the schema).
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, strict=True)
 
-    name: str = Field(description="Name of the sweep (default: the file name).")
+    name: str = Field(
+        description="Name of the sweep (default: the file name); it names the default folder.",
+        pattern=NAME_PATTERN,
+        max_length=80,
+    )
     description: str = Field("", description="What the sweep asks.")
     scenario: str = Field(
         description="Base scenario: a name in configs/ or a TOML path (relative to this file)."
@@ -73,7 +79,9 @@ class SweepSettings(BaseModel):
     years: SpecCount | None = Field(None, description="Years to simulate (default: scenario's).")
     seed: Annotated[int, Field(ge=0)] = Field(description="Seed of the sampler and the seeds.")
     morris_levels: Annotated[int, Field(ge=2)] = Field(4, description="Levels of Morris's grid.")
-    indicators: list[str] | None = Field(None, description="Indicators to keep (default: all).")
+    indicators: list[str] | None = Field(
+        None, min_length=1, description="Indicators to keep (default: all)."
+    )
     every: SpecCount = Field(1, description="Time series every this many years.")
     fixed: dict[str, Any] = Field(
         default_factory=dict, alias="set", description="Parameters fixed for every run."
@@ -116,7 +124,7 @@ class Sweep:
         return design(s.sampler, self.axes, s.samples or 0, self.seeds[0], s.morris_levels)
 
     @cached_property
-    def runs(self) -> list[tuple[int, int, RunSpec]]:
+    def design(self) -> list[tuple[int, int, RunSpec]]:
         """(sample, replicate, run) for every run of the design, sample by sample."""
         years = self.settings.years
         return [
@@ -125,11 +133,16 @@ class Sweep:
             for r, seed in enumerate(self.seeds[1])
         ]
 
+    @property
+    def runs(self) -> list[RunSpec]:
+        """Every run of the design, sample by sample: what :func:`~.execute` takes."""
+        return [spec for _, _, spec in self.design]
+
     def design_csv(self) -> str:
         """``design.csv``: which run each (sample, replicate) is, with its values."""
         names = [axis.name for axis in self.axes]
         lines = [csv_line(["sample", "replicate", "seed", "run_id", *names])]
-        for i, r, spec in self.runs:
+        for i, r, spec in self.design:
             values = [json.dumps(v) if isinstance(v, list) else v for v in self.samples[i].values()]
             lines.append(csv_line([i, r, spec.seed, spec.run_id, *values]))
         return "".join(lines)
@@ -172,29 +185,35 @@ def load_sweep(
         path, raw, text, where = None, dict(source), "", "sweep"
     else:
         path = Path(source)
-        try:
-            text = path.read_text(encoding="utf-8")
-            raw = tomllib.loads(text)
-        except OSError as exc:
-            raise SweepError(f"{path}: cannot read: {exc.strerror}") from None
-        except tomllib.TOMLDecodeError as exc:
-            raise SweepError(f"{path}: not valid TOML: {exc}") from None
+        raw = read_toml_file(path, SweepError)
+        text = path.read_text(encoding="utf-8")
         where = str(path)
         raw.setdefault("name", path.stem)
     raw.update({k: v for k, v in (overrides or {}).items() if v is not None})
     raw.setdefault("name", "sweep")
-    if "set" in raw:
-        raw["set"] = _flatten(raw["set"], leaf=lambda v: not isinstance(v, dict))
+
+    def fail(message: str) -> SweepError:
+        return SweepError(f"{where}: {message}")
+
+    if isinstance(raw.get("set"), dict):
+        raw["set"] = _flatten(raw["set"], lambda v: not isinstance(v, dict), fail, "set.")
     if isinstance(raw.get("parameters"), dict):
-        raw["parameters"] = _flatten(raw["parameters"], leaf=_is_parameter)
+        raw["parameters"] = _flatten(raw["parameters"], _is_parameter, fail, "parameters.")
     try:
         settings = SweepSettings.model_validate(raw)
     except ValidationError as exc:
         raise SweepError(f"{where}: {_describe(exc)}") from None
 
-    def fail(message: str) -> SweepError:
-        return SweepError(f"{where}: {message}")
-
+    # A parameter is either fixed or varied: a value for a varied one would be silently ignored.
+    for key in settings.parameters:
+        if key in settings.fixed:
+            raise fail(f"set.{key}: also varied under [parameters]; keep one of the two")
+        if key in {normalise_key(k) for k in fixed or {}}:
+            raise fail(f"--set {key}: the sweep varies {key} (under [parameters])")
+    repeated = [n for n in settings.indicators or () if settings.indicators.count(n) > 1]
+    if repeated:
+        raise fail(f"indicators: '{repeated[0]}' is listed twice")
+    _check_size(settings, fail)
     # Command-line --set joins the file's [set]: the manifest records what the runs used.
     settings = settings.model_copy(update={"fixed": {**settings.fixed, **dict(fixed or {})}})
     base = _base(settings, path, settings.fixed, fail)
@@ -222,18 +241,69 @@ def _is_parameter(value: Any) -> bool:
     return not isinstance(value, dict) or bool(set(value) & (RANGE_KEYS | {"values"}))
 
 
-def _flatten(table: Any, leaf: Any, prefix: str = "") -> Any:
-    """``{"policy": {"efficiency": x}}`` (TOML's dotted keys) as ``{"policy.efficiency": x}``."""
-    if not isinstance(table, dict):
-        return table
+def _flatten(table: dict[str, Any], leaf: Any, fail: Any, where: str, prefix: str = "") -> Any:
+    """``{"policy": {"efficiency": x}}`` (TOML's dotted keys) as ``{"policy.efficiency": x}``.
+
+    Two spellings of one key (``policy__efficiency`` beside ``[parameters.policy]``) are refused.
+    """
     flat: dict[str, Any] = {}
     for key, value in table.items():
         dotted = f"{prefix}{normalise_key(key)}"
-        if leaf(value):
-            flat[dotted] = value
-        else:
-            flat.update(_flatten(value, leaf, f"{dotted}."))
+        children = (
+            {dotted: value} if leaf(value) else _flatten(value, leaf, fail, where, f"{dotted}.")
+        )
+        for name, child in children.items():
+            if name in flat:
+                raise fail(f"{where}{name}: given twice (in two spellings); keep one")
+            flat[name] = child
     return flat
+
+
+MAX_PLAN_BYTES_PER_RUN = 20_000
+"""Memory one run of a sweep takes while it is planned (its resolved scenario, its spec, its
+row of the design and of the tables), measured with tracemalloc: about 12 KB, with margin."""
+
+
+def design_points(settings: SweepSettings, axes: int) -> int:
+    """Points of the design, from the settings alone (grid: an upper bound)."""
+    samples = settings.samples or 0
+    if settings.sampler == "sobol":
+        return samples * (axes + 2)
+    if settings.sampler == "morris":
+        return samples * (axes + 1)
+    if settings.sampler == "lhs":
+        return samples
+    levels = [
+        len(spec)
+        if isinstance(spec, list)
+        else (spec.get("levels") or samples)
+        if isinstance(spec, dict) and "low" in spec
+        else len(spec.get("values", []))
+        if isinstance(spec, dict)
+        else 1
+        for spec in settings.parameters.values()
+    ]
+    return math.prod(max(int(n), 1) for n in levels)
+
+
+def _check_size(settings: SweepSettings, fail: Any) -> None:
+    """Refuse a sweep whose plan cannot fit in this machine's memory, before it is sampled."""
+    from declineabm.io.memory import available_memory, gib
+
+    runs = design_points(settings, len(settings.parameters)) * settings.replicates
+    needed = runs * MAX_PLAN_BYTES_PER_RUN
+    available = available_memory()
+    if needed > available:
+        cause = (
+            "samples"
+            if settings.samples and settings.samples > settings.replicates
+            else "replicates"
+        )
+        value = getattr(settings, cause)
+        raise fail(
+            f"{cause} = {value}: the sweep has {runs:,} runs; planning them needs about "
+            f"{gib(needed)} of memory, more than the {gib(available)} available"
+        )
 
 
 def _describe(exc: ValidationError) -> str:
@@ -248,10 +318,12 @@ def _describe(exc: ValidationError) -> str:
     if error["type"] == "missing":
         return f"missing key '{key}'"
     value = error.get("input")
-    shown = json.dumps(value) if not isinstance(value, dict) else "{...}"
+    text = shown(value) if not isinstance(value, dict) else "{...}"
     if error["type"] == "too_short" and key == "parameters":
         return "parameters: no parameters to vary"
-    return f"{key} = {shown}: {error['msg']}"
+    if error["type"] == "too_short" and key == "indicators":
+        return "indicators: an empty list keeps nothing; leave the key out to keep all"
+    return f"{key} = {text}: {error['msg']}"
 
 
 def _base(settings: SweepSettings, path: Path | None, fixed: Mapping[str, Any], fail) -> Scenario:
@@ -287,8 +359,13 @@ def _axis(settings: SweepSettings, key: str, spec: Any, base: Scenario, fail) ->
     current = _current(base, key)
     if current is None:
         _check(base, {key: None}, where, fail)  # raises the scenario's unknown-key message
-    if not _is_parameter(spec) or (isinstance(spec, dict) and set(spec) - RANGE_KEYS - {"values"}):
-        raise fail(f"{where}: give a list of values, or a range {{ low = ..., high = ... }}")
+    if not isinstance(spec, list | dict) or (
+        isinstance(spec, dict) and set(spec) - RANGE_KEYS - {"values"}
+    ):
+        raise fail(
+            f"{where} = {shown(spec)}: give a list of values, or a range "
+            "{ low = ..., high = ... } (a single value goes under [set])"
+        )
     if isinstance(spec, list) or (isinstance(spec, dict) and "values" in spec):
         values = spec if isinstance(spec, list) else spec["values"]
         if isinstance(spec, dict) and set(spec) != {"values"}:

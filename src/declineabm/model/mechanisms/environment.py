@@ -14,11 +14,13 @@ a physical process, still happens.)
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import numpy as np
 from pydantic import Field
 
 from declineabm.model.mechanisms.base import Mechanism
-from declineabm.model.parameters import NonNegative, Positive, Rate, Section, SharePath, path_value
+from declineabm.model.parameters import Rate, Section, SharePath, path_value
 
 EMISSION_UNIT = 1e-5
 """Pollution index added per thousand yuan of output (at start-year technology and prices, for
@@ -33,16 +35,18 @@ class EnvironmentSection(Section):
     standard_path: SharePath = Field(
         description="Stringency of environmental standards (0 = none, 1 = strict)."
     )
-    compliance_cost: NonNegative = Field(
+    compliance_cost: Rate = Field(
         description="Compliance cost (share of output) at full stringency for intensity 1."
     )
-    intensity_limit: Positive = Field(
+    intensity_limit: Annotated[float, Field(gt=0.0, le=100.0)] = Field(
         description="Highest permitted pollution intensity at full stringency."
     )
-    concentration_limit: Positive = Field(
+    concentration_limit: Annotated[float, Field(gt=0.0, le=1000.0)] = Field(
         description="Pollution concentration counted as over the standard."
     )
-    amenity_weight: NonNegative = Field(description="Weight of pollution in residents' amenity.")
+    amenity_weight: Annotated[float, Field(ge=0.0, le=20.0)] = Field(
+        description="Weight of pollution in residents' amenity."
+    )
 
 
 class EnvironmentalStandards(Mechanism[EnvironmentSection]):

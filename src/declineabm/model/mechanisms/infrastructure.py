@@ -13,13 +13,13 @@ lack of upkeep is taken away.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 import numpy as np
 from pydantic import Field
 
 from declineabm.model.mechanisms.base import Mechanism
-from declineabm.model.parameters import NonNegative, Positive, Rate, Section
+from declineabm.model.parameters import Rate, Section
 
 
 class InfrastructureSection(Section):
@@ -32,14 +32,14 @@ class InfrastructureSection(Section):
         "value; 'no_decay', quality does not decay but the budget still invests in it.",
     )
     decay_rate: Rate = Field(description="Yearly decay of infrastructure quality.")
-    unit_cost: Positive = Field(
+    unit_cost: Annotated[float, Field(gt=0.0, le=1000.0)] = Field(
         description="Cost of one unit of quality for one housing unit, in years of the "
         "average wage."
     )
     productivity_weight: Rate = Field(
         description="Output per worker lost where infrastructure quality is 0."
     )
-    amenity_weight: NonNegative = Field(
+    amenity_weight: Annotated[float, Field(ge=0.0, le=20.0)] = Field(
         description="Weight of infrastructure in residents' amenity."
     )
 

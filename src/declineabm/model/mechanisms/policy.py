@@ -28,7 +28,7 @@ import numpy as np
 from pydantic import Field
 
 from declineabm.model.mechanisms.base import Mechanism
-from declineabm.model.parameters import MultiplierPath, NonNegative, Rate, Section, Year, path_value
+from declineabm.model.parameters import MultiplierPath, Rate, Section, Year, path_value
 from declineabm.model.sectors import Sector
 
 NEW_FIRM_YEARS = 5  # firms this young count as new industries
@@ -61,15 +61,19 @@ class PolicySection(Section):
         description="Share of support that reaches its target (the rest "
         "is lost to waste and misallocation)."
     )
-    target_soe: NonNegative = Field(description="Weight of subsidies to failing state firms.")
-    target_new_industries: NonNegative = Field(
+    target_soe: Annotated[float, Field(ge=0.0, le=100.0)] = Field(
+        description="Weight of subsidies to failing state firms."
+    )
+    target_new_industries: Annotated[float, Field(ge=0.0, le=100.0)] = Field(
         description="Weight of support for new light and high-tech firms."
     )
-    target_infrastructure: NonNegative = Field(description="Weight of infrastructure spending.")
-    target_young: NonNegative = Field(
+    target_infrastructure: Annotated[float, Field(ge=0.0, le=100.0)] = Field(
+        description="Weight of infrastructure spending."
+    )
+    target_young: Annotated[float, Field(ge=0.0, le=100.0)] = Field(
         description="Weight of wage and amenity support for young residents."
     )
-    entry_boost: NonNegative = Field(
+    entry_boost: Annotated[float, Field(ge=0.0, le=1000.0)] = Field(
         description="Extra new-firm entry per unit of support (share of output) for new industries."
     )
 

@@ -20,7 +20,7 @@ import numpy as np
 from pydantic import Field
 
 from declineabm.model.mechanisms.base import Mechanism
-from declineabm.model.parameters import NonNegative, Positive, Section
+from declineabm.model.parameters import Section
 from declineabm.model.sectors import Sector
 
 
@@ -28,17 +28,17 @@ class ResourcesSection(Section):
     """Cause 2: over-dependence on raw materials and their depletion."""
 
     enabled: bool = Field(description="Switch the cause on or off.")
-    extraction_per_worker: Positive = Field(
+    extraction_per_worker: Annotated[float, Field(gt=0.0, le=1000.0)] = Field(
         description="Reserve units extracted per resource worker per year."
     )
-    depletion_cost: NonNegative = Field(
+    depletion_cost: Annotated[float, Field(ge=0.0, le=10.0)] = Field(
         description="Rise of extraction cost (share of output) as a deposit is exhausted."
     )
     depletion_exponent: Annotated[float, Field(gt=0.0, le=10.0)] = Field(
         description="How late depletion bites: output per miner falls, and extraction cost "
         "rises, with the depleted share of the field to this power."
     )
-    import_premium: NonNegative = Field(
+    import_premium: Annotated[float, Field(ge=0.0, le=10.0)] = Field(
         description="Rise of raw-material cost when the region's own reserves are gone."
     )
 

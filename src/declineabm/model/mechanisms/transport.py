@@ -26,7 +26,7 @@ import numpy as np
 from pydantic import Field
 
 from declineabm.model.mechanisms.base import Mechanism
-from declineabm.model.parameters import NonNegative, Rate, Section
+from declineabm.model.parameters import Rate, Section
 
 LIBERALISED = 2001  # WTO accession: freight rates and trade at market prices (index = 1)
 
@@ -58,7 +58,7 @@ class TransportSection(Section):
     infrastructure_discount: Rate = Field(
         description="Transport cost saved where infrastructure quality is 1."
     )
-    entry_sensitivity: NonNegative = Field(
+    entry_sensitivity: Annotated[float, Field(ge=0.0, le=20.0)] = Field(
         description="How strongly new tradable firms avoid remote cells."
     )
 

@@ -1,0 +1,93 @@
+"""Axes that say what they show: a label with its unit, and numbers a reader can read.
+
+Every figure the commands write labels its axes through :func:`unit_axis`: ``"population
+(million persons)"``, ``"unemployment (%)"``, with plain tick labels (``12``, ``1,500``,
+``25 %``), never matplotlib's scientific notation or offset (``1e7``). Figures are drawn on a
+bare :class:`matplotlib.figure.Figure` (no pyplot, no interactive backend) and saved with
+light PNG compression: drawing costs less than the run it shows.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+PERCENT = "%"
+"""Unit of a fraction shown as a percentage (the data stay fractions 0..1)."""
+
+
+def new_figure(width: float, height: float) -> Figure:
+    """A figure for a PNG file, independent of pyplot's global state."""
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=(width, height))
+
+
+def unit_axis(ax: Axes, axis: str, label: str, unit: str | None = None) -> None:
+    """Label an axis ``"label (unit)"`` and give it plain, readable tick labels.
+
+    Args:
+        ax: The axes.
+        axis: ``"x"`` or ``"y"``.
+        label: What the axis measures.
+        unit: Its unit; :data:`PERCENT` shows fractions as percentages, ``"year"`` writes
+            calendar years without a thousands separator, None leaves the label bare.
+    """
+    from matplotlib.ticker import FuncFormatter, PercentFormatter
+
+    target = ax.xaxis if axis == "x" else ax.yaxis
+    text = f"{label} ({unit})" if unit and unit != "year" else label
+    target.set_label_text(text)
+    if unit == PERCENT:
+        target.set_major_formatter(PercentFormatter(1.0, decimals=None))
+    elif unit == "year":
+        target.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0f}"))
+    else:
+        target.set_major_formatter(FuncFormatter(_plain))
+
+
+def _plain(value: float, _: Any = None) -> str:
+    """A tick label without exponent: 1,500 / 12 / 0.35."""
+    if value == 0:
+        return "0"
+    if abs(value) >= 100:
+        return f"{value:,.0f}"
+    return f"{value:.3g}"
+
+
+def save_png(fig: Figure, path: Path, dpi: int = 80) -> None:
+    """Save ``fig`` as PNG at ``path`` (any file name; fast, lightly compressed)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    FigureCanvasAgg(fig)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=dpi, format="png", pil_kwargs={"compress_level": 1})
+
+
+BAND = "lines: median over seeds; bands: 5-95 % of seeds"
+"""What a figure's lines and shaded bands over seeds mean (said in its legend or title)."""
+
+
+def indicator_axis(ax: Axes, axis: str, name: str, label: str | None = None) -> float:
+    """Label an axis for indicator ``name`` with the unit the indicator declares.
+
+    Fractions are shown as percentages, persons in millions; returns the factor the data
+    must be multiplied by for that (1 unless persons). Columns derived from indicators
+    (shares) count as fractions.
+    """
+    from declineabm.model.indicators import INDICATORS
+
+    unit = next((i.unit for i in INDICATORS if i.name == name), "fraction")
+    text = label or name.replace("_", " ")
+    if unit == "fraction":
+        unit_axis(ax, axis, text, PERCENT)
+        return 1.0
+    if unit == "persons":
+        unit_axis(ax, axis, text, "million persons")
+        return 1e-6
+    unit_axis(ax, axis, text, unit)
+    return 1.0
