@@ -15,7 +15,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from declineabm.model.agents import Firm, Government, Resident
+    from declineabm.model.agents import Firm, Resident
+    from declineabm.model.government import Government
     from declineabm.model.urban_decline import UrbanDeclineModel
     from declineabm.scenario import ScenarioError, load_scenario
 
@@ -34,7 +35,7 @@ _LAZY = {
     "UrbanDeclineModel": "declineabm.model.urban_decline",
     "Resident": "declineabm.model.agents",
     "Firm": "declineabm.model.agents",
-    "Government": "declineabm.model.agents",
+    "Government": "declineabm.model.government",
     "ScenarioError": "declineabm.scenario",
     "load_scenario": "declineabm.scenario",
 }

@@ -92,7 +92,7 @@ def compared_observations(
     for target in calibration.targets:
         years = target.years or sorted(o.year for o in record if o.indicator == target.indicator)
         base = by_key[(target.indicator, target.relative_to)] if target.relative_to else None
-        if base is not None and target.relative_to > calibration.until:
+        if target.relative_to is not None and target.relative_to > calibration.until:
             raise CalibrationError(
                 f"{calibration.path}: a {target.indicator} target is relative to "
                 f"{target.relative_to}, after the window's end ({calibration.until})"

@@ -51,7 +51,7 @@ def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> floa
     """The ``q`` quantile of weighted values (the smallest value with cumulative weight >= q)."""
     order = np.argsort(values, kind="stable")
     cumulative = np.cumsum(weights[order]) / np.sum(weights)
-    return float(values[order][min(np.searchsorted(cumulative, q), len(values) - 1)])
+    return float(values[order][min(int(np.searchsorted(cumulative, q)), len(values) - 1)])
 
 
 def summary_table(problem: Problem, frame: pd.DataFrame) -> pd.DataFrame:
@@ -339,7 +339,7 @@ def write_predictive(
 # --- Figures -------------------------------------------------------------------------------
 
 
-def _pyplot():
+def _pyplot() -> Any:
     import matplotlib
 
     matplotlib.use("Agg")

@@ -47,6 +47,7 @@ from declineabm.io.observed import Observation
 from declineabm.io.provenance import now, package_versions
 from declineabm.model.indicators import INDICATOR_NAMES
 from declineabm.scenario import Scenario, load_scenario
+from declineabm.io.files import LOCK
 from declineabm.sweep import RunSpec, SweepError, execute, store
 from declineabm.sweep.pools import DaskPool, LocalPool
 from declineabm.sweep.store import read_manifest
@@ -147,7 +148,7 @@ def _quiet_pyabc() -> None:
 
 
 def _check_folder(out: Path, problem: Problem, resume: bool) -> dict[str, Any] | None:
-    if not out.exists() or all(path.name == store.LOCK for path in out.iterdir()):
+    if not out.exists() or all(path.name == LOCK for path in out.iterdir()):
         return None
     manifest = read_manifest(out)
     if manifest is None or manifest.get("kind") != KIND:

@@ -167,7 +167,8 @@ class Calibration:
     @property
     def priors(self) -> dict[str, Prior]:
         """Prior of every calibrated number, by name."""
-        return {p.name: p.prior for p in (*self.parameters, *self.reporting)}
+        numbers: tuple[FreeParameter | ReportingTerm, ...] = (*self.parameters, *self.reporting)
+        return {p.name: p.prior for p in numbers}
 
     def with_until(self, until: int | None) -> Calibration:
         """The same calibration over another window."""

@@ -83,7 +83,11 @@ def _someone_lives(points: list[tuple[int, float]]) -> list[tuple[int, float]]:
 
 
 # Path types shared by several sections.
-AgeDensity = Annotated[age_points(0.0, 1000.0), AfterValidator(_someone_lives)]
+def _age_density() -> Any:
+    return Annotated[age_points(0.0, 1000.0), AfterValidator(_someone_lives)]
+
+
+AgeDensity = _age_density()
 AgeFactors = age_points(0.0, 10.0)
 GrowthPath = time_path(-0.5, 0.5)
 SharePath = time_path(0.0, 1.0)
