@@ -42,12 +42,11 @@ from declineabm.calibration.observation import (
 )
 from declineabm.calibration.spec import Calibration, CalibrationError, check_against
 from declineabm.calibration.transforms import check_parameters, model_overrides
-from declineabm.io.files import write_json
+from declineabm.io.files import LOCK, write_json
 from declineabm.io.observed import Observation
 from declineabm.io.provenance import now, package_versions
 from declineabm.model.indicators import INDICATOR_NAMES
 from declineabm.scenario import Scenario, load_scenario
-from declineabm.io.files import LOCK
 from declineabm.sweep import RunSpec, SweepError, execute, store
 from declineabm.sweep.pools import DaskPool, LocalPool
 from declineabm.sweep.store import read_manifest
