@@ -85,8 +85,12 @@ def assert_labelled(fig) -> None:
 
 
 def seed_frame(arms: list[str]) -> pd.DataFrame:
-    from declineabm.model.indicators import INDICATOR_NAMES
+    from declineabm.model.indicators import INDICATOR_NAMES, INDICATORS
 
+    # values of the size the indicators have in a run (persons in millions, money in millions
+    # of yuan), so the ticks are what a user sees
+    scale = {"million yuan": 1e6, "persons": 1e5}
+    size = {ind.name: scale.get(ind.unit, 1.0) for ind in INDICATORS} | {"population": 1e7}
     rng = np.random.default_rng(1)
     rows = [
         {"arm": arm, "seed": seed, "year": year}
@@ -96,7 +100,7 @@ def seed_frame(arms: list[str]) -> pd.DataFrame:
     ]
     frame = pd.DataFrame(rows)
     for name in INDICATOR_NAMES:
-        frame[name] = rng.random(len(frame)) * (1e7 if name == "population" else 1.0)
+        frame[name] = rng.random(len(frame)) * size.get(name, 1.0)
     return frame
 
 

@@ -149,8 +149,11 @@ def _quiet_pyabc() -> None:
 def _check_folder(out: Path, problem: Problem, resume: bool) -> dict[str, Any] | None:
     if not out.exists() or all(path.name == LOCK for path in out.iterdir()):
         return None
-    manifest = read_manifest(out)
-    if manifest is None or manifest.get("kind") != KIND:
+    try:
+        manifest = read_manifest(out, KIND)
+    except SweepError:
+        manifest = None
+    if manifest is None:
         raise CalibrationError(f"{out} is not empty and holds no calibration; choose another")
     if not resume:
         raise CalibrationError(

@@ -206,8 +206,13 @@ def locked(folder: Path) -> Iterator[None]:
 # Manifest
 
 
-def read_manifest(folder: Path) -> dict[str, Any] | None:
-    """The folder's manifest, or None if it has none; SweepError if it is damaged."""
+def read_manifest(folder: Path, kind: str = "declineabm batch") -> dict[str, Any] | None:
+    """The folder's manifest, or None if it has none; SweepError if it is damaged.
+
+    Args:
+        folder: The results folder.
+        kind: The manifest's ``kind`` expected (a calibration's folder has its own).
+    """
     path = folder / MANIFEST
     if not path.is_file():
         return None
@@ -220,8 +225,8 @@ def read_manifest(folder: Path) -> dict[str, Any] | None:
         ) from None
     except OSError as exc:
         raise SweepError(f"{path}: cannot read: {exc.strerror}") from None
-    if not isinstance(manifest, dict) or manifest.get("kind") != "declineabm batch":
-        raise SweepError(f"{path}: not the manifest of a declineabm batch")
+    if not isinstance(manifest, dict) or manifest.get("kind") != kind:
+        raise SweepError(f"{path}: not the manifest of a {kind}")
     return manifest
 
 
