@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schema import Leaf, leaves
 
-EXAMPLES = int(os.environ.get("DECLINEABM_FUZZ_EXAMPLES", "20"))
+EXAMPLES = int(os.environ.get("DECLINEABM_FUZZ_EXAMPLES", "8"))
 FUZZ = settings(
     max_examples=EXAMPLES,
     deadline=None,  # each example is a process; the bound is hostile.TIMEOUT

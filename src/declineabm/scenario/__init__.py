@@ -141,18 +141,6 @@ MECHANISMS = (
 """Scenario sections that are causes of decline, each with an ``enabled`` switch."""
 
 
-MECHANISMS = (
-    "industry",
-    "resources",
-    "transport",
-    "infrastructure",
-    "demography",
-    "environment",
-    "policy",
-)
-"""Scenario sections that are causes of decline, each with an ``enabled`` switch."""
-
-
 def takes_effect_mid_run(key: str) -> bool:
     """Whether a running model can take a new value for the dotted ``key``.
 
