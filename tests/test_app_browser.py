@@ -629,8 +629,15 @@ def test_charts_and_the_map_export_as_png(session: Session) -> None:
         (page.locator(".chart-output .chart-png"), "northeast-seed7-output-share-1991.png"),
         (page.locator(".map-png"), "northeast-seed7-map-population-1991.png"),
     ]:
-        with page.expect_download() as info:
-            button.click()
+        # the year shown may reach the page a moment before the chart's own data: ask again
+        # until the export names the year shown (a few seconds at most)
+        deadline = time.monotonic() + 15
+        while True:
+            with page.expect_download() as info:
+                button.click()
+            if info.value.suggested_filename == name or time.monotonic() > deadline:
+                break
+            page.wait_for_timeout(500)
         assert info.value.suggested_filename == name
         assert Path(info.value.path()).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
