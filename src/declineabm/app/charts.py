@@ -265,6 +265,30 @@ def chart_option(info: RunInfo, name: str) -> dict[str, Any]:
             {"value": [y, v * factor, v * factor, v * factor, 1], "source": ""} for y, v in paper
         ]
         series.append(_points("paper", where, PAPER_COLOUR, data))
+    return year_chart(
+        info,
+        unit,
+        series,
+        legend={"data": [s["name"] for s in series if not s["id"].startswith("low:")]},
+    )
+
+
+def year_chart(
+    info: RunInfo,
+    unit: str,
+    series: list[dict[str, Any]],
+    legend: dict[str, Any] | None = None,
+    tooltip: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The ECharts option of a chart over the run's years: axes, legend, tooltip, series.
+
+    Args:
+        info: The run (its first and last year bound the x axis).
+        unit: The y axis's name.
+        series: The lines and bands.
+        legend: Legend settings beyond the shared ones (e.g. which entries it lists).
+        tooltip: Tooltip settings beyond an axis-triggered tooltip.
+    """
     return {
         "animation": False,
         "grid": {"left": 6, "right": 18, "top": 54, "bottom": 4, "containLabel": True},
@@ -275,9 +299,9 @@ def chart_option(info: RunInfo, name: str) -> dict[str, Any]:
             "right": 40,
             "itemWidth": 16,
             "textStyle": {"fontSize": 11},
-            "data": [s["name"] for s in series if not s["id"].startswith("low:")],
-        },
-        "tooltip": {"trigger": "axis"},
+        }
+        | (legend or {}),
+        "tooltip": {"trigger": "axis"} | (tooltip or {}),
         "xAxis": {
             "type": "value",
             "min": info.start_year,

@@ -16,7 +16,7 @@ import solara
 
 from declineabm.model.indicators import CITY_INDICATORS, COUNTRYSIDE_NAME, Indicator
 
-from .charts import _slug, decimals_for, label_of, scale_of
+from .charts import _slug, decimals_for, label_of, scale_of, year_chart
 from .feed import FrameFeed, use_frames
 from .frames import Frame, RunInfo
 from .widgets import ChartWidget
@@ -91,28 +91,7 @@ def city_chart_option(info: RunInfo, name: str) -> dict[str, Any]:
                 "itemStyle": {"color": colour},
             }
         )
-    return {
-        "animation": False,
-        "grid": {"left": 6, "right": 18, "top": 54, "bottom": 4, "containLabel": True},
-        "legend": {
-            "type": "scroll",
-            "top": 0,
-            "left": 0,
-            "right": 40,
-            "itemWidth": 16,
-            "textStyle": {"fontSize": 11},
-        },
-        "tooltip": {"trigger": "axis", "order": "valueDesc"},
-        "xAxis": {"type": "value", "min": info.start_year, "max": info.end_year, "minInterval": 1},
-        "yAxis": {
-            "type": "value",
-            "scale": True,
-            "name": unit,
-            "nameGap": 12,
-            "nameTextStyle": {"align": "left", "fontSize": 11},
-        },
-        "series": series,
-    }
+    return year_chart(info, unit, series, tooltip={"order": "valueDesc"})
 
 
 def _frame_props(frame: Frame, name: str, title: str) -> dict[str, Any]:
