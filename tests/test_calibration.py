@@ -323,6 +323,7 @@ def test_a_replicate_is_a_seed_and_the_particle_that_seed_draws(reference: Path)
         (('records = ["china.csv"]', 'records = ["northeast.csv"]'), "is in both"),
         (('records = ["china.csv"]', 'records = ["nowhere.csv"]'), "'nowhere.csv' not found"),
         (('records = ["china.csv"]', "records = []"), "no 'national_urban_share'"),
+        (("seed = 3", 'seed = 3\ntransition = "kde"'), "budget.transition: 'kde' unknown"),
     ],
 )
 def test_a_bad_calibration_file_is_one_line_exit_2_nothing_written(
@@ -372,8 +373,10 @@ def test_observation_model_divides_by_the_base_year_and_inflates_covered_years()
     assert predicted["output_share_2012"] == pytest.approx(0.05 * 1.1 * 1.2)
 
 
-def _toy_abc(batch: int, tmp_path: Path) -> pd.DataFrame:
+def _toy_abc(batch: int, tmp_path: Path, transition: str = "local") -> pd.DataFrame:
     """Pyabc on a toy problem (no city): the posterior through BatchSampler."""
+    from declineabm.calibration.smc import _transition
+
     model = ReplayModel()
 
     def evaluate(t, _batch, indices, proposals):
@@ -387,16 +390,20 @@ def _toy_abc(batch: int, tmp_path: Path) -> pd.DataFrame:
         pyabc.PNormDistance(p=2),
         population_size=20,
         sampler=sampler,
+        transitions=_transition(transition),
     )
-    abc.new(f"sqlite:///{tmp_path / f'toy{batch}.db'}", {"y": 0.5})
+    abc.new(f"sqlite:///{tmp_path / f'toy{transition}{batch}.db'}", {"y": 0.5})
     history = abc.run(max_nr_populations=3)
     frame, weights = history.get_distribution()
     return frame.assign(w=weights).reset_index(drop=True)
 
 
-def test_the_sampler_accepts_in_index_order_whatever_the_batch(tmp_path: Path) -> None:
+@pytest.mark.parametrize("transition", ["local", "multivariate"])
+def test_the_sampler_accepts_in_index_order_whatever_the_batch(
+    tmp_path: Path, transition: str
+) -> None:
     # The first n accepted proposals by index do not depend on how they were batched.
-    one, many = _toy_abc(1, tmp_path), _toy_abc(13, tmp_path)
+    one, many = _toy_abc(1, tmp_path, transition), _toy_abc(13, tmp_path, transition)
     pd.testing.assert_frame_equal(one, many)
     assert abs(float((one["theta"] * one["w"]).sum()) - 0.5) < 0.3  # near the observed y
 

@@ -304,6 +304,7 @@ def _sample(
         population_size=budget.population,
         sampler=sampler,
         eps=pyabc.QuantileEpsilon(alpha=budget.quantile),
+        transitions=_transition(budget.transition),
     )
     database = out / HISTORY
     url = f"sqlite:///{database}"
@@ -325,6 +326,15 @@ def _sample(
     manifest["simulations_run_this_session"] = sampler.simulations_run
     write_json(out / MANIFEST, manifest)
     return database
+
+
+def _transition(name: str) -> Any:
+    """The transition kernel of that name (spec.TRANSITIONS), from pyabc."""
+    import pyabc
+
+    if name == "local":
+        return pyabc.LocalTransition(k_fraction=0.25)
+    return pyabc.MultivariateNormalTransition()
 
 
 def _rv(prior: Any) -> Any:

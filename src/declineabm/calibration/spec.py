@@ -8,7 +8,7 @@ code, so the free parameters can change with the model. A file holds:
   indicators the targets may name, e.g. the nation's censuses (``china.csv``), so that a share
   of the nation is fitted with a national denominator that is right;
 * ``[budget]``: ABC-SMC population, generations, simulations, the batch a generation is
-  evaluated in, and the seed;
+  evaluated in, the transition kernel and the seed;
 * ``[set]``: overrides applied to every calibration run (e.g. a smaller city, with a comparison
   of fitted statistics at two sizes in ``docs/CALIBRATION.md``);
 * ``[parameters.NAME]``: each free model parameter: its dotted ``key``, a ``transform`` (how
@@ -38,6 +38,11 @@ PRIORS = ("uniform", "loguniform", "normal")
 """Prior families: uniform and log-uniform on ``[low, high]``; normal with ``mean`` and ``sd``,
 truncated to ``[low, high]``."""
 TRANSFORMS = ("value", "scale", "amplitude")
+TRANSITIONS = ("local", "multivariate")
+"""How ABC-SMC perturbs the last generation's particles into proposals: ``local``, a normal kernel
+per particle from the covariance of its nearest quarter of the particles (pyabc's
+``LocalTransition``); ``multivariate``, one normal kernel of the whole population's covariance
+(``MultivariateNormalTransition``), whose importance weights degenerate in many dimensions."""
 """How a calibrated number ``x`` sets its key: ``value`` sets it to ``x``; ``scale`` multiplies
 the scenario's value (a number, or every value of a time path) by ``x``; ``amplitude`` keeps a
 time path's first value ``v0`` and sets every value ``v`` to ``v0 + x (v - v0)`` (0 flattens the
@@ -141,6 +146,7 @@ class Budget:
     batch: int = 100
     seed: int = 2010
     quantile: float = 0.5
+    transition: str = "local"
 
 
 @dataclass(frozen=True)
@@ -418,6 +424,7 @@ def _budget(reader: _Reader, raw: Any) -> Budget:
         batch=reader.integer("batch", raw, 1, 100_000, defaults.batch, p),
         seed=reader.integer("seed", raw, 0, 2**63 - 1, defaults.seed, p),
         quantile=reader.number("quantile", raw, 0.01, 0.99, defaults.quantile, p),
+        transition=reader.choice("transition", raw, TRANSITIONS, defaults.transition, p),
     )
     reader.unknown(raw, set(Budget.__dataclass_fields__), p)
     return budget
