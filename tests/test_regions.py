@@ -66,6 +66,20 @@ def test_migrants_are_neither_lost_nor_counted_twice_and_come_at_every_age() -> 
     assert model.indicators["in_migrants_young"] < model.indicators["in_migrants"]
 
 
+def test_a_region_far_from_the_nations_farms_draws_fewer_of_its_migrants() -> None:
+    def arrivals(distance: float) -> int:
+        model = small_model(seed=4, **{"migration.farm_distance": distance})
+        total = 0
+        for _ in range(5):
+            model.step()
+            total += model.events["in_migrants"]
+        model.dispose()
+        return total
+
+    near, far = arrivals(1.0), arrivals(0.2)
+    assert far < 0.8 * near, (near, far)
+
+
 def test_the_cities_and_the_countryside_add_up_to_the_region() -> None:
     model = small_model(seed=2)
     model.run(2000)

@@ -291,6 +291,9 @@ def _roc_rates(model: UrbanDeclineModel, kind: int, to: Places) -> np.ndarray:
         near = own * model.population_share() / max(1.0 - model.population_share(), 1e-12)
         near = min(near, own)
         rates[:, -1] *= (near + p.hukou_friction * (own - near)) / max(own, 1e-300)
+        # The region may lie farther from where the nation's surplus farm labour lives than the
+        # rest of China's cities do on average (the Northeast, at the country's edge, §2.2.2).
+        rates[:, :-1] *= p.farm_distance
     else:
         u = roc.unemployment_rate()
         services = np.full(len(AGES), to.services[-1])

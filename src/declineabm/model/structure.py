@@ -186,6 +186,11 @@ class MigrationSection(Section):
         description="Moves between the regions relative to moves within one (household "
         "registration, distance, family)."
     )
+    farm_distance: Annotated[float, Field(gt=0.0, le=1.0)] = Field(
+        description="Moves from the rest of China's farms to the region's cities relative to "
+        "its other far cities (1: the region is as far from the nation's surplus farm labour "
+        "as the rest of China's cities are on average)."
+    )
     max_rate: Rate = Field(description="Upper bound of a person's yearly chance of moving.")
 
 
