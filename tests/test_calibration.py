@@ -324,6 +324,7 @@ def test_a_replicate_is_a_seed_and_the_particle_that_seed_draws(reference: Path)
         (('records = ["china.csv"]', 'records = ["nowhere.csv"]'), "'nowhere.csv' not found"),
         (('records = ["china.csv"]', "records = []"), "no 'national_urban_share'"),
         (("seed = 3", 'seed = 3\ntransition = "kde"'), "budget.transition: 'kde' unknown"),
+        (("seed = 3", "seed = 3\ntransition_scaling = 0"), "budget.transition_scaling"),
     ],
 )
 def test_a_bad_calibration_file_is_one_line_exit_2_nothing_written(
@@ -390,7 +391,7 @@ def _toy_abc(batch: int, tmp_path: Path, transition: str = "local") -> pd.DataFr
         pyabc.PNormDistance(p=2),
         population_size=20,
         sampler=sampler,
-        transitions=_transition(transition),
+        transitions=_transition(transition, 2.0),
     )
     abc.new(f"sqlite:///{tmp_path / f'toy{transition}{batch}.db'}", {"y": 0.5})
     history = abc.run(max_nr_populations=3)

@@ -304,7 +304,7 @@ def _sample(
         population_size=budget.population,
         sampler=sampler,
         eps=pyabc.QuantileEpsilon(alpha=budget.quantile),
-        transitions=_transition(budget.transition),
+        transitions=_transition(budget.transition, budget.transition_scaling),
     )
     database = out / HISTORY
     url = f"sqlite:///{database}"
@@ -328,13 +328,13 @@ def _sample(
     return database
 
 
-def _transition(name: str) -> Any:
-    """The transition kernel of that name (spec.TRANSITIONS), from pyabc."""
+def _transition(name: str, scaling: float) -> Any:
+    """Pyabc's transition kernel of that name (spec.TRANSITIONS), its covariance scaled."""
     import pyabc
 
     if name == "local":
-        return pyabc.LocalTransition(k_fraction=0.25)
-    return pyabc.MultivariateNormalTransition()
+        return pyabc.LocalTransition(k_fraction=0.5, scaling=scaling)
+    return pyabc.MultivariateNormalTransition(scaling=scaling)
 
 
 def _rv(prior: Any) -> Any:

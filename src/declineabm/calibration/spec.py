@@ -38,11 +38,14 @@ PRIORS = ("uniform", "loguniform", "normal")
 """Prior families: uniform and log-uniform on ``[low, high]``; normal with ``mean`` and ``sd``,
 truncated to ``[low, high]``."""
 TRANSFORMS = ("value", "scale", "amplitude")
-TRANSITIONS = ("local", "multivariate")
-"""How ABC-SMC perturbs the last generation's particles into proposals: ``local``, a normal kernel
-per particle from the covariance of its nearest quarter of the particles (pyabc's
-``LocalTransition``); ``multivariate``, one normal kernel of the whole population's covariance
-(``MultivariateNormalTransition``), whose importance weights degenerate in many dimensions."""
+TRANSITIONS = ("multivariate", "local")
+"""How ABC-SMC perturbs the last generation's particles into proposals: ``multivariate``, one
+normal kernel of the whole population's weighted covariance (pyabc's
+``MultivariateNormalTransition``); ``local``, a kernel per particle from the covariance of its
+nearest half of the particles (``LocalTransition``). Either kernel's covariance is multiplied by
+``transition_scaling``: a kernel wider than Silverman's rule covers the next generation's
+tails, so that no proposal gets an importance weight (prior / kernel density) orders of
+magnitude above the others."""
 """How a calibrated number ``x`` sets its key: ``value`` sets it to ``x``; ``scale`` multiplies
 the scenario's value (a number, or every value of a time path) by ``x``; ``amplitude`` keeps a
 time path's first value ``v0`` and sets every value ``v`` to ``v0 + x (v - v0)`` (0 flattens the
@@ -146,7 +149,8 @@ class Budget:
     batch: int = 100
     seed: int = 2010
     quantile: float = 0.5
-    transition: str = "local"
+    transition: str = "multivariate"
+    transition_scaling: float = 2.0
 
 
 @dataclass(frozen=True)
@@ -425,6 +429,9 @@ def _budget(reader: _Reader, raw: Any) -> Budget:
         seed=reader.integer("seed", raw, 0, 2**63 - 1, defaults.seed, p),
         quantile=reader.number("quantile", raw, 0.01, 0.99, defaults.quantile, p),
         transition=reader.choice("transition", raw, TRANSITIONS, defaults.transition, p),
+        transition_scaling=reader.number(
+            "transition_scaling", raw, 0.1, 10.0, defaults.transition_scaling, p
+        ),
     )
     reader.unknown(raw, set(Budget.__dataclass_fields__), p)
     return budget
