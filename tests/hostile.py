@@ -13,12 +13,14 @@ strict JSON in ``run.json``.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import math
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -626,16 +628,54 @@ def attempt(
     if pythonpath:
         env["PYTHONPATH"] = pythonpath
     clock = time.monotonic()
-    try:
-        done = subprocess.run(
-            command(*args), cwd=folder, env=env, capture_output=True, text=True, timeout=TIMEOUT
-        )
-    except subprocess.TimeoutExpired as exc:
-        stderr = exc.stderr.decode(errors="replace") if isinstance(exc.stderr, bytes) else ""
-        return Attempt(case, "hung", None, stderr or "", seconds=TIMEOUT)
+    returncode, stderr = run_bounded(command(*args), folder, env)
     seconds = time.monotonic() - clock
-    result = classify(case, done.returncode, done.stderr, before, watched, folder)
-    return Attempt(case, result[0], done.returncode, done.stderr, result[1], seconds)
+    if returncode is None:
+        return Attempt(case, "hung", None, stderr, seconds=seconds)
+    result = classify(case, returncode, stderr, before, watched, folder)
+    return Attempt(case, result[0], returncode, stderr, result[1], seconds)
+
+
+def run_bounded(
+    argv: list[str], folder: Path, env: dict[str, str], timeout: float = TIMEOUT
+) -> tuple[int | None, str]:
+    """Run ``argv`` in a session of its own; on timeout kill the whole session.
+
+    A sweep's command starts worker processes (and a Dask cluster its own): killing only the
+    direct child would leave them running, holding the CPU and the case's folder, after the
+    case was judged hung. The case leads a new session (``start_new_session``), so every
+    process it starts is in its process group, and :func:`os.killpg` ends them all.
+
+    Returns:
+        The exit status (None if it timed out) and what it wrote on stderr.
+    """
+    process = subprocess.Popen(
+        argv,
+        cwd=folder,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        errors="replace",
+        start_new_session=True,
+    )
+    try:
+        _, stderr = process.communicate(timeout=timeout)
+        returncode: int | None = process.returncode
+    except subprocess.TimeoutExpired:
+        returncode = None
+        _kill_group(process.pid)
+        _, stderr = process.communicate()
+    else:
+        # a command that exited may still have left children behind in its group
+        _kill_group(process.pid)
+    return returncode, stderr or ""
+
+
+def _kill_group(group: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):  # the group is gone
+        os.killpg(group, signal.SIGKILL)
 
 
 def classify(
@@ -677,10 +717,24 @@ def report(attempts: list[Attempt]) -> str:
     return "\n".join(lines)
 
 
+def _commit() -> str:
+    """The commit of the declineabm under test, with ``+changes`` if its tree differs."""
+    here = Path(__file__).resolve().parent.parent
+
+    def git(*args: str) -> str:
+        done = subprocess.run(["git", *args], cwd=here, capture_output=True, text=True)
+        return done.stdout.strip() if done.returncode == 0 else ""
+
+    commit = git("rev-parse", "--short", "HEAD") or "unknown"
+    return commit + ("+changes" if git("status", "--porcelain", "--untracked-files=no") else "")
+
+
 def main() -> None:
-    """Run every case (or those whose name contains argv[1]) and print the table."""
+    """Run every case (or those chosen by the options) and print the table."""
     import argparse
+    import time
     from concurrent.futures import ThreadPoolExecutor
+    from datetime import UTC, datetime
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--only", default="", help="cases whose kind or name contains this")
@@ -697,10 +751,19 @@ def main() -> None:
         id(c) for kind in sampled for c in [c for c in cases if c.kind == kind][:: options.every]
     }
     cases = [c for c in cases if c.kind not in sampled or id(c) in keep]
+    started = datetime.now(UTC)
+    clock = time.monotonic()
+    print(
+        f"hostile input: {len(cases)} cases, {started:%Y-%m-%d %H:%M} UTC, commit {_commit()}, "
+        f"{options.jobs} at a time, {TIMEOUT:.0f} s timeout",
+        flush=True,
+    )
     root = Path(tempfile.mkdtemp(prefix="hostile-"))
     env = {**os.environ, "PYTHONPATH": options.pythonpath} if options.pythonpath else None
     needs = any(c.setup == "finished-sweep" for c in cases)
     finished = make_finished_sweep(root / "finished", env) if needs else None
+    details = options.details.open("w") if options.details else None
+    done: list[Attempt] = []
 
     def one(item: tuple[int, Case]) -> Attempt:
         index, case = item
@@ -708,29 +771,32 @@ def main() -> None:
         folder.mkdir()
         result = attempt(case, folder, finished, options.pythonpath)
         shutil.rmtree(folder, ignore_errors=True)
+        done.append(result)
+        if details:  # as they end, so that an interrupted run keeps what it tried
+            record = {
+                "kind": case.kind,
+                "name": case.name,
+                "outcome": result.outcome,
+                "detail": result.detail,
+                "seconds": round(result.seconds, 2),
+            }
+            details.write(json.dumps(record) + "\n")
+            details.flush()
+        if len(done) % 50 == 0 or len(done) == len(cases):
+            counts = Counter(a.outcome for a in done)
+            print(f"{len(done)}/{len(cases)} tried: {dict(counts)}", file=sys.stderr, flush=True)
         return result
 
     with ThreadPoolExecutor(options.jobs) as pool:
         attempts = list(pool.map(one, enumerate(cases)))
+    if details:
+        details.close()
+    minutes = (time.monotonic() - clock) / 60
+    print(f"finished in {minutes:.0f} minutes\n")
     print(report(attempts))
     for a in attempts:
         if a.outcome not in ("refused cleanly", "ran cleanly"):
             print(f"- {a.outcome}: [{a.case.kind}] {a.case.name}: {a.detail}")
-    if options.details:
-        options.details.write_text(
-            "\n".join(
-                json.dumps(
-                    {
-                        "kind": a.case.kind,
-                        "name": a.case.name,
-                        "outcome": a.outcome,
-                        "detail": a.detail,
-                        "seconds": round(a.seconds, 2),
-                    }
-                )
-                for a in attempts
-            )
-        )
     shutil.rmtree(root, ignore_errors=True)
 
 

@@ -35,6 +35,7 @@ import pandas as pd
 
 from declineabm.analysis import shapley
 from declineabm.analysis.arms import Arm, at_year, paired_interval, replicate_seeds, run_cells
+from declineabm.analysis.definitions import DEFINITIONS
 from declineabm.analysis.outcomes import ASPECT_OUTCOMES, KIND_OUTCOMES
 from declineabm.io.files import write_atomic
 from declineabm.model.national import neutral_context
@@ -44,20 +45,10 @@ from declineabm.sweep.spec import RunSpec
 CONTEXT = "context"
 PLAYERS = (*MECHANISMS, CONTEXT)
 END_YEAR = 2022
-SHAPLEY_METHODS = ("auto", "exact", "sampled")
 MAX_EXACT_RUNS = 3000  # `auto` plays the exact game only up to this many runs
 ORDER_STREAM = 0x5A4D1E
 """Mixed into the experiment's seed and a replicate's index to draw that replicate's orders."""
 
-DEFINITIONS: dict[str, dict[str, str]] = {
-    "scenario": {},
-    "industry=adaptive": {"industry.off_means": "adaptive"},
-    "transport=frozen_1990": {"transport.off_means": "frozen_1990"},
-    "infrastructure=no_decay": {"infrastructure.off_means": "no_decay"},
-    "demography=fertility": {"demography.off_means": "fertility"},
-    "demography=migration": {"demography.off_means": "migration"},
-}
-"""Definition sets: the scenario's own meanings of "off", and each contestable one changed."""
 
 OUTCOMES = (*ASPECT_OUTCOMES, *KIND_OUTCOMES)
 HEADLINE = ("output_share", "population", "share_65plus", "vitality_index")
