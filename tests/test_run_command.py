@@ -107,6 +107,8 @@ def test_set_overrides_reach_the_model(tmp_path: Path) -> None:
         (["--set", "simulation.residents=many"], "simulation.residents"),
         (["--set", "economy.nosuch=1"], "economy.nosuch"),
         (["--set", "policy.enabled"], "policy.enabled"),
+        # in its range, but one cell of 10,000 km leaves no countryside to house anyone in
+        (["--set", "geography.km_per_cell=10000"], "geography.km_per_cell"),
     ],
 )
 def test_bad_input_one_line_exit_2_nothing_written(tmp_path: Path, args, names) -> None:
