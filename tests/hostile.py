@@ -132,6 +132,8 @@ def bad_values(leaf: Leaf) -> list[tuple[object, bool]]:
         return [(v, False) for v in values] + [(v, True) for v in valid]
     if leaf.kind == "boolean":
         return [(v, False) for v in (1, 0, "yes", "off", 2.5, float("nan"), [True])]
+    if leaf.kind == "path" and leaf.pair[0].get("type") == "number":
+        return _point_values(leaf)
     if leaf.kind == "path":
         key, value = leaf.pair
         k_low, k_high = leaf.bounds(key)
@@ -157,6 +159,29 @@ def bad_values(leaf: Leaf) -> list[tuple[object, bool]]:
     if leaf.key == "observed":
         return [(v, False) for v in ("nonesuch.csv", "../../../etc/passwd", 5)]
     return [(v, False) for v in (5, {"a": 1}, ["x"])]
+
+
+def _point_values(leaf: Leaf) -> list[tuple[object, bool]]:
+    """A list of places ``[[x_km, y_km], ...]`` (an outline, ports), not a path over time.
+
+    Its points have no order and it may be empty (``geography.outline = []``: the whole
+    frame), so those may run; a point that is not two finite numbers in range may not.
+    """
+    x, y = leaf.pair
+    bad: list[object] = [
+        [[0.0]],
+        [[0.0, 0.0, 0.0]],
+        [[float("nan"), 0.0]],
+        [[0.0, float("inf")]],
+        [[True, 0.0]],
+        [["0", 0.0]],
+        5,
+        "path",
+        *([[v, 0.0]] for v in _outside(leaf, x)),
+        *([[0.0, v]] for v in _outside(leaf, y)),
+    ]
+    valid: list[object] = [[], [[100.0, 100.0], [0.0, 100.0]]]
+    return [(v, False) for v in bad] + [(v, True) for v in valid]
 
 
 def value_cases() -> Iterator[Case]:
@@ -579,8 +604,12 @@ def _outputs_clean(out: Path) -> str:
     lines = model.read_text().splitlines()
     for number, line in enumerate(lines[1:], start=2):
         for cell in line.split(","):
-            if cell.lower() in ("nan", "inf", "-inf", "infinity", "-infinity"):
-                return f"model.csv line {number}: {cell}"
+            try:
+                finite = math.isfinite(float(cell))
+            except ValueError:
+                finite = False
+            if not finite:
+                return f"model.csv line {number}: {cell[:40]}"
     try:
         json.loads(
             (out / "run.json").read_text(),
@@ -678,6 +707,19 @@ def _kill_group(group: int) -> None:
         os.killpg(group, signal.SIGKILL)
 
 
+PROGRESS = re.compile(r"\d+%\|.*\|\s*\d+/\d+ \[")
+"""A progress bar's line (tqdm: ``name:  25%|##  | 1/4 [00:01<...]``)."""
+
+
+def _progress(line: str) -> bool:
+    """Whether ``line`` is a progress bar, which a terminal overwrites (not an error line).
+
+    A run that fails in its first years (a runaway-growth guard) has shown its bar by then;
+    on a terminal the bar is cleared and the error is the one line left.
+    """
+    return bool(PROGRESS.search(line))
+
+
 def classify(
     case: Case, returncode: int, stderr: str, before: str, watched: Path, folder: Path
 ) -> tuple[str, str]:
@@ -690,7 +732,7 @@ def classify(
             problem = _outputs_clean(watched)
             return ("ran cleanly", "") if not problem else ("wrote anyway", problem)
         return "wrote anyway", "exit 0"
-    lines = [line for line in stderr.splitlines() if line.strip()]
+    lines = [line for line in stderr.splitlines() if line.strip() and not _progress(line)]
     if returncode == 2:
         if changed:
             return "wrote anyway", f"exit 2, but {case.watch} changed"
