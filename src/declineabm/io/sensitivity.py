@@ -43,6 +43,8 @@ def sensitivity_figure(table: pd.DataFrame, method: str, path: Path, title: str)
     Whiskers are the 95 % confidence intervals (bootstrap), cut at 0 where the index cannot
     be negative.
     """
+    from matplotlib.ticker import MaxNLocator
+
     indicators = list(dict.fromkeys(table["indicator"]))
     columns = min(4, max(1, len(indicators)))
     rows = max(1, math.ceil(len(indicators) / columns))
@@ -59,6 +61,7 @@ def sensitivity_figure(table: pd.DataFrame, method: str, path: Path, title: str)
         else:
             scale = 1.0
             unit_axis(ax, "x", label, unit)
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=5))  # a narrow panel: few, legible ticks
         if index % columns == 0:  # the row shares the parameters' axis
             ax.set_ylabel("parameter varied")
         for k, (measure, conf, legend) in enumerate(BARS[method]):
