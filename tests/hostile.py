@@ -44,6 +44,7 @@ SMALL = [
     "--set",
     "simulation.end_year=1994",
 ]
+CLEAN = ("refused cleanly", "ran cleanly")
 OUTCOMES = (
     "refused cleanly",
     "ran cleanly",
@@ -785,6 +786,13 @@ def main() -> None:
     parser.add_argument("--every", type=int, default=1, help="every k-th value and file case")
     parser.add_argument("--valid", action="store_true", help="only values inside their range")
     parser.add_argument("--pythonpath", default=None, help="the src/ of another declineabm")
+    parser.add_argument(
+        "--resume-from",
+        type=Path,
+        default=None,
+        help="a --details file of an interrupted run: its clean cases count and are not run "
+        "again (the others are; the kinds with few cases go first)",
+    )
     options = parser.parse_args()
     cases = [c for c in all_cases() if options.only in c.kind or options.only in c.name]
     cases = [c for c in cases if c.valid or not options.valid]
@@ -793,6 +801,21 @@ def main() -> None:
         id(c) for kind in sampled for c in [c for c in cases if c.kind == kind][:: options.every]
     }
     cases = [c for c in cases if c.kind not in sampled or id(c) in keep]
+    earlier: list[Attempt] = []
+    if options.resume_from:
+        clean = {
+            (r["kind"], r["name"]): r
+            for r in map(json.loads, options.resume_from.read_text().splitlines())
+            if r["outcome"] in CLEAN
+        }
+        earlier = [
+            Attempt(c, clean[(c.kind, c.name)]["outcome"], None, "")
+            for c in cases
+            if (c.kind, c.name) in clean
+        ]
+        cases = [c for c in cases if (c.kind, c.name) not in clean]
+        cases.sort(key=lambda c: c.kind in sampled)  # stable: the few-case kinds first
+        print(f"{len(earlier)} clean cases from {options.resume_from} counted, not run again")
     started = datetime.now(UTC)
     clock = time.monotonic()
     print(
@@ -835,9 +858,9 @@ def main() -> None:
         details.close()
     minutes = (time.monotonic() - clock) / 60
     print(f"finished in {minutes:.0f} minutes\n")
-    print(report(attempts))
+    print(report(earlier + attempts))
     for a in attempts:
-        if a.outcome not in ("refused cleanly", "ran cleanly"):
+        if a.outcome not in CLEAN:
             print(f"- {a.outcome}: [{a.case.kind}] {a.case.name}: {a.detail}")
     shutil.rmtree(root, ignore_errors=True)
 
