@@ -543,7 +543,18 @@ def make_finished_sweep(folder: Path, env: dict[str, str] | None = None) -> Path
     (folder / "w.toml").write_text(FINISHED_SWEEP)
     out = folder / "sweep"
     subprocess.run(
-        command("sweep", str(folder / "w.toml"), "--out", str(out), "--workers", "1", "--quiet"),
+        # a generous run timeout: on a loaded machine a run can take longer than the default 60 s
+        command(
+            "sweep",
+            str(folder / "w.toml"),
+            "--out",
+            str(out),
+            "--workers",
+            "1",
+            "--quiet",
+            "--timeout",
+            "900",
+        ),
         check=True,
         timeout=600,
         env=env,
