@@ -13,12 +13,14 @@ strict JSON in ``run.json``.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import math
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -42,6 +44,7 @@ SMALL = [
     "--set",
     "simulation.end_year=1994",
 ]
+CLEAN = ("refused cleanly", "ran cleanly")
 OUTCOMES = (
     "refused cleanly",
     "ran cleanly",
@@ -130,6 +133,8 @@ def bad_values(leaf: Leaf) -> list[tuple[object, bool]]:
         return [(v, False) for v in values] + [(v, True) for v in valid]
     if leaf.kind == "boolean":
         return [(v, False) for v in (1, 0, "yes", "off", 2.5, float("nan"), [True])]
+    if leaf.kind == "path" and leaf.pair[0].get("type") == "number":
+        return _point_values(leaf)
     if leaf.kind == "path":
         key, value = leaf.pair
         k_low, k_high = leaf.bounds(key)
@@ -155,6 +160,29 @@ def bad_values(leaf: Leaf) -> list[tuple[object, bool]]:
     if leaf.key == "observed":
         return [(v, False) for v in ("nonesuch.csv", "../../../etc/passwd", 5)]
     return [(v, False) for v in (5, {"a": 1}, ["x"])]
+
+
+def _point_values(leaf: Leaf) -> list[tuple[object, bool]]:
+    """A list of places ``[[x_km, y_km], ...]`` (an outline, ports), not a path over time.
+
+    Its points have no order and it may be empty (``geography.outline = []``: the whole
+    frame), so those may run; a point that is not two finite numbers in range may not.
+    """
+    x, y = leaf.pair
+    bad: list[object] = [
+        [[0.0]],
+        [[0.0, 0.0, 0.0]],
+        [[float("nan"), 0.0]],
+        [[0.0, float("inf")]],
+        [[True, 0.0]],
+        [["0", 0.0]],
+        5,
+        "path",
+        *([[v, 0.0]] for v in _outside(leaf, x)),
+        *([[0.0, v]] for v in _outside(leaf, y)),
+    ]
+    valid: list[object] = [[], [[100.0, 100.0], [0.0, 100.0]]]
+    return [(v, False) for v in bad] + [(v, True) for v in valid]
 
 
 def value_cases() -> Iterator[Case]:
@@ -515,7 +543,18 @@ def make_finished_sweep(folder: Path, env: dict[str, str] | None = None) -> Path
     (folder / "w.toml").write_text(FINISHED_SWEEP)
     out = folder / "sweep"
     subprocess.run(
-        command("sweep", str(folder / "w.toml"), "--out", str(out), "--workers", "1", "--quiet"),
+        # a generous run timeout: on a loaded machine a run can take longer than the default 60 s
+        command(
+            "sweep",
+            str(folder / "w.toml"),
+            "--out",
+            str(out),
+            "--workers",
+            "1",
+            "--quiet",
+            "--timeout",
+            "900",
+        ),
         check=True,
         timeout=600,
         env=env,
@@ -577,8 +616,12 @@ def _outputs_clean(out: Path) -> str:
     lines = model.read_text().splitlines()
     for number, line in enumerate(lines[1:], start=2):
         for cell in line.split(","):
-            if cell.lower() in ("nan", "inf", "-inf", "infinity", "-infinity"):
-                return f"model.csv line {number}: {cell}"
+            try:
+                finite = math.isfinite(float(cell))
+            except ValueError:
+                finite = False
+            if not finite:
+                return f"model.csv line {number}: {cell[:40]}"
     try:
         json.loads(
             (out / "run.json").read_text(),
@@ -626,16 +669,67 @@ def attempt(
     if pythonpath:
         env["PYTHONPATH"] = pythonpath
     clock = time.monotonic()
-    try:
-        done = subprocess.run(
-            command(*args), cwd=folder, env=env, capture_output=True, text=True, timeout=TIMEOUT
-        )
-    except subprocess.TimeoutExpired as exc:
-        stderr = exc.stderr.decode(errors="replace") if isinstance(exc.stderr, bytes) else ""
-        return Attempt(case, "hung", None, stderr or "", seconds=TIMEOUT)
+    returncode, stderr = run_bounded(command(*args), folder, env)
     seconds = time.monotonic() - clock
-    result = classify(case, done.returncode, done.stderr, before, watched, folder)
-    return Attempt(case, result[0], done.returncode, done.stderr, result[1], seconds)
+    if returncode is None:
+        return Attempt(case, "hung", None, stderr, seconds=seconds)
+    result = classify(case, returncode, stderr, before, watched, folder)
+    return Attempt(case, result[0], returncode, stderr, result[1], seconds)
+
+
+def run_bounded(
+    argv: list[str], folder: Path, env: dict[str, str], timeout: float = TIMEOUT
+) -> tuple[int | None, str]:
+    """Run ``argv`` in a session of its own; on timeout kill the whole session.
+
+    A sweep's command starts worker processes (and a Dask cluster its own): killing only the
+    direct child would leave them running, holding the CPU and the case's folder, after the
+    case was judged hung. The case leads a new session (``start_new_session``), so every
+    process it starts is in its process group, and :func:`os.killpg` ends them all.
+
+    Returns:
+        The exit status (None if it timed out) and what it wrote on stderr.
+    """
+    process = subprocess.Popen(
+        argv,
+        cwd=folder,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        errors="replace",
+        start_new_session=True,
+    )
+    try:
+        _, stderr = process.communicate(timeout=timeout)
+        returncode: int | None = process.returncode
+    except subprocess.TimeoutExpired:
+        returncode = None
+        _kill_group(process.pid)
+        _, stderr = process.communicate()
+    else:
+        # a command that exited may still have left children behind in its group
+        _kill_group(process.pid)
+    return returncode, stderr or ""
+
+
+def _kill_group(group: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):  # the group is gone
+        os.killpg(group, signal.SIGKILL)
+
+
+PROGRESS = re.compile(r"\d+%\|.*\|\s*\d+/\d+ \[")
+"""A progress bar's line (tqdm: ``name:  25%|##  | 1/4 [00:01<...]``)."""
+
+
+def _progress(line: str) -> bool:
+    """Whether ``line`` is a progress bar, which a terminal overwrites (not an error line).
+
+    A run that fails in its first years (a runaway-growth guard) has shown its bar by then;
+    on a terminal the bar is cleared and the error is the one line left.
+    """
+    return bool(PROGRESS.search(line))
 
 
 def classify(
@@ -650,7 +744,7 @@ def classify(
             problem = _outputs_clean(watched)
             return ("ran cleanly", "") if not problem else ("wrote anyway", problem)
         return "wrote anyway", "exit 0"
-    lines = [line for line in stderr.splitlines() if line.strip()]
+    lines = [line for line in stderr.splitlines() if line.strip() and not _progress(line)]
     if returncode == 2:
         if changed:
             return "wrote anyway", f"exit 2, but {case.watch} changed"
@@ -677,10 +771,24 @@ def report(attempts: list[Attempt]) -> str:
     return "\n".join(lines)
 
 
+def _commit() -> str:
+    """The commit of the declineabm under test, with ``+changes`` if its tree differs."""
+    here = Path(__file__).resolve().parent.parent
+
+    def git(*args: str) -> str:
+        done = subprocess.run(["git", *args], cwd=here, capture_output=True, text=True)
+        return done.stdout.strip() if done.returncode == 0 else ""
+
+    commit = git("rev-parse", "--short", "HEAD") or "unknown"
+    return commit + ("+changes" if git("status", "--porcelain", "--untracked-files=no") else "")
+
+
 def main() -> None:
-    """Run every case (or those whose name contains argv[1]) and print the table."""
+    """Run every case (or those chosen by the options) and print the table."""
     import argparse
+    import time
     from concurrent.futures import ThreadPoolExecutor
+    from datetime import UTC, datetime
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--only", default="", help="cases whose kind or name contains this")
@@ -689,6 +797,13 @@ def main() -> None:
     parser.add_argument("--every", type=int, default=1, help="every k-th value and file case")
     parser.add_argument("--valid", action="store_true", help="only values inside their range")
     parser.add_argument("--pythonpath", default=None, help="the src/ of another declineabm")
+    parser.add_argument(
+        "--resume-from",
+        type=Path,
+        default=None,
+        help="a --details file of an interrupted run: its clean cases count and are not run "
+        "again (the others are; the kinds with few cases go first)",
+    )
     options = parser.parse_args()
     cases = [c for c in all_cases() if options.only in c.kind or options.only in c.name]
     cases = [c for c in cases if c.valid or not options.valid]
@@ -697,10 +812,34 @@ def main() -> None:
         id(c) for kind in sampled for c in [c for c in cases if c.kind == kind][:: options.every]
     }
     cases = [c for c in cases if c.kind not in sampled or id(c) in keep]
+    earlier: list[Attempt] = []
+    if options.resume_from:
+        clean = {
+            (r["kind"], r["name"]): r
+            for r in map(json.loads, options.resume_from.read_text().splitlines())
+            if r["outcome"] in CLEAN
+        }
+        earlier = [
+            Attempt(c, clean[(c.kind, c.name)]["outcome"], None, "")
+            for c in cases
+            if (c.kind, c.name) in clean
+        ]
+        cases = [c for c in cases if (c.kind, c.name) not in clean]
+        cases.sort(key=lambda c: c.kind in sampled)  # stable: the few-case kinds first
+        print(f"{len(earlier)} clean cases from {options.resume_from} counted, not run again")
+    started = datetime.now(UTC)
+    clock = time.monotonic()
+    print(
+        f"hostile input: {len(cases)} cases, {started:%Y-%m-%d %H:%M} UTC, commit {_commit()}, "
+        f"{options.jobs} at a time, {TIMEOUT:.0f} s timeout",
+        flush=True,
+    )
     root = Path(tempfile.mkdtemp(prefix="hostile-"))
     env = {**os.environ, "PYTHONPATH": options.pythonpath} if options.pythonpath else None
     needs = any(c.setup == "finished-sweep" for c in cases)
     finished = make_finished_sweep(root / "finished", env) if needs else None
+    details = options.details.open("w") if options.details else None
+    done: list[Attempt] = []
 
     def one(item: tuple[int, Case]) -> Attempt:
         index, case = item
@@ -708,29 +847,32 @@ def main() -> None:
         folder.mkdir()
         result = attempt(case, folder, finished, options.pythonpath)
         shutil.rmtree(folder, ignore_errors=True)
+        done.append(result)
+        if details:  # as they end, so that an interrupted run keeps what it tried
+            record = {
+                "kind": case.kind,
+                "name": case.name,
+                "outcome": result.outcome,
+                "detail": result.detail,
+                "seconds": round(result.seconds, 2),
+            }
+            details.write(json.dumps(record) + "\n")
+            details.flush()
+        if len(done) % 50 == 0 or len(done) == len(cases):
+            counts = Counter(a.outcome for a in done)
+            print(f"{len(done)}/{len(cases)} tried: {dict(counts)}", file=sys.stderr, flush=True)
         return result
 
     with ThreadPoolExecutor(options.jobs) as pool:
         attempts = list(pool.map(one, enumerate(cases)))
-    print(report(attempts))
+    if details:
+        details.close()
+    minutes = (time.monotonic() - clock) / 60
+    print(f"finished in {minutes:.0f} minutes\n")
+    print(report(earlier + attempts))
     for a in attempts:
-        if a.outcome not in ("refused cleanly", "ran cleanly"):
+        if a.outcome not in CLEAN:
             print(f"- {a.outcome}: [{a.case.kind}] {a.case.name}: {a.detail}")
-    if options.details:
-        options.details.write_text(
-            "\n".join(
-                json.dumps(
-                    {
-                        "kind": a.case.kind,
-                        "name": a.case.name,
-                        "outcome": a.outcome,
-                        "detail": a.detail,
-                        "seconds": round(a.seconds, 2),
-                    }
-                )
-                for a in attempts
-            )
-        )
     shutil.rmtree(root, ignore_errors=True)
 
 

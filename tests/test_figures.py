@@ -74,14 +74,56 @@ def captured_figures(monkeypatch) -> list:
     return figures
 
 
+def _shares_label(ax, axis: str) -> bool:
+    """Whether ``ax`` shares its ``axis`` with another axes that names it (one label for a row)."""
+    shared = ax.get_shared_y_axes() if axis == "y" else ax.get_shared_x_axes()
+    label = (lambda a: a.get_ylabel()) if axis == "y" else (lambda a: a.get_xlabel())
+    return any(label(other) for other in shared.get_siblings(ax) if other is not ax)
+
+
+def _texts(fig) -> str:
+    """Every title and legend text of a figure (where bands and whiskers are explained)."""
+    legends = [*fig.legends, *(ax.get_legend() for ax in fig.axes if ax.get_legend())]
+    parts = [fig.get_suptitle(), *(ax.get_title() for ax in fig.axes)]
+    for legend in legends:
+        parts += [legend.get_title().get_text(), *(t.get_text() for t in legend.get_texts())]
+    return " ".join(parts)
+
+
 def assert_labelled(fig) -> None:
+    """Labelled axes, one of them with a unit; plain tick numbers; bands and whiskers explained.
+
+    An axis whose ticks are hidden (it shares them with its neighbour) needs no label of its
+    own; a band or whisker is explained by its own legend entry or by a title or legend that
+    gives its coverage (a "%").
+    """
+    from matplotlib.collections import PolyCollection
+
+    fig.canvas.draw()
+    explained = "%" in _texts(fig)
     for ax in fig.axes:
         if not ax.get_visible() or not ax.has_data():
             continue
+        for axis, ticks, label in (
+            ("x", ax.get_xticklabels(), ax.get_xlabel()),
+            ("y", ax.get_yticklabels(), ax.get_ylabel()),
+        ):
+            if any(t.get_visible() and t.get_text() for t in ticks):
+                assert label or _shares_label(ax, axis), f"{ax.get_title()!r}: no {axis} label"
         labels = [ax.get_xlabel(), ax.get_ylabel()]
-        assert all(labels) and any("(" in label for label in labels), labels
-        drawn = drawn_labels(ax)
-        assert not any("e+" in t or "e-" in t for t in drawn), drawn
+        assert any("(" in label for label in labels), f"{ax.get_title()!r}: no unit in {labels}"
+        drawn = [t.get_text() for t in ax.get_xticklabels() + ax.get_yticklabels()]
+        drawn += [ax.xaxis.get_offset_text().get_text(), ax.yaxis.get_offset_text().get_text()]
+        assert not any("e+" in t or "e-" in t or "×10" in t for t in drawn), drawn
+        bands = [c for c in ax.collections if isinstance(c, PolyCollection)]
+        whiskers = [
+            c
+            for c in ax.containers
+            if getattr(c, "has_xerr", False) or getattr(c, "has_yerr", False)
+        ]
+        for artist in [*bands, *whiskers]:
+            named = not artist.get_label().startswith("_")
+            assert named or explained, f"{ax.get_title()!r}: a band or whisker unexplained"
 
 
 def seed_frame(arms: list[str]) -> pd.DataFrame:
@@ -124,3 +166,186 @@ def test_validation_and_policy_figures_label_units_and_explain_their_bands(
     assert_labelled(fig)
     assert BAND in fig.get_suptitle()
     assert all(len(ax.collections) == len(portfolios.PORTFOLIOS) for ax in fig.axes)
+
+
+# ---------------------------------------------------------------------------------------------
+# Every function that writes a figure, found in the source, is drawn here and checked.
+
+SOURCE = Path(__file__).resolve().parent.parent / "src" / "declineabm"
+
+
+def figure_writers() -> set[str]:
+    """``module.function`` of every function in the package that saves a figure."""
+    import ast
+
+    found = set()
+    for path in SOURCE.rglob("*.py"):
+        module = ".".join(path.relative_to(SOURCE.parent).with_suffix("").parts)
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not isinstance(node, ast.FunctionDef):
+                continue
+            for call in ast.walk(node):
+                func = getattr(call, "func", None)
+                name = getattr(func, "attr", None) or getattr(func, "id", None)
+                if isinstance(call, ast.Call) and name in ("savefig", "save_png"):
+                    found.add(f"{module}.{node.name}")
+    return found - {"declineabm.io.figures.save_png"}
+
+
+def _summary(tmp_path: Path) -> None:
+    frame = seed_frame(["run"])
+    report.summary_figure(frame[frame["seed"] == 0], tmp_path / "summary.png", "test")
+
+
+def _sensitivity(method: str):
+    def draw(tmp_path: Path) -> None:
+        from declineabm.io.sensitivity import BARS, sensitivity_figure
+
+        rng = np.random.default_rng(2)
+        rows = []
+        for indicator in ("population", "output_share"):
+            for parameter in ("policy.efficiency", "national.price_boom", "policy.target_soe"):
+                row = {"indicator": indicator, "parameter": parameter}
+                for measure, conf, _ in BARS[method]:
+                    # intervals wider than the values, as with few samples: whiskers must stop at 0
+                    row[measure] = float(rng.random() * 1e6)
+                    if conf:
+                        row[conf] = float(row[measure] * 2)
+                rows.append(row)
+        sensitivity_figure(pd.DataFrame(rows), method, tmp_path / "s.png", "test")
+
+    return draw
+
+
+def _attribution(tmp_path: Path) -> None:
+    from declineabm.analysis import attribution
+
+    rng = np.random.default_rng(3)
+    labels = {o.indicator: o for o in attribution.OUTCOMES}
+    rows = [
+        {
+            "definition": d,
+            "outcome": name,
+            "label": labels[name].label,
+            "unit": labels[name].unit,
+            "player": player,
+            "shapley": (value := float(rng.normal() * 5)),
+            "shapley_low": value - 1,
+            "shapley_high": value + 1,
+        }
+        for d in ("scenario", "industry=adaptive")
+        for name in attribution.HEADLINE
+        for player in attribution.PLAYERS
+    ]
+    attribution.chart(pd.DataFrame(rows), tmp_path / "a.png", ["scenario", "industry=adaptive"])
+
+
+def _validation(tmp_path: Path) -> None:
+    from declineabm.analysis import validation
+
+    validation.figures(seed_frame(["policy", "no_policy"]), tmp_path)
+
+
+def _policies(tmp_path: Path) -> None:
+    from declineabm.analysis import portfolios
+
+    portfolios.chart(seed_frame([arm.name for arm in portfolios.PORTFOLIOS]), tmp_path / "p.png")
+
+
+def _problem():
+    from declineabm.calibration import load_calibration
+    from declineabm.calibration.smc import prepare
+
+    return prepare("northeast", load_calibration("northeast"))
+
+
+def _predicted(problem) -> pd.DataFrame:
+    rng = np.random.default_rng(4)
+    return pd.DataFrame({c.key: c.value * (1 + 0.1 * rng.normal(size=8)) for c in problem.compared})
+
+
+def _marginals(tmp_path: Path) -> None:
+    from declineabm.calibration import results
+
+    problem = _problem()
+    rng = np.random.default_rng(5)
+    frame = pd.DataFrame(
+        {
+            name: rng.uniform(prior.low, prior.high, 40)
+            for name, prior in problem.calibration.priors.items()
+        }
+    ).assign(weight=1 / 40)
+    results.marginals_figure(problem, frame, tmp_path / "m.png")
+
+
+def _predictive(tmp_path: Path) -> None:
+    from declineabm.calibration import results
+
+    problem = _problem()
+    rng = np.random.default_rng(6)
+    simulation = problem.simulated.simulation
+    years = range(simulation.start_year, simulation.end_year + 1)
+    size = {"population": 1e8}
+    trajectories = pd.DataFrame(
+        [
+            {"year": year, "draw": draw}
+            | {i: size.get(i, 0.3) * (1 + 0.05 * rng.normal()) for i in problem.indicators}
+            for draw in range(8)
+            for year in years
+        ]
+    )
+    results.predictive_figure(problem, trajectories, _predicted(problem), tmp_path / "p.png")
+
+
+def _coverage(tmp_path: Path) -> None:
+    from declineabm.calibration import results
+
+    problem = _problem()
+    table = results.coverage_table(problem, _predicted(problem))
+    results.coverage_figure(problem, table, tmp_path / "c.png")
+
+
+DRAWN = {
+    "declineabm.io.report.summary_figure": _summary,
+    "declineabm.io.sensitivity.sensitivity_figure": _sensitivity("morris"),
+    "declineabm.analysis.attribution.chart": _attribution,
+    "declineabm.analysis.validation.figures": _validation,
+    "declineabm.analysis.portfolios.chart": _policies,
+    "declineabm.calibration.results.marginals_figure": _marginals,
+    "declineabm.calibration.results.predictive_figure": _predictive,
+    "declineabm.calibration.results.coverage_figure": _coverage,
+}
+
+
+def test_every_function_that_writes_a_figure_is_checked_here() -> None:
+    assert figure_writers() == set(DRAWN), "a figure writer without a check in DRAWN (or gone)"
+
+
+@pytest.mark.parametrize(
+    "draw",
+    [*DRAWN.values(), _sensitivity("sobol")],
+    ids=[*(name.rpartition("declineabm.")[2] for name in DRAWN), "sensitivity_figure-sobol"],
+)
+def test_every_figure_a_command_writes_labels_its_axes_with_units(
+    draw, tmp_path: Path, monkeypatch
+) -> None:
+    figures = captured_figures(monkeypatch)
+    draw(tmp_path)
+    assert figures
+    for fig in figures:
+        assert_labelled(fig)
+
+
+def test_morris_whiskers_stop_at_zero_in_the_figure(tmp_path: Path, monkeypatch) -> None:
+    figures = captured_figures(monkeypatch)
+    _sensitivity("morris")(tmp_path)
+    (fig,) = figures
+    ends = [
+        segment[:, 0].min()
+        for ax in fig.axes
+        for container in ax.containers
+        if getattr(container, "errorbar", None) is not None
+        for lines in container.errorbar.lines[2]
+        for segment in lines.get_segments()
+    ]
+    assert ends and min(ends) >= 0.0

@@ -40,6 +40,9 @@ def test_run_writes_yearly_csv_run_json_and_figure(tmp_path: Path) -> None:
     df = pd.read_csv(out / "model.csv")
     assert list(df.columns) == list(INDICATOR_NAMES) and df.columns[0] == "year"
     assert list(df["year"]) == list(range(1990, 2026))
+    # every cell a plain number (numpy 2 once wrote "np.float64(...)" cells into model.csv)
+    text = [c for c in df.columns if not pd.api.types.is_numeric_dtype(df[c])]
+    assert not text, f"cells that are not numbers in {text}"
     record = json.loads((out / "run.json").read_text())
     assert record["seed"] == 7 and record["status"] == "ok"
     assert record["config"]["simulation"]["residents"] == SMALL["simulation.residents"]
@@ -104,6 +107,8 @@ def test_set_overrides_reach_the_model(tmp_path: Path) -> None:
         (["--set", "simulation.residents=many"], "simulation.residents"),
         (["--set", "economy.nosuch=1"], "economy.nosuch"),
         (["--set", "policy.enabled"], "policy.enabled"),
+        # in its range, but one cell of 10,000 km leaves no countryside to house anyone in
+        (["--set", "geography.km_per_cell=10000"], "geography.km_per_cell"),
     ],
 )
 def test_bad_input_one_line_exit_2_nothing_written(tmp_path: Path, args, names) -> None:

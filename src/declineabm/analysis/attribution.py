@@ -35,6 +35,7 @@ import pandas as pd
 
 from declineabm.analysis import shapley
 from declineabm.analysis.arms import Arm, at_year, paired_interval, replicate_seeds, run_cells
+from declineabm.analysis.definitions import DEFINITIONS
 from declineabm.analysis.outcomes import ASPECT_OUTCOMES, KIND_OUTCOMES
 from declineabm.io.files import write_atomic
 from declineabm.model.national import neutral_context
@@ -44,20 +45,10 @@ from declineabm.sweep.spec import RunSpec
 CONTEXT = "context"
 PLAYERS = (*MECHANISMS, CONTEXT)
 END_YEAR = 2022
-SHAPLEY_METHODS = ("auto", "exact", "sampled")
 MAX_EXACT_RUNS = 3000  # `auto` plays the exact game only up to this many runs
 ORDER_STREAM = 0x5A4D1E
 """Mixed into the experiment's seed and a replicate's index to draw that replicate's orders."""
 
-DEFINITIONS: dict[str, dict[str, str]] = {
-    "scenario": {},
-    "industry=adaptive": {"industry.off_means": "adaptive"},
-    "transport=frozen_1990": {"transport.off_means": "frozen_1990"},
-    "infrastructure=no_decay": {"infrastructure.off_means": "no_decay"},
-    "demography=fertility": {"demography.off_means": "fertility"},
-    "demography=migration": {"demography.off_means": "migration"},
-}
-"""Definition sets: the scenario's own meanings of "off", and each contestable one changed."""
 
 OUTCOMES = (*ASPECT_OUTCOMES, *KIND_OUTCOMES)
 HEADLINE = ("output_share", "population", "share_65plus", "vitality_index")
@@ -439,19 +430,26 @@ def report(
     return "\n".join(lines) + "\n"
 
 
+UNIT_WORDS = {
+    "pp": "percentage points",
+    "%": "% of the value with every player off",
+    "pts": "index points",
+}
+"""How the x axis of :func:`chart` spells each outcome's unit (:class:`Outcome.unit`)."""
+
+
 def chart(table: pd.DataFrame, path: Path, definitions: Sequence[str]) -> None:
     """Signed Shapley values with 90 % intervals per player, one bar per definition set."""
-    import matplotlib
+    from matplotlib import colormaps
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from declineabm.io.figures import new_figure, save_png, unit_axis
 
-    fig, axes = plt.subplots(
-        1, len(HEADLINE), figsize=(4.4 * len(HEADLINE), 5.2), constrained_layout=True
-    )
+    fig = new_figure(4.0 * len(HEADLINE), 6.0)
+    fig.set_layout_engine("constrained")
+    axes = fig.subplots(1, len(HEADLINE), sharey=True)
     height = 0.8 / len(definitions)
-    colours = plt.get_cmap("tab10")
-    for ax, outcome in zip(axes, HEADLINE, strict=True):
+    colours = colormaps["tab10"]
+    for index, (ax, outcome) in enumerate(zip(axes, HEADLINE, strict=True)):
         part = table[table["outcome"] == outcome]
         for k, d in enumerate(definitions):
             rows = part[part["definition"] == d].set_index("player").loc[list(PLAYERS)]
@@ -469,16 +467,31 @@ def chart(table: pd.DataFrame, path: Path, definitions: Sequence[str]) -> None:
                 capsize=2,
                 error_kw={"lw": 0.8},
             )
-        ax.set_yticks(np.arange(len(PLAYERS)), PLAYERS)
+        if index == 0:  # the panels share the players' axis: named once, at the left
+            ax.set_yticks(np.arange(len(PLAYERS)), PLAYERS)
+            ax.set_ylabel("cause of decline, or the national context")
+            ax.invert_yaxis()
+        else:
+            ax.tick_params(axis="y", labelleft=False)
         ax.axvline(0, color="black", lw=0.8)
         first = part.iloc[0]
-        ax.set_title(f"{first['label']} ({first['unit']})", fontsize=10)
-        ax.invert_yaxis()
+        unit = str(first["unit"])
+        ax.set_title(f"{first['label']}: change by {END_YEAR}", fontsize=10)
+        unit_axis(ax, "x", "contribution", UNIT_WORDS.get(unit, unit))
         ax.grid(axis="x", alpha=0.3)
-    axes[0].legend(fontsize=7, title="definition set", title_fontsize=7)
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(
+        handles,
+        labels,
+        loc="outside lower center",
+        ncol=min(len(definitions), 6),
+        fontsize=8,
+        frameon=False,
+        title="bars: definition set of 'off'; whiskers: 90 % interval over replicates",
+        title_fontsize=8,
+    )
     fig.suptitle(
         f"Shapley contribution of each cause and of the context to the change by {END_YEAR} "
-        "(signed; 90 % intervals over replicates)"
+        "(signed: < 0 pushed the outcome down)"
     )
-    fig.savefig(path, dpi=90)
-    plt.close(fig)
+    save_png(fig, path, dpi=90)

@@ -362,7 +362,7 @@ def marginals_figure(problem: Problem, frame: pd.DataFrame, path: Path) -> None:
     )
     keys = {p.name: f"{p.key} ({p.transform})" for p in calibration.parameters}
     keys |= {
-        r.name: f"over-reporting of {r.indicator}, {r.first_year}-{r.last_year}"
+        r.name: f"over-reporting of {r.indicator}, {r.first_year}-{r.last_year} (fraction)"
         for r in calibration.reporting
     }
     for ax, name in zip(axes.ravel(), names, strict=False):
@@ -458,7 +458,7 @@ def predictive_figure(
         ax.axvline(until + 0.5, color="0.3", ls="--", lw=0.8)
         ax.text(until + 0.7, ax.get_ylim()[1], f"fit ends {until}", fontsize=7, va="top")
         unit = UNITS.get(indicator, "")
-        label = f"{indicator} relative to {base}" if base is not None else f"{indicator} ({unit})"
+        label = f"{indicator} ({base} = 1)" if base is not None else f"{indicator} ({unit})"
         ax.set_ylabel(label)
         ax.set_xlabel("year")
         ax.grid(alpha=0.3)
@@ -496,6 +496,7 @@ def coverage_figure(problem: Problem, table: pd.DataFrame, path: Path) -> None:
     ax.set_yticks(range(len(table)), [f"{r.indicator} {r.year}" for r in table.itertuples()])
     ax.invert_yaxis()
     ax.set_xlabel("difference from the record's value (%)")
+    ax.set_ylabel("observation (indicator, year)")
     ax.plot([], [], color="tab:blue", lw=5, alpha=0.5, label="in-sample: 90 % predictive band")
     ax.plot([], [], color="tab:red", lw=5, alpha=0.5, label="held out: 90 % predictive band")
     ax.plot([], [], "|", color="0.3", ms=10, mew=2, label="predictive median")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from declineabm.analysis.attribution import DEFINITIONS, SHAPLEY_METHODS, attribute
+from declineabm.analysis.definitions import DEFINITIONS, SHAPLEY_METHODS
 from declineabm.cli import UsageError
 from declineabm.commands.batch_options import add_experiment_arguments, experiment_options
 
@@ -55,6 +55,8 @@ def definition_sets(text: str) -> list[str]:
 
 def main(args: argparse.Namespace) -> int:
     """Attribute and print the report."""
+    from declineabm.analysis.attribution import attribute
+
     if args.pairs < 1:
         raise UsageError(f"--pairs {args.pairs}: must be at least 1")
     definitions = definition_sets(args.definitions)

@@ -2,9 +2,9 @@
 
 Every figure the commands write labels its axes through :func:`unit_axis`: ``"population
 (million persons)"``, ``"unemployment (%)"``, with plain tick labels (``12``, ``1,500``,
-``25 %``), never matplotlib's scientific notation or offset (``1e7``). Figures are drawn on a
-bare :class:`matplotlib.figure.Figure` (no pyplot, no interactive backend) and saved with
-light PNG compression: drawing costs less than the run it shows.
+``102.5``, ``25%``), never matplotlib's scientific notation or offset (``1e7``). Figures are
+drawn on a bare :class:`matplotlib.figure.Figure` (no pyplot, no interactive backend) and
+saved with light PNG compression: drawing costs less than the run it shows.
 """
 
 from __future__ import annotations
@@ -47,16 +47,29 @@ def unit_axis(ax: Axes, axis: str, label: str, unit: str | None = None) -> None:
     elif unit == "year":
         target.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0f}"))
     else:
-        target.set_major_formatter(FuncFormatter(_plain))
+        target.set_major_formatter(_plain_formatter())
 
 
-def _plain(value: float, _: Any = None) -> str:
-    """A tick label without exponent: 1,500 / 12 / 0.35."""
-    if value == 0:
-        return "0"
-    if abs(value) >= 100:
-        return f"{value:,.0f}"
-    return f"{value:.3g}"
+def _plain_formatter() -> Any:
+    """Tick labels without exponent or offset, thousands separated: 1,500 / 102.5 / 0.35.
+
+    matplotlib's own formatter picks the decimals the tick spacing needs (so 102.5 is not
+    rounded to 102); only its scientific notation and offset are turned off.
+    """
+    from matplotlib.ticker import ScalarFormatter
+
+    class Plain(ScalarFormatter):
+        def __call__(self, x: float, pos: int | None = None) -> str:
+            text = super().__call__(x, pos)
+            sign = text[0] if text[:1] in ("-", "\u2212") else ""
+            whole, dot, fraction = text[len(sign) :].partition(".")
+            if whole.isdigit():
+                whole = f"{int(whole):,}"
+            return sign + whole + dot + fraction
+
+    formatter = Plain(useOffset=False)
+    formatter.set_scientific(False)
+    return formatter
 
 
 def save_png(fig: Figure, path: Path, dpi: int = 80) -> None:
@@ -75,19 +88,25 @@ BAND = "lines: median over seeds; bands: 5-95 % of seeds"
 def indicator_axis(ax: Axes, axis: str, name: str, label: str | None = None) -> float:
     """Label an axis for indicator ``name`` with the unit the indicator declares.
 
-    Fractions are shown as percentages, persons in millions; returns the factor the data
-    must be multiplied by for that (1 unless persons). Columns derived from indicators
-    (shares) count as fractions.
+    Fractions (and qualities from 0 to 1) are shown as percentages, persons in millions, money
+    in billions of yuan; returns the factor the data must be multiplied by for that (1 for
+    other units). Columns derived from indicators (shares) count as fractions.
     """
     from declineabm.model.indicators import INDICATORS
 
     unit = next((i.unit for i in INDICATORS if i.name == name), "fraction")
     text = label or name.replace("_", " ")
-    if unit == "fraction":
+    if unit in ("fraction", "0..1"):  # shares, and qualities from 0 to 1
         unit_axis(ax, axis, text, PERCENT)
+        return 1.0
+    if unit == "index (start = 100)":
+        unit_axis(ax, axis, text, "start year = 100")
         return 1.0
     if unit == "persons":
         unit_axis(ax, axis, text, "million persons")
         return 1e-6
+    if unit == "million yuan":
+        unit_axis(ax, axis, text, "billion yuan")
+        return 1e-3
     unit_axis(ax, axis, text, unit)
     return 1.0

@@ -125,6 +125,8 @@ def format_value(value: Any) -> str:
     if isinstance(value, int):
         return str(value)
     if isinstance(value, float):
+        # float(): numpy's float64 is a float whose repr is "np.float64(...)" (numpy 2)
+        value = float(value)
         return repr(int(value)) if value.is_integer() and abs(value) < 2**53 else repr(value)
     text = str(value)
     if any(c in text for c in ',"\n\r'):

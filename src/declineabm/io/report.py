@@ -96,9 +96,7 @@ def summary_figure(df: pd.DataFrame, path: Path, title: str) -> None:
     axes = fig.subplots(2, 4)
     fig.subplots_adjust(left=0.05, right=0.99, bottom=0.08, top=0.9, wspace=0.32, hspace=0.38)
     years = df["year"].to_numpy()
-    for index, (ax, (panel, label, unit, series, paper)) in enumerate(
-        zip(axes.ravel(), PANELS, strict=True)
-    ):
+    for ax, (panel, label, unit, series, paper) in zip(axes.ravel(), PANELS, strict=True):
         for column, name in series:
             ax.plot(years, df[column].to_numpy() * SCALE.get(column, 1.0), label=name, lw=1.6)
         if paper:
@@ -112,9 +110,10 @@ def summary_figure(df: pd.DataFrame, path: Path, title: str) -> None:
             )
         ax.set_title(panel, fontsize=10)
         unit_axis(ax, "y", label, unit)
-        unit_axis(ax, "x", "year" if index >= 4 else "", "year")
+        unit_axis(ax, "x", "year", "year")
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=7, loc="upper left", frameon=False)
+        # where the lines leave room: a fixed corner hides the start of falling series
+        ax.legend(fontsize=7, loc="best", framealpha=0.8)
     fig.suptitle(title, fontsize=12)
     save_png(fig, path)
 

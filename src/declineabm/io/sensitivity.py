@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from declineabm.io.figures import new_figure, save_png, unit_axis
+from declineabm.io.figures import indicator_axis, new_figure, save_png, unit_axis
 from declineabm.io.files import atomic_path
 
 BARS = {
@@ -23,7 +23,7 @@ BARS = {
 }
 AXIS = {
     "sobol": ("sensitivity index", "share of variance"),
-    "morris": ("elementary effect", "indicator's units"),
+    "morris": ("elementary effect", None),  # in the indicator's own unit (indicator_axis)
 }
 
 
@@ -43,6 +43,8 @@ def sensitivity_figure(table: pd.DataFrame, method: str, path: Path, title: str)
     Whiskers are the 95 % confidence intervals (bootstrap), cut at 0 where the index cannot
     be negative.
     """
+    from matplotlib.ticker import MaxNLocator
+
     indicators = list(dict.fromkeys(table["indicator"]))
     columns = min(4, max(1, len(indicators)))
     rows = max(1, math.ceil(len(indicators) / columns))
@@ -52,13 +54,21 @@ def sensitivity_figure(table: pd.DataFrame, method: str, path: Path, title: str)
     axes = fig.subplots(rows, columns, squeeze=False, sharey=True)
     positions = np.arange(len(parameters))[::-1]  # first parameter on top
     label, unit = AXIS[method]
-    for ax, name in zip(axes.ravel(), indicators, strict=False):
+    for index, (ax, name) in enumerate(zip(axes.ravel(), indicators, strict=False)):
         part = table[table["indicator"] == name].set_index("parameter").loc[parameters]
+        if unit is None:  # Morris: effects in the indicator's unit (persons in millions)
+            scale = indicator_axis(ax, "x", name, f"{label} on {name.replace('_', ' ')}")
+        else:
+            scale = 1.0
+            unit_axis(ax, "x", label, unit)
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=5))  # a narrow panel: few, legible ticks
+        if index % columns == 0:  # the row shares the parameters' axis
+            ax.set_ylabel("parameter varied")
         for k, (measure, conf, legend) in enumerate(BARS[method]):
-            values = part[measure].to_numpy(dtype=float)
+            values = part[measure].to_numpy(dtype=float) * scale
             errors = None
             if conf:
-                errors = _whiskers(values, part[conf].to_numpy(dtype=float), 0.0)
+                errors = _whiskers(values, part[conf].to_numpy(dtype=float) * scale, 0.0)
             ax.barh(
                 positions - (k - 0.5) * 0.38,
                 values,
@@ -78,7 +88,6 @@ def sensitivity_figure(table: pd.DataFrame, method: str, path: Path, title: str)
         ax.axvline(0, color="black", lw=0.6)
         ax.grid(axis="x", alpha=0.3)
         ax.set_yticks(positions, parameters, fontsize=8)
-        unit_axis(ax, "x", label, unit)
     for ax in axes.ravel()[len(indicators) :]:
         ax.axis("off")
     handles, labels = axes.ravel()[0].get_legend_handles_labels()

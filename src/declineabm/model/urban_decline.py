@@ -158,7 +158,17 @@ class UrbanDeclineModel(mesa.Model):
         units = np.repeat(np.arange(geo.size), geo.layer("housing"))
         urban_units = rng.permutation(units[city[units] >= 0])
         rural_units = rng.permutation(units[city[units] < 0])
-        home = np.r_[urban_units[:urban_agents], rural_units[: spec.residents - urban_agents]]
+        rural_agents = spec.residents - urban_agents
+        if len(urban_units) < urban_agents or len(rural_units) < rural_agents:
+            # a grid too coarse for the region (one cell, all of it city) has no countryside
+            raise ScenarioError(
+                f"geography.km_per_cell = {self.config.geography.km_per_cell:g} gives "
+                f"{geo.size:,} cell{'s' if geo.size != 1 else ''} with homes for "
+                f"{len(urban_units):,} urban and {len(rural_units):,} rural residents, fewer "
+                f"than the {urban_agents:,} and {rural_agents:,} to place: lower "
+                "geography.km_per_cell"
+            )
+        home = np.r_[urban_units[:urban_agents], rural_units[:rural_agents]]
         self.add_residents(age=age, skill=skill, home=home)
         self.residents.retired[:] = self.residents.age >= self.config.economy.retirement_age
         housing.update_occupancy(self)
