@@ -151,7 +151,7 @@ def at_year(series: pd.DataFrame, year: int) -> pd.DataFrame:
     return rows.set_index(["arm", "seed"]).drop(columns="year")
 
 
-def paired_interval(differences: Sequence[float]) -> tuple[float, float, float]:
+def paired_interval(differences: Sequence[float] | np.ndarray) -> tuple[float, float, float]:
     """Mean of paired differences and its two-sided t confidence interval."""
     values = np.asarray(differences, dtype=np.float64)
     mean = float(values.mean())

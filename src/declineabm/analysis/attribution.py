@@ -360,12 +360,12 @@ def report(
     ]
     if len(definitions) > 1:
         lines += ["", "## Robustness across definition sets"]
-        for outcome in HEADLINE:
-            part = table[table["outcome"] == outcome]
+        for indicator in HEADLINE:
+            part = table[table["outcome"] == indicator]
             first = part.iloc[0]
             lines += [
                 "",
-                f"### {first['label']} (`{outcome}`, {first['unit']})",
+                f"### {first['label']} (`{indicator}`, {first['unit']})",
                 "",
                 "| player | " + " | ".join(f"`{d}`" for d in definitions) + " |",
                 "|---|" + "---|" * len(definitions),
@@ -385,7 +385,7 @@ def report(
                 for d in definitions
             ]
             lines.append("| **total** | " + " | ".join(totals) + " |")
-            lines += [""] + [f"- {s}" for s in robustness(table, outcome, definitions)]
+            lines += [""] + [f"- {s}" for s in robustness(table, indicator, definitions)]
     for d in definitions:
         lines += ["", f"## Definition set `{d}`"]
         for kind in dict.fromkeys(table["kind"]):

@@ -36,7 +36,7 @@ from declineabm.calibration.observation import gather_record
 from declineabm.calibration.posterior import Posterior
 from declineabm.calibration.spec import Calibration, CalibrationError
 from declineabm.io.files import write_atomic
-from declineabm.io.observed import load_observed
+from declineabm.io.observed import Observation, load_observed
 from declineabm.model.indicators import INDICATORS
 from declineabm.scenario import config_dir, load_scenario
 
@@ -143,14 +143,15 @@ def validate(
     """
     base = load_scenario(scenario, batch.get("overrides"))
     if not base.observed:
-        record: tuple = ()
+        record: tuple[Observation, ...] = ()
     elif calibration is not None:
         record = gather_record(calibration, base.observed)
     else:
         record = load_observed(base.observed)
     model = observation_model(record, calibration, posterior) if record else None
     wrong = load_wrong_models(wrong_models, scenario) if wrong_models is not None else ()
-    models = {SCENARIO: {}} | {w.name: dict(w.overrides) for w in wrong}
+    models: dict[str, Mapping[str, Any]] = {SCENARIO: {}}
+    models |= {w.name: w.overrides for w in wrong}
     arms = [arm for name, overrides in models.items() for arm in _arms(name, overrides)]
     seeds = replicate_seeds(seed, replicates)
     series = run_arms(

@@ -341,7 +341,7 @@ def _frame_props(frame: Frame, name: str, title: str) -> dict[str, Any]:
 
 
 @solara.component
-def TrajectoryChart(feed: FrameFeed, info: RunInfo, name: str, title: str):
+def TrajectoryChart(feed: FrameFeed, info: RunInfo, name: str, title: str) -> None:
     """One indicator over the years: the structure with the run, the numbers every frame."""
     # the structure changes with the run, its arms and finished bands, not with play or pause
     option = solara.use_memo(
@@ -382,7 +382,7 @@ def IndicatorCard(
     choices: tuple[Indicator, ...],
     default: str,
     slug: str,
-):
+) -> None:
     """A card with a chart of one indicator, a picker of others and what the chart means."""
     chosen = solara.use_reactive(default)
     indicator = INDICATOR_BY_NAME[chosen.value]
@@ -407,7 +407,7 @@ def IndicatorCard(
 
 
 @solara.component
-def Charts(feed: FrameFeed, info: RunInfo):
+def Charts(feed: FrameFeed, info: RunInfo) -> None:
     """The output share and the four aspects of decline, reflowing with the screen."""
     output = (
         "output",

@@ -110,7 +110,7 @@ def _frame_props(frame: Frame, name: str, title: str) -> dict[str, Any]:
 
 
 @solara.component
-def CityChart(feed: FrameFeed, info: RunInfo, name: str, title: str):
+def CityChart(feed: FrameFeed, info: RunInfo, name: str, title: str) -> None:
     """One per-city indicator over the years, a line a place."""
     option = solara.use_memo(lambda: city_chart_option(info, name), [info.scenario, name])
     _, unit = scale_of(CITY_INDICATOR_BY_NAME[name])
@@ -125,7 +125,7 @@ def CityChart(feed: FrameFeed, info: RunInfo, name: str, title: str):
 
 
 @solara.component
-def CitiesCard(feed: FrameFeed, info: RunInfo):
+def CitiesCard(feed: FrameFeed, info: RunInfo) -> None:
     """The cities of the region, with a picker of the per-city indicators."""
     chosen = solara.use_reactive("population")
     indicator: Indicator = CITY_INDICATOR_BY_NAME[chosen.value]

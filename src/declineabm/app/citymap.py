@@ -526,7 +526,7 @@ def _year_text(frame: Frame) -> str:
 
 
 @solara.component
-def MapPicture(feed: FrameFeed, layer: Layer, on_cell: Callable[[int, int], None]):
+def MapPicture(feed: FrameFeed, layer: Layer, on_cell: Callable[[int, int], None]) -> None:
     """The map of one layer, redrawn every frame."""
     year = LiveText.element(css_class="map-year")
     element = MapWidget.element(on_cell=on_cell)
@@ -557,7 +557,7 @@ def _inspection(frame: Frame, cell: tuple[int, int] | None) -> str:
 
 
 @solara.component
-def CellInspector(feed: FrameFeed, cell: tuple[int, int] | None):
+def CellInspector(feed: FrameFeed, cell: tuple[int, int] | None) -> None:
     """What is in the clicked cell, in the year shown (follows every frame)."""
     element = solara_widgets.HTML.element(
         tag="div", attributes={"class": "cell-inspector", "aria-live": "polite"}
@@ -571,10 +571,10 @@ def CellInspector(feed: FrameFeed, cell: tuple[int, int] | None):
 
 
 @solara.component
-def CityMap(feed: FrameFeed, info: RunInfo):
+def CityMap(feed: FrameFeed, info: RunInfo) -> None:
     """The map with its layer picker, legend and cell inspector."""
     chosen = solara.use_reactive(LAYERS[0].key)
-    cell = solara.use_reactive(None)
+    cell: solara.Reactive[tuple[int, int] | None] = solara.use_reactive(None)
     layer = LAYER_BY_KEY[chosen.value]
     start = info.start_city
     key = solara.use_memo(lambda: legend_html(legend(layer, start, start)), [start, layer.key])

@@ -37,7 +37,7 @@ def describe_changes(arm: Counterfactual) -> str:
 
 
 @solara.component
-def ArmRow(live: LiveRun, arms: tuple[Counterfactual, ...], index: int):
+def ArmRow(live: LiveRun, arms: tuple[Counterfactual, ...], index: int) -> None:
     """One counterfactual: its colour, name, changes, and a button that removes it."""
     arm = arms[index]
     with solara.Row(gap="6px", style={"align-items": "center"}, classes=["arm-row"]):
@@ -59,7 +59,7 @@ def ArmRow(live: LiveRun, arms: tuple[Counterfactual, ...], index: int):
 
 
 @solara.component
-def SeedsControl(live: LiveRun, info: RunInfo):
+def SeedsControl(live: LiveRun, info: RunInfo) -> None:
     """How many seeds the bands use, and how far the batch has got."""
     seeds = info.experiment.seeds
     solara.v.Select(
@@ -92,9 +92,9 @@ def SeedsControl(live: LiveRun, info: RunInfo):
 
 
 @solara.component
-def ComparePanel(live: LiveRun, info: RunInfo, pending: solara.Reactive[Settings]):
+def ComparePanel(live: LiveRun, info: RunInfo, pending: solara.Reactive[Settings]) -> None:
     """Add counterfactuals (causes off, or the edited settings), remove them, choose seeds."""
-    chosen = solara.use_reactive([])
+    chosen: solara.Reactive[list[str]] = solara.use_reactive([])  # the causes to switch off
     name = solara.use_reactive("")
     message = solara.use_reactive("")
     arms = info.experiment.counterfactuals

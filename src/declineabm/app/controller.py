@@ -10,6 +10,7 @@ the buttons change when the run starts, stops or ends, the progress line every y
 
 from __future__ import annotations
 
+import ipyvuetify
 import solara
 
 from declineabm.scenario import ScenarioError
@@ -47,19 +48,19 @@ def _show_status(widget: LiveText, frame: Frame) -> None:
 
 
 @solara.component
-def RunStatus(feed: FrameFeed):
+def RunStatus(feed: FrameFeed) -> None:
     """The year and step (follows every frame)."""
     element = LiveText.element(css_class="run-year")
     use_frames(feed, element, _show_status, [])
 
 
 @solara.component
-def RunButtons(live: LiveRun, pending: solara.Reactive[Settings], state: RunState | None):
+def RunButtons(live: LiveRun, pending: solara.Reactive[Settings], state: RunState | None) -> None:
     """Reset, Play/Pause and Step; a Reset with invalid settings says why and changes nothing."""
     message = solara.use_reactive("")
     ready = state is not None
-    playing = ready and state.playing
-    finished = ready and state.finished
+    playing = state is not None and state.playing
+    finished = state is not None and state.finished
 
     def reset() -> None:
         try:
@@ -106,7 +107,7 @@ def RunButtons(live: LiveRun, pending: solara.Reactive[Settings], state: RunStat
 
 
 @solara.component
-def SpeedControls(live: LiveRun):
+def SpeedControls(live: LiveRun) -> None:
     """Playing speed, and how often a playing run is drawn (large cities: less often)."""
     speed = solara.use_reactive(speed_label(DEFAULT_SPEED))
     render_every = solara.use_reactive(1)
@@ -134,7 +135,7 @@ def SpeedControls(live: LiveRun):
 
 
 @solara.component
-def RunUntil(live: LiveRun, info: RunInfo | None):
+def RunUntil(live: LiveRun, info: RunInfo | None) -> None:
     """A year field: play the city as fast as it goes to that year, then stop."""
     text = solara.use_reactive("")
     message = solara.use_reactive("")
@@ -173,12 +174,12 @@ def RunUntil(live: LiveRun, info: RunInfo | None):
         )
 
 
-def _show_progress(widget: solara.v.ProgressLinear, frame: Frame) -> None:
+def _show_progress(widget: ipyvuetify.ProgressLinear, frame: Frame) -> None:
     widget.value = _done(frame)
 
 
 @solara.component
-def RunProgress(feed: FrameFeed):
+def RunProgress(feed: FrameFeed) -> None:
     """How far the run has got (follows every frame)."""
     bar = solara.v.ProgressLinear(class_="run-progress")
     RunStatus(feed)
@@ -186,7 +187,7 @@ def RunProgress(feed: FrameFeed):
 
 
 @solara.component
-def RunMessages(info: RunInfo | None):
+def RunMessages(info: RunInfo | None) -> None:
     """What the worker is doing or could not do, and the end of the run."""
     if info is None:
         return
@@ -207,7 +208,7 @@ def RunMessages(info: RunInfo | None):
 @solara.component
 def RunControls(
     live: LiveRun, feed: FrameFeed, info: RunInfo | None, pending: solara.Reactive[Settings]
-):
+) -> None:
     """The run card: buttons, speed, run until and progress."""
     with solara.Card("Run", classes=["run-card"]):
         RunButtons(live, pending, info.state if info else None)

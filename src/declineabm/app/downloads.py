@@ -25,7 +25,7 @@ def file_stem(settings: Settings) -> str:
 
 
 @solara.component
-def Downloads(live: LiveRun, settings: Settings):
+def Downloads(live: LiveRun, settings: Settings) -> None:
     """Download buttons, and the upload of a scenario or ``run.json``.
 
     Args:

@@ -35,7 +35,7 @@ from declineabm.scenario import (
 
 from .experiment import Counterfactual, Experiment, Intervention
 from .frames import CityRow, Row
-from .settings import DEFAULT_SEED, check_key, settings_of, shipped
+from .settings import DEFAULT_SEED, check_key, check_seed, settings_of, shipped
 
 MAX_UPLOAD_BYTES = 1_000_000
 """The largest file the page reads (a scenario is a few kilobytes)."""
@@ -216,7 +216,7 @@ def _from_run_json(text: str) -> Experiment:
     if not isinstance(record, dict) or not isinstance(record.get("config"), dict):
         raise ScenarioError("not a run.json of declineabm (no 'config')")
     scenario = _checked(record["config"])
-    settings = settings_of(scenario, record.get("seed"))
+    settings = settings_of(scenario, check_seed(record.get("seed")))
     try:
         interventions = tuple(
             Intervention.of(entry["year"], entry["set"])

@@ -19,6 +19,7 @@ play redraws a handful of widgets, not the page.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 import reacton.core
@@ -80,13 +81,15 @@ CSS = """
 
 
 @solara.component
-def Layout(children: list = []):  # noqa: B006 - Solara's layout signature
+def Layout(
+    children: list[solara.Element] = [],  # noqa: B006 - Solara's layout signature
+) -> solara.Element:
     """The page lays itself out (app bar, side panel, main area): no Solara ``AppLayout``."""
     return solara.Div(children=children)
 
 
 @solara.component
-def Main(feed: FrameFeed, info: RunInfo | None):
+def Main(feed: FrameFeed, info: RunInfo | None) -> None:
     """The map and the charts."""
     if info is None:
         with solara.Column(style={"padding": "48px"}):
@@ -113,7 +116,7 @@ def SidePanel(
     info: RunInfo | None,
     pending: solara.Reactive[Settings],
     built: Settings,
-):
+) -> None:
     """Run, compare, files, and the settings a Reset builds (``built``: the city's)."""
     # keys: the panels that appear with the first city must not remount the others
     RunControls(live, feed, info, pending).key("run")
@@ -136,7 +139,7 @@ def _first_experiment(query: str | None, given: Experiment | None) -> tuple[Expe
 
 
 @solara.component
-def Busy():
+def Busy() -> None:
     """The page of a server that already keeps as many cities as it may."""
     with solara.Column(style={"padding": "48px", "max-width": "640px"}):
         solara.Text(TITLE, style={"font-size": "20px", "font-weight": "600"})
@@ -151,7 +154,7 @@ def Busy():
 
 
 @solara.component
-def Page(experiment: Experiment | Settings | None = None):
+def Page(experiment: Experiment | Settings | None = None) -> None:
     """One session's page (``experiment``: the first city, by default from the address)."""
     router = solara.use_router()
     if isinstance(experiment, Settings):
@@ -164,13 +167,14 @@ def Page(experiment: Experiment | Settings | None = None):
 
     live = solara.use_memo(open_city, [])
     feed = solara.use_memo(FrameFeed, [])
-    info = solara.use_reactive(None)
+    info: solara.Reactive[RunInfo | None] = solara.use_reactive(None)
     pending = solara.use_reactive(first.settings)
-    drawer = solara.use_reactive(None)  # None: open on wide screens, closed on narrow ones
+    # None: open on wide screens, closed on narrow ones
+    drawer: solara.Reactive[bool | None] = solara.use_reactive(None)
 
     render_context = reacton.core.get_render_context()
 
-    def run_worker():
+    def run_worker() -> Callable[[], None] | None:
         if live is None:
             return None
         bridge_widget = solara.get_widget(bridge)
@@ -232,7 +236,7 @@ def Page(experiment: Experiment | Settings | None = None):
         v_model=drawer.value,
         on_v_model=drawer.set,
         width=DRAWER_WIDTH,
-        mobile_breakpoint=960,
+        mobile_break_point=960,  # narrower: the panel slides over the page (as d-md-none says)
         style_="max-width: 88vw",
         class_="dab-drawer",
         attributes={"aria-label": "Run, compare, files and settings"},

@@ -34,7 +34,7 @@ def _set(pending: solara.Reactive[Settings], key: str, value: Any) -> None:
 @solara.component
 def PendingChanges(
     live: LiveRun, applied: Settings, finished: bool, pending: solara.Reactive[Settings]
-):
+) -> None:
     """What the controls would change, with buttons to apply it.
 
     Args:
@@ -94,7 +94,7 @@ def PendingChanges(
 
 
 @solara.component
-def SeedField(pending: solara.Reactive[Settings]):
+def SeedField(pending: solara.Reactive[Settings]) -> None:
     """The seed as text: a bad entry shows why and keeps the last good seed."""
     text = solara.use_reactive(str(pending.value.seed))
     error = solara.use_reactive("")
@@ -121,7 +121,7 @@ def SeedField(pending: solara.Reactive[Settings]):
 
 
 @solara.component
-def NumberField(control: Control, pending: solara.Reactive[Settings]):
+def NumberField(control: Control, pending: solara.Reactive[Settings]) -> None:
     """A whole-number setting typed as text, checked against the page's and the model's range.
 
     The number of agents keeps the scenario's population (persons per agent follow), and the
@@ -173,7 +173,7 @@ def NumberField(control: Control, pending: solara.Reactive[Settings]):
 
 
 @solara.component
-def ScenarioPanel(pending: solara.Reactive[Settings], built: Settings):
+def ScenarioPanel(pending: solara.Reactive[Settings], built: Settings) -> None:
     """Scenario, seed and the city's size (apply on Reset).
 
     Args:
@@ -210,7 +210,7 @@ def ScenarioPanel(pending: solara.Reactive[Settings], built: Settings):
 @solara.component
 def ParameterSlider(
     control: Control, pending: solara.Reactive[Settings], scenario: Scenario, changed: bool
-):
+) -> None:
     """A slider for one parameter, labelled with its value, its meaning and when it applies.
 
     Args:
@@ -269,7 +269,7 @@ def _targeting(scenario: Scenario) -> str:
 @solara.component
 def CausePanel(
     cause: Cause, pending: solara.Reactive[Settings], scenario: Scenario, changed: frozenset[str]
-):
+) -> None:
     """A cause of decline: its switch, the paper's words for it, and its strengths."""
     opened = solara.use_reactive(False)
     enabled = bool(getattr(scenario, cause.section).enabled)
@@ -306,7 +306,7 @@ def CausePanel(
 
 
 @solara.component
-def CausesPanel(pending: solara.Reactive[Settings], applied: Settings):
+def CausesPanel(pending: solara.Reactive[Settings], applied: Settings) -> None:
     """The seven causes of decline the paper names, each switchable."""
     scenario = solara.use_memo(pending.value.resolve, [pending.value])
     changed = solara.use_memo(

@@ -24,6 +24,8 @@ The JavaScript they load (ECharts) comes from the installed ``solara-assets``, l
 
 from __future__ import annotations
 
+from typing import Any
+
 import ipyvuetify
 import traitlets
 
@@ -39,7 +41,7 @@ class ChartWidget(ipyvuetify.VuetifyTemplate):
 
     template_file = (__file__, "vue/chart.vue")
     option = traitlets.Dict().tag(sync=True)
-    numbers = traitlets.List().tag(sync=True)
+    numbers: traitlets.List[dict[str, Any]] = traitlets.List().tag(sync=True)
     unit = traitlets.Unicode("").tag(sync=True)
     decimals = traitlets.Int(1).tag(sync=True)
     title = traitlets.Unicode("").tag(sync=True)
@@ -60,7 +62,8 @@ class MapWidget(ipyvuetify.VuetifyTemplate):
     src = traitlets.Unicode("").tag(sync=True)
     columns = traitlets.Int(1).tag(sync=True)
     rows = traitlets.Int(1).tag(sync=True)
-    labels = traitlets.List([]).tag(sync=True)  # the cities' names: {name, left, top} in %
+    # the cities' names: {name, left, top} in %
+    labels: traitlets.List[dict[str, object]] = traitlets.List([]).tag(sync=True)
     title = traitlets.Unicode("").tag(sync=True)
     filename = traitlets.Unicode("map.png").tag(sync=True)
     description = traitlets.Unicode("").tag(sync=True)

@@ -5,6 +5,10 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 METHODS = ("sobol", "morris")  # declineabm.sweep.analysis.METHODS, without its imports
 HELP = "sensitivity indices of a finished sweep (Sobol' or Morris): CSV and PNG"
@@ -58,7 +62,7 @@ def main(args: argparse.Namespace) -> int:
     return 0
 
 
-def summary(table, method: str) -> str:
+def summary(table: pd.DataFrame, method: str) -> str:
     """The most influential parameters of each indicator, as text."""
     key, conf = ("ST", "ST_conf") if method == "sobol" else ("mu_star", "mu_star_conf")
     lines = []

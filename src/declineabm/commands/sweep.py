@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from declineabm.cli import count, seconds
 from declineabm.commands.batch_options import (
@@ -77,23 +78,34 @@ def sweep_path(name: str) -> Path:
     return path
 
 
-def resumed_options(args: argparse.Namespace) -> dict[str, object]:
+@dataclass(frozen=True)
+class Resumed:
+    """What a sweep folder's manifest says its sweep was started with (nothing without --resume)."""
+
+    samples: int | None = None
+    replicates: int | None = None
+    years: int | None = None
+    fmt: str | None = None
+    fixed: dict[str, Any] = field(default_factory=dict)  # its [set] and --set values
+
+
+def resumed_options(args: argparse.Namespace) -> Resumed:
     """With --resume, the options the sweep in --out was started with, for those not given."""
     from declineabm.sweep import store
 
     if not args.resume or args.out is None or not args.out.is_dir():
-        return {}
+        return Resumed()
     manifest = store.read_manifest(args.out)
     settings = (manifest or {}).get("sweep", {}).get("settings", {})
     if not isinstance(settings, dict):
-        return {}
-    return {
-        "samples": settings.get("samples"),
-        "replicates": settings.get("replicates"),
-        "years": settings.get("years"),
-        "fmt": (manifest or {}).get("layout", {}).get("fmt"),
-        "set": settings.get("set") or {},
-    }
+        return Resumed()
+    return Resumed(
+        samples=settings.get("samples"),
+        replicates=settings.get("replicates"),
+        years=settings.get("years"),
+        fmt=(manifest or {}).get("layout", {}).get("fmt"),
+        fixed=settings.get("set") or {},
+    )
 
 
 def main(args: argparse.Namespace) -> int:
@@ -105,16 +117,16 @@ def main(args: argparse.Namespace) -> int:
     execution = execution_options(args)
     before = resumed_options(args)  # --resume: what the folder's sweep was started with
     options = {
-        name: getattr(args, name) if getattr(args, name) is not None else before.get(name)
+        name: getattr(args, name) if getattr(args, name) is not None else getattr(before, name)
         for name in ("samples", "replicates", "years")
     }
-    fixed = {**before.get("set", {}), **overrides_of(args)}
+    fixed = {**before.fixed, **overrides_of(args)}
     sweep = load_sweep(sweep_path(args.sweep), options, fixed)
     settings = sweep.settings
-    if settings.sampler == "sobol" and settings.samples & (settings.samples - 1):
+    samples = settings.samples  # the sobol sampler has a number of samples (load_sweep checks)
+    if settings.sampler == "sobol" and samples is not None and samples & (samples - 1):
         print(
-            f"note: samples = {settings.samples}; Sobol' sequences balance best with a power "
-            "of two",
+            f"note: samples = {samples}; Sobol' sequences balance best with a power of two",
             file=sys.stderr,
         )
     out = args.out or Path("results") / f"sweep-{settings.name}"
@@ -135,7 +147,7 @@ def main(args: argparse.Namespace) -> int:
             retries=args.retries,
             timeout=args.timeout,
             progress=not args.quiet,
-            fmt=args.fmt or before.get("fmt") or "csv",
+            fmt=args.fmt or before.fmt or "csv",
             indicators=settings.indicators,
             every=settings.every,
             parameters=[axis.name for axis in sweep.axes],

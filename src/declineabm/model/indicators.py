@@ -15,7 +15,7 @@ Computing the indicators changes nothing in the model.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from scipy.special import ndtr
@@ -260,7 +260,11 @@ CITY_INDICATOR_NAMES = tuple(ind.name for ind in CITY_INDICATORS)
 COUNTRYSIDE_NAME = "countryside"
 
 
-def _ratio(numerator: float, denominator: float) -> float:
+Amount = float | np.integer[Any]
+"""A sum over agents or cells: a count of a mask (``mask.sum()``, a numpy integer) or a total."""
+
+
+def _ratio(numerator: Amount, denominator: Amount) -> float:
     """Numerator / denominator, 0 where the denominator is 0 (an empty city has no rates)."""
     return float(numerator / denominator) if denominator else 0.0
 

@@ -87,9 +87,10 @@ class RestOfChina(mesa.Agent):
         return float(self.persons[URBAN].sum())
 
     def working_age(self) -> np.ndarray:
-        """Mask of working ages."""
-        economy = self.model.config.economy
-        return (economy.working_age <= AGES) & (economy.retirement_age > AGES)
+        """Mask of its cohorts' working ages (the Northeast's: :func:`.population.working_age`)."""
+        from declineabm.model import population
+
+        return population.working_age(AGES, self.model.config.economy)
 
     def mean_skill(self) -> np.ndarray:
         """Mean skill of each (urban/rural, age) cohort."""

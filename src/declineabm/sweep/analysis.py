@@ -224,7 +224,7 @@ def sensitivity(
             continue
         indices = _analyze(method, spec, x, values, results.settings, seed)
         for j, axis in enumerate(axes):
-            row = {"indicator": name, "parameter": axis.name}
+            row: dict[str, str | float] = {"indicator": name, "parameter": axis.name}
             row.update({m: float(indices[m][j]) for m in MEASURES[method]})
             rows.append(row)
     columns = ["indicator", "parameter", *MEASURES[method]]

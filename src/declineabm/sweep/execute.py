@@ -37,6 +37,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, CancelledError, Future, wait
 from dataclasses import dataclass, replace
 from pathlib import Path
+from types import FrameType
 from typing import Any, get_args
 
 from tqdm import tqdm
@@ -283,7 +284,7 @@ def _refuse_reimport() -> None:
         return
     if not path or not os.path.isfile(path):
         return  # an interactive session or a notebook: nothing is re-run
-    frame = sys._getframe(1)
+    frame: FrameType | None = sys._getframe(1)
     while frame is not None and not (
         frame.f_code.co_name == "<module>" and frame.f_globals.get("__name__") == "__main__"
     ):

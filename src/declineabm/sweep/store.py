@@ -157,7 +157,9 @@ def write_series(
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    columns = list(zip(*rows, strict=True)) if rows else [[] for _ in layout.indicators]
+    columns: list[Sequence[float]] = (
+        list(zip(*rows, strict=True)) if rows else [[] for _ in layout.indicators]
+    )
     table = pa.table(
         [pa.array([run_id] * len(years), pa.string()), pa.array(years, pa.int64())]
         + [pa.array(column, pa.float64()) for column in columns],

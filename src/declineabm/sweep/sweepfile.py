@@ -29,7 +29,7 @@ from __future__ import annotations
 import difflib
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -165,6 +165,10 @@ class Sweep:
         }
 
 
+Fail = Callable[[str], SweepError]
+"""Makes the one-line error of a bad sweep file from its message (the file's name in front)."""
+
+
 def load_sweep(
     source: str | Path | Mapping[str, Any],
     overrides: Mapping[str, Any] | None = None,
@@ -210,7 +214,8 @@ def load_sweep(
             raise fail(f"set.{key}: also varied under [parameters]; keep one of the two")
         if key in {normalise_key(k) for k in fixed or {}}:
             raise fail(f"--set {key}: the sweep varies {key} (under [parameters])")
-    repeated = [n for n in settings.indicators or () if settings.indicators.count(n) > 1]
+    indicators = settings.indicators or []
+    repeated = [n for n in indicators if indicators.count(n) > 1]
     if repeated:
         raise fail(f"indicators: '{repeated[0]}' is listed twice")
     _check_size(settings, fail)
@@ -241,7 +246,9 @@ def _is_parameter(value: Any) -> bool:
     return not isinstance(value, dict) or bool(set(value) & (RANGE_KEYS | {"values"}))
 
 
-def _flatten(table: dict[str, Any], leaf: Any, fail: Any, where: str, prefix: str = "") -> Any:
+def _flatten(
+    table: dict[str, Any], leaf: Callable[[Any], bool], fail: Fail, where: str, prefix: str = ""
+) -> dict[str, Any]:
     """``{"policy": {"efficiency": x}}`` (TOML's dotted keys) as ``{"policy.efficiency": x}``.
 
     Two spellings of one key (``policy__efficiency`` beside ``[parameters.policy]``) are refused.
@@ -286,7 +293,7 @@ def design_points(settings: SweepSettings, axes: int) -> int:
     return math.prod(max(int(n), 1) for n in levels)
 
 
-def _check_size(settings: SweepSettings, fail: Any) -> None:
+def _check_size(settings: SweepSettings, fail: Fail) -> None:
     """Refuse a sweep whose plan cannot fit in this machine's memory, before it is sampled."""
     from declineabm.io.memory import available_memory, gib
 
@@ -326,7 +333,9 @@ def _describe(exc: ValidationError) -> str:
     return f"{key} = {text}: {error['msg']}"
 
 
-def _base(settings: SweepSettings, path: Path | None, fixed: Mapping[str, Any], fail) -> Scenario:
+def _base(
+    settings: SweepSettings, path: Path | None, fixed: Mapping[str, Any], fail: Fail
+) -> Scenario:
     ref: str | Path = settings.scenario
     if path is not None and (settings.scenario.endswith(".toml") or "/" in settings.scenario):
         ref = path.parent / settings.scenario
@@ -338,7 +347,7 @@ def _base(settings: SweepSettings, path: Path | None, fixed: Mapping[str, Any], 
     return load_scenario(base, fixed)
 
 
-def _check(base: Scenario, overrides: Mapping[str, Any], key: str, fail) -> None:
+def _check(base: Scenario, overrides: Mapping[str, Any], key: str, fail: Fail) -> None:
     try:
         load_scenario(base, overrides)
     except ScenarioError as exc:
@@ -354,7 +363,7 @@ def _current(base: Scenario, key: str) -> Any:
     return node
 
 
-def _axis(settings: SweepSettings, key: str, spec: Any, base: Scenario, fail) -> Axis:
+def _axis(settings: SweepSettings, key: str, spec: Any, base: Scenario, fail: Fail) -> Axis:
     where = f"parameters.{key}"
     current = _current(base, key)
     if current is None:
