@@ -376,7 +376,7 @@ def test_observation_model_divides_by_the_base_year_and_inflates_covered_years()
 
 def _toy_abc(batch: int, tmp_path: Path, transition: str = "local") -> pd.DataFrame:
     """Pyabc on a toy problem (no city): the posterior through BatchSampler."""
-    from declineabm.calibration.smc import _transition
+    from declineabm.calibration.smc import transition_kernel
 
     model = ReplayModel()
 
@@ -391,7 +391,7 @@ def _toy_abc(batch: int, tmp_path: Path, transition: str = "local") -> pd.DataFr
         pyabc.PNormDistance(p=2),
         population_size=20,
         sampler=sampler,
-        transitions=_transition(transition, 2.0),
+        transitions=transition_kernel(transition, 2.0),
     )
     abc.new(f"sqlite:///{tmp_path / f'toy{transition}{batch}.db'}", {"y": 0.5})
     history = abc.run(max_nr_populations=3)

@@ -416,24 +416,16 @@ def predictive_figure(
         if base is not None:
             wide = wide / wide.loc[base]
         q = wide.quantile([0.05, 0.25, 0.5, 0.75, 0.95], axis=1).T
-        ax.fill_between(
-            q.index,
-            q[0.05],
-            q[0.95],
-            color="tab:blue",
-            alpha=0.15,
-            lw=0,
-            label="model, 90 % of runs",
-        )
-        ax.fill_between(
-            q.index,
-            q[0.25],
-            q[0.75],
-            color="tab:blue",
-            alpha=0.3,
-            lw=0,
-            label="model, 50 % of runs",
-        )
+        for low, high, alpha, share in ((0.05, 0.95, 0.15, 90), (0.25, 0.75, 0.3, 50)):
+            ax.fill_between(
+                q.index,
+                q[low],
+                q[high],
+                color="tab:blue",
+                alpha=alpha,
+                lw=0,
+                label=f"model, {share} % of runs",
+            )
         ax.plot(q.index, q[0.5], color="tab:blue", label="model, median")
         for c in compared:
             values = predicted[c.key]

@@ -304,7 +304,7 @@ def _sample(
         population_size=budget.population,
         sampler=sampler,
         eps=pyabc.QuantileEpsilon(alpha=budget.quantile),
-        transitions=_transition(budget.transition, budget.transition_scaling),
+        transitions=transition_kernel(budget.transition, budget.transition_scaling),
     )
     database = out / HISTORY
     url = f"sqlite:///{database}"
@@ -328,7 +328,7 @@ def _sample(
     return database
 
 
-def _transition(name: str, scaling: float) -> Any:
+def transition_kernel(name: str, scaling: float) -> Any:
     """Pyabc's transition kernel of that name (spec.TRANSITIONS), its covariance scaled."""
     import pyabc
 
