@@ -33,6 +33,7 @@ from typing import Any
 
 import pandas as pd
 
+from declineabm.io.files import read_csv_exact
 from declineabm.sweep import RunSpec, execute
 
 CITY = {"simulation.residents": 5000, "geography.km_per_cell": 24}
@@ -62,7 +63,7 @@ def _measure(specs: list[RunSpec], backend: str, workers: int, client: Any, root
     elapsed = time.perf_counter() - clock
     if summary.failed:
         raise RuntimeError(f"{summary.failed} runs failed in {out}")
-    timings = pd.read_csv(out / "sweep" / "timings.csv", float_precision="round_trip")
+    timings = read_csv_exact(out / "sweep" / "timings.csv")
     return {
         "backend": backend,
         "workers": workers,

@@ -10,6 +10,7 @@ import pytest
 from SALib.analyze import sobol
 
 from declineabm import cli
+from declineabm.io.files import read_csv_exact
 
 # transport.cost_per_1000km drives the region's costs, so its output share. policy.budget_share
 # cannot act before revitalization starts (2003): over these four years it moves nothing.
@@ -49,7 +50,7 @@ def sobol_sweep(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_sobol_indices_with_confidence_intervals(sobol_sweep: Path, capsys) -> None:
     assert cli.main(["analyze", str(sobol_sweep), "--quiet"]) == 0
     assert "constant across samples: environmental_standard" in capsys.readouterr().err
-    table = pd.read_csv(sobol_sweep / "sensitivity-sobol.csv", float_precision="round_trip")
+    table = read_csv_exact(sobol_sweep / "sensitivity-sobol.csv")
     assert list(table.columns) == ["indicator", "parameter", "S1", "S1_conf", "ST", "ST_conf"]
     assert list(table["indicator"]) == ["output_share"] * 2 + ["population"] * 2
     assert (table[["S1_conf", "ST_conf"]] >= 0).all().all()
@@ -66,9 +67,9 @@ def test_sobol_indices_with_confidence_intervals(sobol_sweep: Path, capsys) -> N
 def test_sobol_indices_are_salibs_on_the_tables(sobol_sweep: Path) -> None:
     """Recompute from design.csv and runs.csv with SALib directly."""
     assert cli.main(["analyze", str(sobol_sweep), "--quiet", "--indicator", "output_share"]) == 0
-    table = pd.read_csv(sobol_sweep / "sensitivity-sobol.csv", float_precision="round_trip")
-    design = pd.read_csv(sobol_sweep / "design.csv", float_precision="round_trip")
-    runs = pd.read_csv(sobol_sweep / "runs.csv", float_precision="round_trip")
+    table = read_csv_exact(sobol_sweep / "sensitivity-sobol.csv")
+    design = read_csv_exact(sobol_sweep / "design.csv")
+    runs = read_csv_exact(sobol_sweep / "runs.csv")
     y = design.merge(runs, on="run_id").sort_values("sample")["output_share"].to_numpy()
     problem = {
         "num_vars": 2,

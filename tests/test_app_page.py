@@ -10,12 +10,11 @@ import ipyvuetify as v
 import pytest
 import solara
 from conftest import SMALL
-from solara.components.file_download import FileDownloadWidget
 from solara.widgets import HTML
 
 from declineabm.app.page import Page
 from declineabm.app.settings import Settings
-from declineabm.app.widgets import ChartWidget, LiveText, MapWidget
+from declineabm.app.widgets import ChartWidget, DownloadWidget, LiveText, MapWidget
 from declineabm.io.files import csv_line
 from declineabm.model.indicators import INDICATOR_NAMES
 from declineabm.scenario import available_scenarios, load_scenario
@@ -65,12 +64,9 @@ def click(rc, class_: str) -> None:
 
 
 def download(rc, filename_end: str) -> str:
-    widget = next(
-        w for w in rc.find(FileDownloadWidget).widgets if w.filename.endswith(filename_end)
-    )
-    widget.request_download = True  # what the button does in the browser
-    wait_until(lambda: widget.bytes is not None)
-    return widget.bytes.decode()
+    widget = next(w for w in rc.find(DownloadWidget).widgets if w.filename.endswith(filename_end))
+    widget.vue_prepare()  # what the button does in the browser
+    return widget.payload.decode()
 
 
 def test_step_three_times(app) -> None:

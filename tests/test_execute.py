@@ -15,6 +15,7 @@ import pytest
 from conftest import SMALL
 
 from declineabm import UrbanDeclineModel
+from declineabm.io.files import read_csv_exact
 from declineabm.sweep import RunSpec, SweepError, execute, store
 from declineabm.sweep.store import MANIFEST, scan, series_path
 
@@ -59,8 +60,8 @@ def test_run_ids_identify_parameters_and_seed() -> None:
 
 
 def test_results_are_the_models_own(reference: Path) -> None:
-    runs = pd.read_csv(reference / "runs.csv", float_precision="round_trip")
-    series = pd.read_csv(reference / "timeseries.csv", float_precision="round_trip")
+    runs = read_csv_exact(reference / "runs.csv")
+    series = read_csv_exact(reference / "timeseries.csv")
     spec = SPECS[4]
     model = UrbanDeclineModel("northeast", seed=spec.seed, **spec.overrides)
     model.run(until=1996)
@@ -97,7 +98,7 @@ def test_parquet_holds_the_same_tables(reference: Path, tmp_path: Path) -> None:
     summary = run(tmp_path / "pq", fmt="parquet")
     for name, table in (("runs", summary.runs_table), ("timeseries", summary.timeseries_table)):
         assert table.suffix == ".parquet"
-        csv = pd.read_csv(reference / f"{name}.csv", float_precision="round_trip")
+        csv = read_csv_exact(reference / f"{name}.csv")
         parquet = pd.read_parquet(table)
         if name == "runs":
             csv["error"] = csv["error"].fillna("")

@@ -13,6 +13,7 @@ import psutil
 import pytest
 from conftest import declineabm, same_tables
 
+from declineabm.io.files import read_csv_exact
 from declineabm.sweep.store import scan
 
 
@@ -26,8 +27,8 @@ def wait_for_runs(out: Path, count: int, process, timeout: float = 120) -> None:
 
 
 def test_tables_are_sorted_and_complete(reference_sweep: Path) -> None:
-    runs = pd.read_csv(reference_sweep / "runs.csv", float_precision="round_trip")
-    series = pd.read_csv(reference_sweep / "timeseries.csv", float_precision="round_trip")
+    runs = read_csv_exact(reference_sweep / "runs.csv")
+    series = read_csv_exact(reference_sweep / "timeseries.csv")
     design = pd.read_csv(reference_sweep / "design.csv")
     manifest = json.loads((reference_sweep / "manifest.json").read_text())
     assert list(runs.columns) == [

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from declineabm.io.files import read_csv_exact
 from declineabm.sweep import RunSpec, SweepError, execute
 
 CONFIDENCE = 0.90
@@ -140,7 +141,7 @@ def read_table(path: Path) -> pd.DataFrame:
     """Read a batch table (CSV with exact floats, or Parquet)."""
     if path.suffix == ".parquet":
         return pd.read_parquet(path)
-    return pd.read_csv(path, float_precision="round_trip")
+    return read_csv_exact(path)
 
 
 def at_year(series: pd.DataFrame, year: int) -> pd.DataFrame:

@@ -16,7 +16,7 @@ from declineabm.scenario import ScenarioError
 from .files import MAX_UPLOAD_BYTES, read_upload
 from .session import LiveRun
 from .settings import Settings
-from .widgets import UploadWidget
+from .widgets import DownloadWidget, UploadWidget
 
 
 def file_stem(settings: Settings) -> str:
@@ -62,11 +62,8 @@ def Downloads(live: LiveRun, settings: Settings) -> None:
     ):
         with solara.Row(gap="8px", style={"flex-wrap": "wrap"}):
             for make, name, mime in files:
-                solara.FileDownload(
-                    make,
-                    filename=f"{stem}-{name}",
-                    mime_type=mime,
-                    children=[solara.Button(name, icon_name="mdi-download", small=True)],
+                DownloadWidget.element(
+                    make=make, label=name, filename=f"{stem}-{name}", mime_type=mime
                 ).key(name)
         solara.Text(
             "cities.csv: every city of the region, one row a city a year. all.zip: every arm's "

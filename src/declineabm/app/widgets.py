@@ -14,6 +14,7 @@ needs in the browser itself:
   page is built (``ready``) and the acknowledgement of every frame drawn
   (:meth:`.session.LiveRun.acknowledge`).
 * :class:`UploadWidget`: a button that sends a chosen scenario or ``run.json`` to the server.
+* :class:`DownloadWidget`: a button that asks the server for a file and saves it.
 * :class:`LiveText`: a line of text that changes every year (the year, the step).
 
 The traits that change every frame are never element properties (Solara could set them back
@@ -99,6 +100,34 @@ class UploadWidget(ipyvuetify.VuetifyTemplate):
         if self.on_file is not None:
             text = None if data.get("too_large") else str(data.get("text", ""))
             self.on_file(str(data.get("name", "")), text)
+
+
+class DownloadWidget(ipyvuetify.VuetifyTemplate):
+    """A button that saves a file the server makes when it is pressed.
+
+    Solara's ``FileDownload`` saves whenever its ``bytes`` change while a request is pending, so
+    a redraw that empties them at the wrong moment saves the text ``null`` (seen on a loaded
+    machine). Here the browser saves only when the server has counted a new file (``serial``),
+    and the file is made in the same message that delivers it.
+    """
+
+    template_file = (__file__, "vue/download.vue")
+    label = traitlets.Unicode("Download").tag(sync=True)
+    filename = traitlets.Unicode("download").tag(sync=True)
+    mime_type = traitlets.Unicode("application/octet-stream").tag(sync=True)
+    css_class = traitlets.Unicode("").tag(sync=True)
+    payload = traitlets.Bytes(None, allow_none=True).tag(sync=True)
+    serial = traitlets.Int(0).tag(sync=True)
+    make = traitlets.Callable(None, allow_none=True)
+
+    def vue_prepare(self, _data: object = None) -> None:
+        """From the browser: the button was pressed; make the file and send it."""
+        if self.make is None:
+            return
+        made = self.make()
+        with self.hold_sync():
+            self.payload = made.encode("utf-8") if isinstance(made, str) else bytes(made)
+            self.serial += 1
 
 
 class LiveText(ipyvuetify.VuetifyTemplate):

@@ -13,14 +13,31 @@ import os
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from declineabm.errors import InputError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 LOCK = ".lock"
 
 _UMASK = os.umask(0)
 os.umask(_UMASK)
+
+
+def read_csv_exact(path: Path) -> pd.DataFrame:
+    """A CSV table whose floats read back to the very bits that were written.
+
+    pandas before 3.1 needs ``float_precision="round_trip"`` for that; from 3.1 every mode uses
+    the exact converter and the argument is deprecated, so it is passed only where it matters.
+    """
+    import pandas as pd
+
+    major, minor = (int(part) for part in pd.__version__.split(".")[:2])
+    if (major, minor) >= (3, 1):
+        return pd.read_csv(path)
+    return pd.read_csv(path, float_precision="round_trip")
 
 
 def write_atomic(path: Path, text: str) -> None:

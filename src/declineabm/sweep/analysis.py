@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from declineabm.io.files import read_csv_exact
 from declineabm.sweep import store
 from declineabm.sweep.errors import SweepError
 from declineabm.sweep.samplers import Axis, problem
@@ -132,7 +133,7 @@ def _read_table(path: Path) -> pd.DataFrame:
     try:
         if path.suffix == ".parquet":
             return pd.read_parquet(path)
-        return pd.read_csv(path, float_precision="round_trip")
+        return read_csv_exact(path)
     except (ValueError, OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise SweepError(f"{path}: damaged ({first}); {DAMAGED}") from None
