@@ -220,17 +220,27 @@ def openings(count: int, city: int = 0, sector: Sector = Sector.LIGHT) -> list[d
     return [{"cell": city, "sector": int(sector), "positions": count}]
 
 
+# hand_built switches every cause off; the region's own labour market belongs to cause 1
+REGIONS_OWN_MARKET = {"industry.enabled": True}
+SQRT = {"economy.matching_efficiency": 0.5, "economy.matching_elasticity": 0.5}
+
+
 def test_match_hires_the_matching_function_of_seekers_and_openings_per_city() -> None:
     # A S^0.5 V^0.5 with S = V = 4 agents and A = 0.5: 2 hires, exactly (no rounding)
-    model = hand_built(
-        seekers(4),
-        openings(4),
-        **{"economy.matching_efficiency": 0.5, "economy.matching_elasticity": 0.5},
-    )
+    model = hand_built(seekers(4), openings(4), **REGIONS_OWN_MARKET, **SQRT)
     assert labour.match(model) == 2
     hired = model.residents.employer >= 0
     assert hired.sum() == 2
     assert model.firms.workforce.tolist() == [2]
+
+
+def test_without_cause_1_the_labour_market_matches_at_an_ordinary_pace() -> None:
+    # The region's own efficiency 0.5 gives 2 hires of S = V = 4; switched off, the ordinary
+    # market's 0.75 gives 3 (A sqrt(4 * 4) = 3, exactly)
+    ordinary = {"industry.ordinary_matching_efficiency": 0.75}
+    own = hand_built(seekers(4), openings(4), **REGIONS_OWN_MARKET, **SQRT, **ordinary)
+    assert labour.match(own) == 2
+    assert labour.match(hand_built(seekers(4), openings(4), **SQRT, **ordinary)) == 3
 
 
 def test_match_hires_at_most_the_seekers_and_nobody_twice() -> None:
@@ -238,6 +248,7 @@ def test_match_hires_at_most_the_seekers_and_nobody_twice() -> None:
     model = hand_built(
         seekers(1),
         openings(16),
+        **REGIONS_OWN_MARKET,
         **{"economy.matching_efficiency": 2.0, "economy.matching_elasticity": 0.5},
     )
     assert labour.match(model) == 1

@@ -19,7 +19,6 @@ from declineabm.model.allocation import accept_within_capacity, pick_per_group
 from declineabm.model.sectors import Sector
 
 if TYPE_CHECKING:
-    from declineabm.model.structure import EconomySection
     from declineabm.model.urban_decline import UrbanDeclineModel
 
 
@@ -187,7 +186,15 @@ def match(model: UrbanDeclineModel, only: np.ndarray | None = None, everyone: bo
         pool = free & eligible
         searchers = np.bincount(seeker_city[pool], minlength=cities).astype(np.float64)
         openings = np.bincount(np.maximum(firm_city, 0), open_slots, minlength=cities)
-        per_city = _hires(searchers, openings, model.persons_per_agent, economy, everyone, rng)
+        per_city = _hires(
+            searchers,
+            openings,
+            model.persons_per_agent,
+            model.industry.matching_efficiency(),
+            economy.matching_elasticity,
+            everyone,
+            rng,
+        )
         if per_city.sum() == 0:
             continue
         candidates = np.flatnonzero(pool)
@@ -214,7 +221,8 @@ def _hires(
     seekers: np.ndarray,
     openings: np.ndarray,
     persons_per_agent: float,
-    economy: EconomySection,
+    efficiency: float,
+    elasticity: float,
     frictionless: bool,
     rng: np.random.Generator,
 ) -> np.ndarray:
@@ -225,9 +233,9 @@ def _hires(
     most = np.minimum(seekers, openings)
     if frictionless:
         return most.astype(np.int64)
-    a = economy.matching_elasticity
+    a = elasticity
     persons = (
-        economy.matching_efficiency
+        efficiency
         * (seekers * persons_per_agent) ** a
         * (openings * persons_per_agent) ** (1.0 - a)
     )

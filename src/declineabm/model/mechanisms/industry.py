@@ -20,6 +20,12 @@ heavy industry and mining in cities of one kind each, and state-owned. Three par
   to be recalled, so they neither count as registered unemployed nor leave like the
   unemployed; those within ``early_retirement_years`` of retirement retire early. After the
   centre years they are unemployed like anyone.
+* **A labour market that was an allocation.** Until the 1990s the state assigned jobs (the
+  start year's planned allocation, :func:`~declineabm.model.labour.match`); the market that
+  replaced it matched the region's job seekers with openings at its own efficiency
+  (``economy.matching_efficiency``, estimated against the record), which may be below an
+  ordinary market's (``ordinary_matching_efficiency``): the skills of the old plants and the
+  ties to units that §2.2.1's "could not adapt to the new economic system" names.
 """
 
 from __future__ import annotations
@@ -96,6 +102,11 @@ class IndustrySection(Section):
     early_retirement_years: Annotated[int, Field(ge=0, le=20)] = Field(
         description="Laid-off state workers this close to retirement age retire early."
     )
+    ordinary_matching_efficiency: Annotated[float, Field(gt=0.0, le=5.0)] = Field(
+        description="Scale of the cities' matching function when the cause is off: an "
+        "ordinary market economy's labour market (on: economy.matching_efficiency, the "
+        "region's own)."
+    )
 
 
 class IndustrialRigidity(Mechanism[IndustrySection]):
@@ -105,8 +116,10 @@ class IndustrialRigidity(Mechanism[IndustrySection]):
     switched_off = (
         "Switched off ('ordinary', the default), the region starts as an ordinary region: the "
         "rest of China's urban share and, in every city, its mix of sectors; state-owned firms "
-        "behave exactly like private ones, and workers they lay off are unemployed like anyone. "
-        "'adaptive' keeps the region's own early structure and only makes its firms flexible."
+        "behave exactly like private ones, workers they lay off are unemployed like anyone, "
+        "and job seekers find openings at an ordinary labour market's pace "
+        "(ordinary_matching_efficiency). 'adaptive' keeps the region's own early structure and "
+        "only makes its firms and labour market flexible."
     )
 
     # ------------------------------------------------------------------------------------
@@ -185,6 +198,12 @@ class IndustrialRigidity(Mechanism[IndustrySection]):
         """Which of the workers just laid off with a tie retire early instead."""
         threshold = self.model.config.economy.retirement_age - self.params.early_retirement_years
         return tied & (age >= threshold)
+
+    def matching_efficiency(self) -> float:
+        """Scale of the cities' matching function: the region's own, or an ordinary one."""
+        if self.enabled:
+            return self.model.config.economy.matching_efficiency
+        return self.params.ordinary_matching_efficiency
 
     def living_allowance(self) -> float:
         """This year's living allowance of a laid-off state worker (0 when switched off)."""
