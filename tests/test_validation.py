@@ -7,7 +7,7 @@ import sys
 
 import pandas as pd
 
-from declineabm.analysis.patterns import PATTERNS
+from declineabm.analysis.patterns import PATTERNS, ageing_lead, young_net_migration
 from declineabm.analysis.record_checks import timing_brackets
 from declineabm.analysis.validation import validate
 from declineabm.calibration.observation import Compared
@@ -123,3 +123,30 @@ def test_a_timing_check_brackets_the_record_peak_unless_a_break_moves_it() -> No
     assert timing_brackets(rising) == {}  # peaks at the end: no timing in the record
     revised = _compared("output_share", {2002: 0.09, 2012: 0.093, 2022: 0.048}, ("break",))
     assert timing_brackets(revised) == {}
+
+
+def _years(**columns: list[float]) -> pd.DataFrame:
+    return pd.DataFrame({"year": [2019, 2020, 2021, 2022], **columns})
+
+
+def test_young_leave_compares_the_young_with_everyone_else() -> None:
+    # 100 people, 30 of them young, every year: 3 young leave a year (10 %), 7 others (10 %):
+    # the same rate, so not a young exodus; the young alone leaving is one
+    even = _years(
+        population=[100.0] * 4,
+        young_adult_share=[0.3] * 4,
+        net_migration=[-10.0] * 4,
+        net_migration_young=[-3.0] * 4,
+    )
+    assert abs(young_net_migration(even)) < 1e-12
+    young = even.assign(net_migration=[-3.0] * 4)
+    assert young_net_migration(young) == -0.1  # -12 / 120 young person-years, 0 for the rest
+    arriving = even.assign(net_migration=[5.0] * 4, net_migration_young=[5.0] * 4)
+    assert young_net_migration(arriving) > 0
+
+
+def test_ageing_overtakes_is_the_lead_over_the_nation_in_2020() -> None:
+    frame = _years(
+        share_65plus=[0.15, 0.164, 0.17, 0.18], national_share_65plus=[0.13, 0.135, 0.14, 0.15]
+    )
+    assert abs(ageing_lead(frame) - 2.9) < 1e-9

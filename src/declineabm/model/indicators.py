@@ -220,6 +220,12 @@ INDICATORS: tuple[Indicator, ...] = (
     ),
     _i("population_share", "context", "fraction", "population / national_population."),
     _i(
+        "national_share_65plus",
+        "context",
+        "fraction",
+        "People aged 65+ in the whole nation / national_population.",
+    ),
+    _i(
         "national_urban_share",
         "context",
         "fraction",
@@ -396,6 +402,9 @@ def compute(model: UrbanDeclineModel) -> dict[str, float]:
         "service_job_share": _ratio(jobs_by[Sector.SERVICES], jobs),
         "national_population": float(national_population),
         "population_share": _ratio(persons, national_population),
+        "national_share_65plus": _ratio(
+            (age >= 65).sum() * scale + roc.persons[:, 65:].sum(), national_population
+        ),
         "national_urban_share": _ratio(
             urban.sum() * scale + roc.urban_population, national_population
         ),
