@@ -133,7 +133,7 @@ def test_a_killed_run_keeps_its_years_and_the_previous_results(tmp_path: Path) -
     )
     assert previous.returncode == 0
     before = (out / "model.csv").read_bytes()
-    # The full-size city takes long enough to be killed halfway.
+    # A city of 20,000 agents takes long enough to be killed halfway.
     process = subprocess.Popen(
         [
             sys.executable,
@@ -147,6 +147,10 @@ def test_a_killed_run_keeps_its_years_and_the_previous_results(tmp_path: Path) -
             str(out),
             "--quiet",
             "--no-figure",
+            "--set",
+            "simulation.residents=20000",
+            "--set",
+            "geography.km_per_cell=12",
         ],
     )
     part = out / "model.csv.part"
