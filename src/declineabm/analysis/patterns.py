@@ -123,19 +123,23 @@ PATTERNS: tuple[Pattern, ...] = (
         population_peak_drop,
         lambda v: v >= 0.03,
     ),
+    # Migration takes the young first in any region (the region with every cause off: -0.004,
+    # docs/VALIDATION.md); the paper's young leave because the region declines, so the pattern
+    # asks for a gap of a point a year. The record has no figure for the young: the threshold
+    # is ours, stated as such.
     Pattern(
         "young_leave",
         "Net migration rate aged 18-34 less everyone else's, 1990-2022 (per person-year)",
-        "< 0",
+        "< -0.01",
         young_net_migration,
-        lambda v: v < 0.0,
+        lambda v: v < -0.01,
     ),
     Pattern(
         "ageing_overtakes",
         "Share aged 65+ in 2020 less the nation's, pp (census: +2.9, from -1.1 in 1990)",
-        "> 0",
+        "> 1.45 (half the census's lead)",
         ageing_lead,
-        lambda v: v > 0.0,
+        lambda v: v > 1.45,
     ),
     Pattern(
         "old_industry_shrinks",
