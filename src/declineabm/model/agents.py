@@ -56,6 +56,7 @@ class FirmTable(ColumnTable):
     desired: Annotated[np.ndarray, np.float64]  # the workforce it wants, in agents (labour.py)
     positions: Annotated[np.ndarray, np.int64]  # this year's posted jobs: desired, rounded
     workforce: Annotated[np.ndarray, np.int64]
+    filled: Annotated[np.ndarray, np.int64]  # its workforce when last year's hiring ended
     loss_years: Annotated[np.ndarray, np.int16]
     empty_years: Annotated[np.ndarray, np.int16]  # years a firm never staffed has looked
     staffed: Annotated[np.ndarray, np.bool_]  # has had a worker

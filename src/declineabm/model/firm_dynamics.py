@@ -118,11 +118,22 @@ def location_weights(model: UrbanDeclineModel, sector: Sector) -> np.ndarray:
     return occupancy * remote
 
 
+def losing_firms(model: UrbanDeclineModel) -> np.ndarray:
+    """Mask of the firms making losses this year (protected state firms excepted).
+
+    A firm that was losing and has shed its last worker makes no accounts this year; it is
+    still the loss-making firm it was (drawn finer, it would still have workers and losses),
+    so it keeps losing: it posts no job and its streak runs on to closure.
+    """
+    firms = model.firms
+    emptied = (firms.workforce == 0) & (firms.loss_years > 0)
+    return ((firms.profit < 0) | emptied) & ~model.industry.protected()
+
+
 def update_losses(model: UrbanDeclineModel) -> None:
     """Lengthen the loss streak of loss-making firms, reset it for the others."""
     firms = model.firms
-    losing = (firms.profit < 0) & ~model.industry.protected()
-    firms.loss_years[:] = np.where(losing, firms.loss_years + 1, 0)
+    firms.loss_years[:] = np.where(losing_firms(model), firms.loss_years + 1, 0)
     # Only a firm that never had a worker counts its empty years: one that had workers and
     # has none this year is, with coarse agents, a fraction of an agent rounded to nobody
     # (labour.adjust_workforce); closing it would close firms that finer agents keep.

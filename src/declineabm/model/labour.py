@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from declineabm.model import firm_dynamics
 from declineabm.model.allocation import accept_within_capacity, pick_per_group
 from declineabm.model.sectors import Sector
 
@@ -54,7 +55,7 @@ def adjust_workforce(model: UrbanDeclineModel) -> None:
     margin = np.divide(firms.profit, firms.output, out=np.zeros(len(firms)), where=firms.output > 0)
     growth = economy.expansion_rate * np.clip(margin / economy.target_margin, 0.0, 1.0)
     protected = model.industry.protected()
-    losing = (firms.profit < 0) & ~protected
+    losing = firm_dynamics.losing_firms(model)
     shed = np.where(losing, model.industry.layoff_rate(), 0.0)
     # Services sell locally: with more capacity than demand they stop growing and shed the
     # slack (at most the layoff rate a year), so their jobs follow local demand.
@@ -74,10 +75,11 @@ def adjust_workforce(model: UrbanDeclineModel) -> None:
     # firm that could not fill its openings does not keep piling them up; a firm with no
     # workers (a new one, or one whose fraction rounded to nobody) keeps what it wanted.
     held = np.where(workforce > 0, np.minimum(firms.desired, workforce), firms.desired)
+    filled = firms.filled.astype(np.float64)
     desired = np.where(
         losing,
         held * (1.0 - shed),
-        np.where(workforce > 0, workforce * (1.0 + growth), firms.desired),
+        np.where(filled > 0, filled * (1.0 + growth), firms.desired),
     )
     firms.desired[:] = desired
     positions = stochastic_round(desired, rng)
@@ -265,6 +267,7 @@ def measure_market(model: UrbanDeclineModel) -> None:
     firms.workforce[:] = np.bincount(
         residents.employer[residents.employer >= 0], minlength=len(firms)
     )
+    firms.filled[:] = firms.workforce
     market = model.labour_market
     urban = (model.resident_city() >= 0) & model.of_working_age()
     employed = residents.employer >= 0
