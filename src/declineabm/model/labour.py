@@ -84,7 +84,13 @@ def adjust_workforce(model: UrbanDeclineModel) -> None:
     firms.desired[:] = desired
     positions = stochastic_round(desired, rng)
     fire = np.where(losing, np.maximum(firms.workforce - positions, 0), 0)
-    positions = np.where(losing, positions, np.maximum(positions, firms.workforce))
+    # A losing firm posts no job (drawn finer, it sheds and never has an opening); an emptied
+    # one's fraction of an agent waits in ``desired`` until it stops losing.
+    positions = np.where(
+        losing,
+        np.minimum(positions, firms.workforce),
+        np.maximum(positions, firms.workforce),
+    )
     firms.positions[:] = positions
     _measure_tightness(model, fire)
 
