@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from conftest import small_model
 
-from declineabm.model import economy, labour
+from declineabm.model import economy, firm_dynamics, labour
 from declineabm.model.agents import FirmTable, ResidentTable
 from declineabm.model.mechanisms.policy import RevitalizationPolicy
 from declineabm.model.parameters import path_value
@@ -210,6 +210,41 @@ def test_settle_budget_covers_a_failing_state_firm_and_counts_it_a_zombie() -> N
 
 # --------------------------------------------------------------------------------------
 # labour.match: one matching function per city
+
+
+def set_columns(table, **columns) -> None:
+    for name, values in columns.items():
+        getattr(table, name)[:] = values
+
+
+def test_a_profitable_firm_replaces_the_workers_it_lost() -> None:
+    # Four workers when last year's hiring ended, three now (one retired), no margin to grow:
+    # it posts four jobs, as a one-agent firm that lost its one worker posts one. (Grown from
+    # the three left, a firm of several agents never replaced its leavers while a one-agent
+    # firm did, so coarse cities had twice the openings.)
+    model = hand_built([{"employer": 0} for _ in range(3)], [{}])
+    set_columns(model.firms, workforce=3, filled=4, desired=4.0, profit=0.0, output=1.0)
+    labour.adjust_workforce(model)
+    assert model.firms.positions.tolist() == [4]
+
+
+def test_a_losing_firm_posts_no_job_and_an_emptied_one_keeps_losing() -> None:
+    # Firm 0 shed its last worker last year while losing; firm 1 loses with its one worker.
+    model = hand_built([{"employer": 1}], [{}, {}])
+    set_columns(
+        model.firms,
+        workforce=[0, 1],
+        filled=[0, 1],
+        desired=[0.9, 1.0],
+        loss_years=[1, 1],
+        profit=[0.0, -1.0],
+        output=[0.0, 1.0],
+    )
+    labour.adjust_workforce(model)
+    assert model.firms.positions[0] == 0  # drawn finer it would still be shedding
+    assert model.firms.positions[1] <= 1  # never more jobs than workers while losing
+    firm_dynamics.update_losses(model)
+    assert model.firms.loss_years.tolist() == [2, 2]  # the emptied one's streak runs on
 
 
 def seekers(count: int, city: int = 0, skill: float = 0.5) -> list[dict]:
