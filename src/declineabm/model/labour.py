@@ -44,7 +44,8 @@ def retire(model: UrbanDeclineModel) -> None:
 def adjust_workforce(model: UrbanDeclineModel) -> None:
     """Set each firm's positions from its profit, and lay off where it makes losses.
 
-    Reads the firms' accounts; writes ``firms.desired, positions, workforce`` and, for those laid
+    Reads the firms' accounts and ``firms.filled``; writes ``firms.desired, positions,
+    workforce`` and, for those laid
     off, ``residents.employer, laid_off, retired``; counts ``layoffs`` and
     ``early_retirements``.
     """
@@ -71,9 +72,13 @@ def adjust_workforce(model: UrbanDeclineModel) -> None:
     # jobs that sheds 15 % a year wants 0.85, 0.72, ... of its first, as the real firm does,
     # and its posted jobs are that rounded without bias each year. Set from whole agents
     # alone, a one-agent firm's one layoff emptied it for good, so coarse agents closed
-    # firms that fine ones kept. Positions are re-posted every year from the workforce: a
-    # firm that could not fill its openings does not keep piling them up; a firm with no
-    # workers (a new one, or one whose fraction rounded to nobody) keeps what it wanted.
+    # firms that fine ones kept. A profitable firm's jobs are set every year from the
+    # workforce it had when last year's hiring ended (``filled``): it replaces the workers who
+    # left since, as a one-agent firm does when its one worker leaves (grown from the workers
+    # left, a firm of several agents did not, so coarse cities had twice the openings), and a
+    # firm that could not fill its openings does not keep piling them up. A firm with no
+    # worker last year (a new one, or one whose fraction rounded to nobody) keeps what it
+    # wanted.
     held = np.where(workforce > 0, np.minimum(firms.desired, workforce), firms.desired)
     filled = firms.filled.astype(np.float64)
     desired = np.where(
@@ -267,7 +272,7 @@ def close_year(model: UrbanDeclineModel) -> None:
 def measure_market(model: UrbanDeclineModel) -> None:
     """Recount the firms' workforce and set the registered unemployment and vacancy rates.
 
-    Writes ``firms.workforce`` and ``labour_market.unemployment_rate, vacancy_rate``.
+    Writes ``firms.workforce, filled`` and ``labour_market.unemployment_rate, vacancy_rate``.
     """
     residents, firms = model.residents, model.firms
     firms.workforce[:] = np.bincount(
