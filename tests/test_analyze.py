@@ -56,8 +56,10 @@ def test_sobol_indices_with_confidence_intervals(sobol_sweep: Path, capsys) -> N
     assert (table[["S1_conf", "ST_conf"]] >= 0).all().all()
     assert np.isfinite(table[["S1", "S1_conf", "ST", "ST_conf"]]).all().all()
     index = table.set_index(["indicator", "parameter"])
+    # Only the freight cost can move the share in four years (policy starts in 2003): it takes
+    # most of the variance, to the estimators' noise with 16 base samples (about +-0.2).
     share = index.loc[("output_share", "transport.cost_per_1000km")]
-    assert share["S1"] > 0.8 and share["ST"] > 0.8
+    assert share["S1"] > 0.6 and share["ST"] > 0.6
     # A parameter that cannot move an indicator gets exactly zero: the samples line up.
     for indicator in ("output_share", "population"):
         assert index.loc[(indicator, "policy.budget_share"), "ST"] == 0

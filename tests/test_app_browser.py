@@ -352,7 +352,7 @@ def test_a_fine_map(session: Session) -> None:
 def test_agents_show_the_people_they_stand_for(session: Session) -> None:
     page = session.page
     field = page.locator(".number-simulation-residents")
-    field.get_by_text("4,965 persons per agent: 99.30 million people").wait_for()
+    field.get_by_text("33,100 persons per agent: 99.30 million people").wait_for()
     field.locator("input").fill("50000")
     field.get_by_text("1,986 persons per agent: 99.30 million people").wait_for()
 
