@@ -161,10 +161,26 @@ def test_render_every_publishes_fewer_frames(live: LiveRun) -> None:
     before = len(live.frames)
     live.play()
     assert live.wait_idle()
-    shown = [f.year for f in live.frames[before:]]
+    shown = [f.year for f in live.frames[before:] if f.redraw]
     assert shown[-1] == 2025
     assert len(shown) <= 2 + 35 // 10  # play, every 10th year, and the end
     assert all((year - 1990) % 10 == 0 for year in shown[1:-1])
+    # the years between are frames too (the year in the top bar), drawn by nothing else
+    assert [f.year for f in live.frames[before:]][1:] == list(range(1991, 2026))
+
+
+def test_fast_play_redraws_less_often_but_counts_every_year(live: LiveRun, monkeypatch) -> None:
+    monkeypatch.setattr(session, "FRAME_INTERVAL", 3600.0)  # no redraw due while it plays
+    live.set_speed(0)
+    before = len(live.frames)
+    live.play()
+    assert live.wait_idle()
+    frames = live.frames[before:]
+    assert [f.year for f in frames] == list(range(1990, 2026))  # the year moves on every year
+    # redrawn: where it started playing and where it stopped, with every year up to there
+    assert [f.year for f in frames if f.redraw] == [1990, 2025]
+    assert len(frames[-1].rows) == 36 and not frames[-1].playing
+    assert frames[-1].city is not frames[0].city  # the map's cells of the year it stopped in
 
 
 def test_pause_stops_playing(live: LiveRun) -> None:
