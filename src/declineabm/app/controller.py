@@ -172,7 +172,9 @@ def RunUntil(live: LiveRun, info: RunInfo | None) -> None:
 
     with solara.Row(gap="8px", style={"align-items": "baseline"}):
         solara.v.TextField(
-            label=f"Run until (year, up to {info.end_year})",
+            label="Run until year",  # the longer label was cut off at this width
+            hint=f"up to {info.end_year}",
+            persistent_hint=True,
             v_model=text.value,
             on_v_model=lambda value: text.set(value or ""),
             dense=True,
