@@ -5,9 +5,11 @@ Starts ``declineabm app`` on a free port and drives Debian's Chromium with Playw
 *Playback*: for each region (the default one, and the same people as 100,000 agents) and each
 speed (1, 2, 5, 10 years a second and *max*), a fresh tab presses Play and records when the
 year shown in the page changes (a MutationObserver in the page: what a user sees, network and
-drawing included), then clicks Pause and reads how many years the run went on after the click.
-The reference, measured in the same run: the model alone (``UrbanDeclineModel.step`` in this
-process, no page), as years a second over the same years.
+drawing included) and when the map's year changes (the map and the charts are redrawn
+together, at most eight times a second while the run plays fast), then clicks Pause and reads
+how many years the run went on after the click. The reference, measured in the same run right
+before and right after: the model alone (``UrbanDeclineModel.step`` in this process, no page),
+as years a second over the same years.
 
 *Sessions*: opens and closes a tab ``--cycles`` times and reads the server's resident memory
 after each close (once the server says the tab's city was freed).
@@ -39,14 +41,21 @@ SPEEDS = {"1": 6, "2": 8, "5": 15, "10": 25, "max": 30}
 """Speed button, and the years of play measured at that speed."""
 WATCH_YEAR = """() => {
     window.__years = [];
+    window.__maps = [];  // [time, year of the map]
     const bar = document.querySelector('.v-app-bar');
+    const yearOf = text => parseInt(text.split(' ').pop());
     const read = () => {
         const el = bar.querySelector('.run-year');
         const text = el ? el.textContent : '';
+        const map = document.querySelector('.map-year');
+        const mapYear = map ? yearOf(map.textContent) : 0;
         const last = window.__years[window.__years.length - 1];
-        if (!last || last[1] !== text) window.__years.push([performance.now(), text]);
+        if (!last || last[1] !== text) window.__years.push([performance.now(), text, mapYear]);
+        const lastMap = window.__maps[window.__maps.length - 1];
+        if (!lastMap || lastMap[1] !== mapYear) window.__maps.push([performance.now(), mapYear]);
     };
-    new MutationObserver(read).observe(bar, {subtree: true, childList: true, characterData: true});
+    new MutationObserver(read).observe(document.body,
+        {subtree: true, childList: true, characterData: true});
     read();
     document.querySelector('.run-play').addEventListener('pointerdown', () => {
         window.__clicked = bar.querySelector('.run-year').textContent;
@@ -138,11 +147,18 @@ def play(browser, url: str, speed: str, years: int) -> dict:
         expect(page.locator(".run-play")).to_have_text(re.compile("Play"))
         time.sleep(1.0)
         stopped = year_of(page.locator(".v-app-bar .run-year").inner_text())
-        shown = [(t, year_of(text)) for t, text in page.evaluate("window.__years")[1:]]
+        watched = page.evaluate("window.__years")[1:]
+        shown = [(t, year_of(text)) for t, text, _ in watched]
         (t0, y0), (t1, y1) = shown[0], max(shown, key=lambda s: s[1] if s[1] <= 1990 + years else 0)
+        drawn = [t for t, _ in page.evaluate("window.__maps") if t0 <= t <= t1]
         return {
             "years_per_s": round((y1 - y0) / ((t1 - t0) / 1000), 1),
             "years": y1 - y0,
+            "map_redraws_per_s": round(len(drawn) / ((t1 - t0) / 1000), 1),
+            # the most years the map (and the charts) was behind the year in the top bar
+            "map_behind_years": max(
+                year_of(text) - map_year for t, text, map_year in watched if t0 <= t <= t1
+            ),
             "pause_overshoot_years": stopped - year_of(page.evaluate("window.__clicked")),
         }
     finally:
@@ -177,6 +193,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=Path("app_speed.csv"))
     parser.add_argument("--cycles", type=int, default=20, help="tab open/close cycles")
     parser.add_argument("--speeds", default=",".join(SPEEDS), help="speed buttons to measure")
+    parser.add_argument(
+        "--cities", default="default,100000", help="regions to measure (default, 100000)"
+    )
     args = parser.parse_args(argv)
     from playwright.sync_api import expect, sync_playwright
 
@@ -187,11 +206,13 @@ def main(argv: list[str] | None = None) -> int:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             rows += [{"case": "sessions", **m} for m in sessions(browser, server, args.cycles)]
-            for label, link, agents in CITIES:
+            chosen = [c for c in CITIES if ("default" if not c[1] else str(c[2])) in args.cities]
+            for label, link, agents in chosen:
                 for speed in args.speeds.split(","):
                     years = SPEEDS[speed]
+                    before = model_speed(link, years)
                     measured = play(browser, server.url + link, speed, years)
-                    reference = model_speed(link, years)
+                    reference = (before + model_speed(link, years)) / 2  # right before and after
                     row = {
                         "case": label,
                         "agents": agents,

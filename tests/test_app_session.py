@@ -5,17 +5,20 @@ from __future__ import annotations
 import gc
 import json
 import threading
+import time
 import weakref
 
 import pytest
 from conftest import SMALL
 
 from declineabm import UrbanDeclineModel, load_scenario
+from declineabm.analysis.arms import replicate_seeds
 from declineabm.app import session
 from declineabm.app.experiment import Counterfactual, Experiment, Intervention
 from declineabm.app.frames import Frame
 from declineabm.app.session import CityLimit, LiveRun
 from declineabm.app.settings import Settings, differences, parse_seed
+from declineabm.model.indicators import INDICATOR_NAMES
 from declineabm.run import run_to_folder
 from declineabm.scenario import ScenarioError
 
@@ -161,10 +164,26 @@ def test_render_every_publishes_fewer_frames(live: LiveRun) -> None:
     before = len(live.frames)
     live.play()
     assert live.wait_idle()
-    shown = [f.year for f in live.frames[before:]]
+    shown = [f.year for f in live.frames[before:] if f.redraw]
     assert shown[-1] == 2025
     assert len(shown) <= 2 + 35 // 10  # play, every 10th year, and the end
     assert all((year - 1990) % 10 == 0 for year in shown[1:-1])
+    # the years between are frames too (the year in the top bar), drawn by nothing else
+    assert [f.year for f in live.frames[before:]][1:] == list(range(1991, 2026))
+
+
+def test_fast_play_redraws_less_often_but_counts_every_year(live: LiveRun, monkeypatch) -> None:
+    monkeypatch.setattr(session, "FRAME_INTERVAL", 3600.0)  # no redraw due while it plays
+    live.set_speed(0)
+    before = len(live.frames)
+    live.play()
+    assert live.wait_idle()
+    frames = live.frames[before:]
+    assert [f.year for f in frames] == list(range(1990, 2026))  # the year moves on every year
+    # redrawn: where it started playing and where it stopped, with every year up to there
+    assert [f.year for f in frames if f.redraw] == [1990, 2025]
+    assert len(frames[-1].rows) == 36 and not frames[-1].playing
+    assert frames[-1].city is not frames[0].city  # the map's cells of the year it stopped in
 
 
 def test_pause_stops_playing(live: LiveRun) -> None:
@@ -275,6 +294,39 @@ def test_counterfactual_chosen_mid_run_catches_up(live: LiveRun) -> None:
     live.compare([])
     assert live.wait_idle()
     assert live.frame.arms == () and live.counterfactuals == []
+
+
+def test_seed_bands_are_each_arms_own_runs_and_leave_the_city_alone(live: LiveRun) -> None:
+    live.reset(small(**{"simulation.end_year": 1993}))
+    live.compare(["policy"])
+    live.set_seeds(2)
+    live.step(1)  # the city steps while the batch runs in its own process
+    assert live.wait_idle()
+    deadline = time.monotonic() + 300  # the batch process imports everything first
+    while not (live.frame.bands is not None and live.frame.bands.ready):
+        assert live.frame.bands is not None and not live.frame.bands.error
+        assert time.monotonic() < deadline, "the seeds never finished"
+        time.sleep(0.5)
+    live.step(2)
+    assert live.wait_idle()
+    frame = live.frame
+    # the city on screen is the one seed it was built with, untouched by the batch
+    reference = UrbanDeclineModel("northeast", seed=7, **SMALL, **{"simulation.end_year": 1993})
+    reference.run()
+    assert list(frame.rows) == indicator_rows(reference)
+    reference.dispose()
+    # every arm's seeds are that arm's own runs, seed by seed
+    table = frame.bands.table
+    assert set(frame.bands.arms) == {session.CITY, "without policy"}
+    for arm, changes in [(session.CITY, {}), ("without policy", {"policy.enabled": False})]:
+        for seed in replicate_seeds(7, 2):
+            run = UrbanDeclineModel(
+                "northeast", seed=seed, **SMALL, **{"simulation.end_year": 1993}, **changes
+            )
+            run.run()
+            rows = table[(table["arm"] == arm) & (table["seed"] == seed)][list(INDICATOR_NAMES)]
+            assert rows.to_dict("records") == indicator_rows(run), (arm, seed)
+            run.dispose()
 
 
 def test_unknown_cause_is_refused(live: LiveRun) -> None:

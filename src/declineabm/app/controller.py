@@ -10,6 +10,8 @@ the buttons change when the run starts, stops or ends, the progress line every y
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import ipyvuetify
 import solara
 
@@ -19,7 +21,7 @@ from .feed import FrameFeed, use_frames
 from .frames import Frame, RunInfo, RunState
 from .session import DEFAULT_SPEED, LiveRun
 from .settings import Settings
-from .widgets import LiveText
+from .widgets import LiveText, YearWidget
 
 SPEEDS = {"1": 1.0, "2": 2.0, "5": 5.0, "10": 10.0, "max": 0.0}
 """Playing speeds offered, in years per second ("max": as fast as the machine allows)."""
@@ -47,11 +49,27 @@ def _show_status(widget: LiveText, frame: Frame) -> None:
     widget.text = status_text(frame)
 
 
+def _show_year(widget: YearWidget, frame: Frame) -> None:
+    with widget.hold_sync():  # one message: the year and the frame it belongs to
+        widget.text = status_text(frame)
+        widget.version = frame.version
+
+
 @solara.component
 def RunStatus(feed: FrameFeed) -> None:
-    """The year and step (follows every frame)."""
+    """The year and step (follows the frames the page redraws)."""
     element = LiveText.element(css_class="run-year")
     use_frames(feed, element, _show_status, [])
+
+
+@solara.component
+def ShownYear(feed: FrameFeed, on_shown: Callable[[int], None]) -> None:
+    """The year and step of every frame, also those the map and charts skip (the top bar's).
+
+    ``on_shown`` is called with each frame's version once its year is on the page.
+    """
+    element = YearWidget.element(css_class="run-year", on_shown=on_shown)
+    use_frames(feed, element, _show_year, [], every_frame=True)
 
 
 @solara.component
@@ -154,7 +172,9 @@ def RunUntil(live: LiveRun, info: RunInfo | None) -> None:
 
     with solara.Row(gap="8px", style={"align-items": "baseline"}):
         solara.v.TextField(
-            label=f"Run until (year, up to {info.end_year})",
+            label="Run until year",  # the longer label was cut off at this width
+            hint=f"up to {info.end_year}",
+            persistent_hint=True,
             v_model=text.value,
             on_v_model=lambda value: text.set(value or ""),
             dense=True,

@@ -9,6 +9,9 @@ session's :class:`FrameFeed`. The traits drawn this way must not be properties o
 too: a later render pass could set them back to the value the element was made with.
 Everything else is ordinary Solara, redrawn when the run's settings or state change
 (:class:`~.frames.RunInfo`).
+
+A widget follows the frames the page redraws (``Frame.redraw``), or every frame (the year in
+the top bar, which moves on every year even while the map and charts are redrawn less often).
 """
 
 from __future__ import annotations
@@ -32,23 +35,33 @@ class FrameFeed:
 
     def __init__(self) -> None:
         self.latest: Frame | None = None
-        self._followers: list[tuple[Any, Draw]] = []
+        self.redrawn: Frame | None = None  # the latest frame the page redraws in full
+        self._followers: list[tuple[Any, Draw, bool]] = []  # widget, draw, every frame
         self._lock = threading.RLock()  # one frame at a time into the widgets
 
     def publish(self, frame: Frame) -> None:
-        """Hand a new frame to every widget that follows the frames."""
+        """Hand a new frame to every widget that follows it."""
         with self._lock:
             self.latest = frame
-            for follower in list(self._followers):
-                self._draw(follower, frame)
+            if frame.redraw:
+                self.redrawn = frame
+            # the widgets of every frame last: the year goes out after its map and charts
+            for follower in sorted(self._followers, key=lambda follower: follower[2]):
+                if frame.redraw or follower[2]:
+                    self._draw(follower, frame)
 
-    def subscribe(self, widget: Any, draw: Draw) -> Callable[[], None]:
-        """Draw the frames into ``widget`` (the latest at once); returns what stops it."""
-        follower = (widget, draw)
+    def subscribe(self, widget: Any, draw: Draw, every_frame: bool = False) -> Callable[[], None]:
+        """Draw the frames into ``widget`` (the latest at once); returns what stops it.
+
+        Args:
+            widget: The widget.
+            draw: Sets its traits from a frame.
+            every_frame: Draw every frame, not only those the page redraws in full.
+        """
+        follower = (widget, draw, every_frame)
         with self._lock:
             self._followers.append(follower)
-            if self.latest is not None:
-                self._draw(follower, self.latest)
+            self._draw_latest(follower)
 
         def unsubscribe() -> None:
             with self._lock:
@@ -57,11 +70,15 @@ class FrameFeed:
 
         return unsubscribe
 
-    def draw_latest(self, widget: Any, draw: Draw) -> None:
+    def draw_latest(self, widget: Any, draw: Draw, every_frame: bool = False) -> None:
         """Draw the latest frame into one widget (its drawing changed)."""
         with self._lock:
-            if self.latest is not None:
-                self._draw((widget, draw), self.latest)
+            self._draw_latest((widget, draw, every_frame))
+
+    def _draw_latest(self, follower: tuple[Any, Draw, bool]) -> None:
+        frame = self.latest if follower[2] else self.redrawn
+        if frame is not None:
+            self._draw(follower, frame)
 
     def resend(self) -> None:
         """Send every following widget's state to the browser again.
@@ -70,12 +87,12 @@ class FrameFeed:
         the page calls this once its widgets are there (:class:`~.widgets.Bridge` says so).
         """
         with self._lock:
-            for widget, _ in list(self._followers):
+            for widget, _, _ in list(self._followers):
                 widget.send_state()
 
     @staticmethod
-    def _draw(follower: tuple[Any, Draw], frame: Frame) -> None:
-        widget, draw = follower
+    def _draw(follower: tuple[Any, Draw, bool], frame: Frame) -> None:
+        widget, draw, _ = follower
         try:
             draw(widget, frame)
         except Exception:  # one widget that cannot draw must not stop the others
@@ -87,8 +104,9 @@ def use_frames(
     element: Any,
     draw: Callable[[Any, Frame], None],
     dependencies: list[Any],
+    every_frame: bool = False,
 ) -> None:
-    """Draw every frame of ``feed`` into the widget of ``element`` while it is on the page.
+    """Draw the frames of ``feed`` into the widget of ``element`` while it is on the page.
 
     Args:
         feed: The session's frames.
@@ -97,6 +115,7 @@ def use_frames(
         draw: Sets the widget's traits from a frame.
         dependencies: What ``draw`` depends on besides the frame: when they change, the
             latest frame is drawn again with the new ``draw``.
+        every_frame: Draw every frame, not only those the page redraws in full.
     """
     current = solara.use_ref(draw)
     current.current = draw
@@ -105,11 +124,13 @@ def use_frames(
     def attach() -> Callable[[], None]:
         # once, on mount: Solara hands out a widget for the element of the first render only
         widget.current = solara.get_widget(element)
-        return feed.subscribe(widget.current, lambda w, frame: current.current(w, frame))
+        return feed.subscribe(
+            widget.current, lambda w, frame: current.current(w, frame), every_frame
+        )
 
     def redraw() -> None:
         if widget.current is not None:
-            feed.draw_latest(widget.current, current.current)
+            feed.draw_latest(widget.current, current.current, every_frame)
 
     solara.use_effect(attach, [])
     solara.use_effect(redraw, dependencies)

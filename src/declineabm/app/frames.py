@@ -1,9 +1,13 @@
 """What the page draws: immutable snapshots of a session's city, published by its worker.
 
-The worker (:mod:`.session`) steps the models; the page never reads them. After the years it
-shows, the worker publishes a :class:`Frame`: the indicator rows of the city and of each
+The worker (:mod:`.session`) steps the models; the page never reads them. After every year
+the worker publishes a :class:`Frame`: the indicator rows of the city and of each
 counterfactual, copies of the per-cell state the map needs, and the state of the run. Frames
 are values: a page component that receives one may keep it as long as it likes.
+
+While a run plays fast, not every frame is redrawn in full: a frame with ``redraw`` False only
+moves the year on (the map and the charts are redrawn a few times a second, with every year up
+to the latest; see :mod:`.session`).
 """
 
 from __future__ import annotations
@@ -66,10 +70,13 @@ class Frame:
         rows: The yearly indicators so far (a row per year, start year first).
         cities: The per-city indicators so far (per year, a row per city and the countryside).
         arms: The counterfactuals' indicators, up to ``year``, in the experiment's order.
-        city: Per-cell state for the map.
+        city: Per-cell state for the map (copied for the frames the page redraws; a frame with
+            ``redraw`` False keeps the last such frame's, which nothing draws).
         start_city: The same in the start year (fixes the map's colour scales).
         state: Playing, finished, busy, error.
         bands: The background seeds of every arm (None: none asked for or not started).
+        redraw: The page redraws everything that follows the frames (the map, the charts);
+            False: only the year in the top bar moves on.
     """
 
     version: int
@@ -85,6 +92,7 @@ class Frame:
     start_city: City
     state: RunState
     bands: Bands | None = None
+    redraw: bool = True
 
     @property
     def start_year(self) -> int:

@@ -31,7 +31,7 @@ from .charts import Charts
 from .citycharts import CitiesCard
 from .citymap import CityMap
 from .compare import ComparePanel
-from .controller import RunControls, RunStatus
+from .controller import RunControls, ShownYear
 from .downloads import Downloads
 from .experiment import Experiment
 from .feed import FrameFeed
@@ -180,7 +180,11 @@ def Page(experiment: Experiment | Settings | None = None) -> None:
         bridge_widget = solara.get_widget(bridge)
 
         def show(new: Frame) -> None:
-            feed.publish(new)  # the year, progress, map and charts: no render pass (feed.py)
+            # the year, progress, map and charts, no render pass (feed.py); a frame that is not
+            # redrawn (a year of fast play) only moves the year on
+            feed.publish(new)
+            if not new.redraw:
+                return
             # one render pass at most for the rest, however many components read it
             with render_context:
                 update(new)
@@ -188,7 +192,6 @@ def Page(experiment: Experiment | Settings | None = None) -> None:
                 # the address: a link to this run as far as it has got (not every year of play)
                 reached = None if new.year == new.start_year else new.year
                 bridge_widget.query = to_query(replace(new.experiment, until=reached))
-            bridge_widget.version = new.version
 
         def update(new: Frame) -> None:
             run_info = RunInfo.of(new)
@@ -201,10 +204,8 @@ def Page(experiment: Experiment | Settings | None = None) -> None:
         def ready(change: dict) -> None:
             if change["new"]:
                 feed.resend()
-                bridge_widget.send_state("version")
 
         live.on_frame = show
-        bridge_widget.observe(lambda change: live.acknowledge(change["new"]), "shown")
         bridge_widget.observe(ready, "ready")
         live.start()
 
@@ -229,7 +230,7 @@ def Page(experiment: Experiment | Settings | None = None) -> None:
         solara.v.use_event(menu, "click", lambda *_: drawer.set(not drawer.value))  # noqa: SH101
         solara.v.ToolbarTitle(children=[TITLE], class_="dab-title")
         solara.v.Spacer()
-        RunStatus(feed)
+        ShownYear(feed, live.acknowledge)
     with solara.v.NavigationDrawer(
         app=True,
         clipped=True,

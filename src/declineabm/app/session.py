@@ -10,12 +10,19 @@ Requests from the page are checked before they are queued (:class:`ScenarioError
 one-line message) and queued as the worker's own methods with their arguments; the city is only
 replaced once its successor is built, so bad input never costs the user the run they have.
 
-While it plays, the worker publishes a frame and steps the next year only once the browser says
-it has drawn that frame (:meth:`LiveRun.acknowledge`): the model is never more than the year it
-is stepping ahead of the page, so Pause stops within a year of what the user saw, and a slow
-browser slows the run instead of falling behind it. (Stepping while the browser draws would be
-faster, but then a click lands while one year is on its way to the page and the next is being
-stepped: two years beyond what the user saw, as the browser test measured.)
+While it plays, the worker publishes a frame every year and steps the next year only once the
+browser says the year is on the page (:meth:`LiveRun.acknowledge`): the model is never more
+than the year it is stepping ahead of the page, so Pause stops within a year of what the user
+saw, and a slow browser slows the run instead of falling behind it. (Stepping while a frame is
+on its way would be faster, but then a click lands while one year is on its way to the page and
+the next is being stepped: two years beyond what the user saw, as the browser test measured.)
+
+Drawing the map and the charts costs the server and the browser more than the year in the top
+bar, so a run that plays fast redraws them at most :data:`FRAME_INTERVAL` apart, and at *max*
+(or running until a year) at most :data:`DRAW_SHARE` of the time (a frame between has
+``redraw`` False: only the year moves on, and the next redrawn frame has every year up to its
+own). At up to 5 years a second every year is redrawn; a run that stops (Pause, the last year,
+run until) is always redrawn where it stops.
 
 Each browser session has its own ``LiveRun``; :data:`CITIES` counts them against the server's
 limit. Nothing else is shared between sessions.
@@ -50,7 +57,11 @@ logger = logging.getLogger(__name__)
 DEFAULT_SPEED = 5.0
 """Years per second while playing; 0 means as fast as the machine allows."""
 ACK_TIMEOUT = 1.0
-"""Seconds the worker waits for the browser to draw a frame before it goes on regardless."""
+"""Seconds the worker waits for the browser to show a frame before it goes on regardless."""
+FRAME_INTERVAL = 0.125
+"""Seconds at least between two frames the page redraws in full while playing (eight a second)."""
+DRAW_SHARE = 0.25
+"""At *max* and while running until a year: the share of the time redrawing may take."""
 CITY = "this run"
 """The name of the city itself among the arms (charts, bands, downloads)."""
 
@@ -144,6 +155,8 @@ class LiveRun:
         self._error = ""
         self._busy = ""
         self._frame: Frame | None = None
+        self._redrawn_at = 0.0  # when the last frame redrawn in full was published
+        self._redraw_cost = 0.0  # and how long the page took to draw it
         # The run and what it was built from; replaced together on reset.
         self._experiment = experiment or Experiment()
         self._scenario = self._experiment.check()
@@ -472,8 +485,13 @@ class LiveRun:
             if self._finished():
                 self._playing = False
             shown = self._main.model.steps % self._render_every == 0
-        if shown or not self._playing:
-            self._publish()
+            fast = self._speed == 0 or self._until is not None
+        self._publish(redraw=not self._playing or (shown and self._redraw_due(fast)))
+
+    def _redraw_due(self, fast: bool) -> bool:
+        """Whether the next frame of a playing run is redrawn in full (see the module docstring)."""
+        wait = max(FRAME_INTERVAL, self._redraw_cost / DRAW_SHARE) if fast else FRAME_INTERVAL
+        return time.monotonic() - self._redrawn_at >= wait
 
     def _run_job(self, job: Callable[[], None]) -> None:
         try:
@@ -633,12 +651,14 @@ class LiveRun:
         self._busy = message
         self._publish()
 
-    def _publish(self) -> None:
+    def _publish(self, redraw: bool = True) -> None:
+        started = time.monotonic()
         with self._cond:
             if self._main is None or self._closed:
                 return
             self._version += 1
             main = self._main
+            last = self._frame
             frame = Frame(
                 version=self._version,
                 experiment=self._current_experiment(),
@@ -649,7 +669,7 @@ class LiveRun:
                 rows=tuple(main.rows),
                 cities=tuple(main.cities or ()),
                 arms=tuple(ArmTrace(run.name, tuple(run.rows)) for run in self._arms),
-                city=snapshot(main.model),
+                city=snapshot(main.model) if redraw or last is None else last.city,
                 start_city=main.start,
                 state=RunState(
                     playing=self._playing,
@@ -659,6 +679,7 @@ class LiveRun:
                     until=self._until,
                 ),
                 bands=self._bands,
+                redraw=redraw or last is None,
             )
             self._frame = frame
         if self.on_frame is not None:
@@ -666,6 +687,8 @@ class LiveRun:
                 self.on_frame(frame)
             except Exception:  # the page may be closing; the run itself is fine
                 logger.exception("could not show a frame")
+        if frame.redraw:
+            self._redrawn_at, self._redraw_cost = started, time.monotonic() - started
 
     def _release(self) -> None:
         with self._cond:

@@ -10,9 +10,10 @@ needs in the browser itself:
   alternative (``description``) and a PNG export.
 * :class:`MapWidget`: the map picture, with the cell under a click reported to the server and a
   PNG export.
-* :class:`Bridge`: the page's language, its address (the experiment, :mod:`.links`), that the
-  page is built (``ready``) and the acknowledgement of every frame drawn
-  (:meth:`.session.LiveRun.acknowledge`).
+* :class:`Bridge`: the page's language, its address (the experiment, :mod:`.links`) and that
+  the page is built (``ready``).
+* :class:`YearWidget`: the year the page shows, and the acknowledgement of every frame once its
+  year is on the page (:meth:`.session.LiveRun.acknowledge`).
 * :class:`UploadWidget`: a button that sends a chosen scenario or ``run.json`` to the server.
 * :class:`DownloadWidget`: a button that asks the server for a file and saves it.
 * :class:`LiveText`: a line of text that changes every year (the year, the step).
@@ -77,13 +78,11 @@ class MapWidget(ipyvuetify.VuetifyTemplate):
 
 
 class Bridge(ipyvuetify.VuetifyTemplate):
-    """The page's language and address, and the frames the browser has drawn."""
+    """The page's language and address, and that the page is built."""
 
     template_file = (__file__, "vue/bridge.vue")
     lang = traitlets.Unicode("en").tag(sync=True)
     query = traitlets.Unicode(None, allow_none=True).tag(sync=True)
-    version = traitlets.Int(0).tag(sync=True)
-    shown = traitlets.Int(-1).tag(sync=True)
     ready = traitlets.Bool(False).tag(sync=True)
 
 
@@ -137,3 +136,20 @@ class LiveText(ipyvuetify.VuetifyTemplate):
     text = traitlets.Unicode("").tag(sync=True)
     css_class = traitlets.Unicode("").tag(sync=True)
     live = traitlets.Bool(False).tag(sync=True)
+
+
+class YearWidget(LiveText):
+    """The year the page shows; tells the server once each frame's year is on the page.
+
+    The year and the frame's ``version`` travel in one message, and the answer is an event
+    (no trait, so no echo): a year of play costs the connection one message each way.
+    """
+
+    template_file = (__file__, "vue/year.vue")
+    version = traitlets.Int(0).tag(sync=True)
+    on_shown = traitlets.Callable(None, allow_none=True)
+
+    def vue_shown(self, version: int) -> None:
+        """From the browser: the frame ``version`` is on the page."""
+        if self.on_shown is not None:
+            self.on_shown(int(version))
