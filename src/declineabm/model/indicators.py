@@ -311,6 +311,7 @@ def compute(model: UrbanDeclineModel) -> dict[str, float]:
     national_population = persons + roc.population
     national = output * money + roc.output
     is_young = young(age)
+    is_old = age >= 65
     skilled_young = is_young & (residents.skill >= model.config.economy.high_skill)
     city_cells = geo.layer("city") >= 0
     housing = float(geo.layer("housing")[city_cells].sum())
@@ -374,11 +375,9 @@ def compute(model: UrbanDeclineModel) -> dict[str, float]:
         "moves_between_cities": float(events["moves_between_cities"] * scale),
         "rural_to_urban": float(events["rural_to_urban"] * scale),
         "median_age": float(np.median(age)) if population else 0.0,
-        "share_65plus": _ratio((age >= 65).sum(), population),
+        "share_65plus": _ratio(is_old.sum(), population),
         "share_under_15": _ratio((age < 15).sum(), population),
-        "dependency_ratio": _ratio(
-            ((age < 15) | (age >= 65)).sum(), ((age >= 15) & (age < 65)).sum()
-        ),
+        "dependency_ratio": _ratio(((age < 15) | is_old).sum(), ((age >= 15) & ~is_old).sum()),
         "housing_vacancy_rate": _ratio(vacant_units(geo)[city_cells].sum(), housing),
         "derelict_share": _ratio(geo.layer("derelict")[city_cells].sum(), housing),
         "moves": float(events["moves"] * scale),
@@ -403,7 +402,7 @@ def compute(model: UrbanDeclineModel) -> dict[str, float]:
         "national_population": float(national_population),
         "population_share": _ratio(persons, national_population),
         "national_share_65plus": _ratio(
-            (age >= 65).sum() * scale + roc.persons[:, 65:].sum(), national_population
+            is_old.sum() * scale + roc.persons[:, 65:].sum(), national_population
         ),
         "national_urban_share": _ratio(
             urban.sum() * scale + roc.urban_population, national_population

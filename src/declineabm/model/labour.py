@@ -45,9 +45,8 @@ def adjust_workforce(model: UrbanDeclineModel) -> None:
     """Set each firm's positions from its profit, and lay off where it makes losses.
 
     Reads the firms' accounts and ``firms.filled``; writes ``firms.desired, positions,
-    workforce`` and, for those laid
-    off, ``residents.employer, laid_off, retired``; counts ``layoffs`` and
-    ``early_retirements``.
+    workforce`` and, for those laid off, ``residents.employer, laid_off, retired``; counts
+    ``layoffs`` and ``early_retirements``.
     """
     firms, residents = model.firms, model.residents
     economy = model.config.economy
@@ -246,11 +245,10 @@ def _hires(
     most = np.minimum(seekers, openings)
     if frictionless:
         return most.astype(np.int64)
-    a = elasticity
     persons = (
         efficiency
-        * (seekers * persons_per_agent) ** a
-        * (openings * persons_per_agent) ** (1.0 - a)
+        * (seekers * persons_per_agent) ** elasticity
+        * (openings * persons_per_agent) ** (1.0 - elasticity)
     )
     return np.minimum(stochastic_round(persons / persons_per_agent, rng), most).astype(np.int64)
 
