@@ -57,3 +57,12 @@ def test_baseline_lists_every_parameter() -> None:
         if name == "off_means" or (name == "deposit_years" and "*" in key):
             pass  # listed once, with a comment
         assert re.search(rf"^{name}\s*=", text, re.M), key
+
+
+def test_architecture_says_what_every_module_of_the_model_owns() -> None:
+    # A module added to model/ without a row in the table would leave a newcomer guessing.
+    text = (ROOT / "docs" / "ARCHITECTURE.md").read_text()
+    rows = set(re.findall(r"^\| `([\w/]+(?:\.py)?)` \|", text, re.M))
+    model = ROOT / "src" / "declineabm" / "model"
+    modules = {p.name for p in model.glob("*.py") if p.name != "__init__.py"} | {"mechanisms/"}
+    assert modules <= rows, f"docs/ARCHITECTURE.md has no row for {sorted(modules - rows)}"

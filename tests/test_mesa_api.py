@@ -237,14 +237,17 @@ def solara_viz_page(tmp_path):
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     solara = Path(sys.executable).with_name("solara")
-    server = subprocess.Popen(
-        [solara, "run", app, "--host", "127.0.0.1", "--port", str(port), "--production"],
-        env={**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "false"},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-        cwd=tmp_path,
-    )
+    # Its log goes to a file: an undrained pipe can fill and stall the server, and reading a
+    # live server's pipe waits until it exits (a start slower than the timeout hung the suite).
+    log = tmp_path / "solara.log"
+    with log.open("w") as stderr:
+        server = subprocess.Popen(
+            [solara, "run", app, "--host", "127.0.0.1", "--port", str(port), "--production"],
+            env={**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "false"},
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+            cwd=tmp_path,
+        )
     url = f"http://127.0.0.1:{port}/"
     try:
         deadline = time.monotonic() + TIMEOUT_MS / 1000
@@ -254,7 +257,7 @@ def solara_viz_page(tmp_path):
                 break
             except OSError:
                 if server.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"solara run did not serve the README app:\n{server.stderr.read()}")
+                    pytest.fail(f"solara run did not serve the README app:\n{log.read_text()}")
                 time.sleep(0.5)
         yield url
     finally:

@@ -6,10 +6,11 @@ so the rules run as vectorised passes while Mesa tools (AgentSets, cells, Solara
 ordinary agents. Properties read the columns, so an agent always shows the current state.
 
 Births, arrivals, deaths, departures and moves come by the thousand each year, so agents are
-created, moved and removed in batches through the model (``add_residents``,
-``relocate_residents``, ``remove_residents``, ``open_firms``, ``close_firms``), whose Mesa
-bookkeeping :mod:`declineabm.model.mesa_adapter` does; ``agent.remove()`` and assigning
-``resident.cell`` are routed there too, so Mesa-style code keeps the model consistent.
+created, moved and removed in batches through the model's register
+(:mod:`declineabm.model.register`: ``model.add_residents``, ``relocate_residents``,
+``remove_residents``, ``open_firms``, ``close_firms``), whose Mesa bookkeeping
+:mod:`declineabm.model.mesa_adapter` does; ``agent.remove()`` and assigning ``resident.cell``
+are routed there too, so Mesa-style code keeps the model consistent.
 """
 
 from __future__ import annotations

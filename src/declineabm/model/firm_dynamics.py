@@ -131,7 +131,11 @@ def losing_firms(model: UrbanDeclineModel) -> np.ndarray:
 
 
 def update_losses(model: UrbanDeclineModel) -> None:
-    """Lengthen the loss streak of loss-making firms, reset it for the others."""
+    """Lengthen the loss streak of loss-making firms, reset it for the others.
+
+    Reads ``firms.profit, workforce`` and which firms cause 1 protects; writes
+    ``firms.loss_years, staffed, empty_years``.
+    """
     firms = model.firms
     firms.loss_years[:] = np.where(losing_firms(model), firms.loss_years + 1, 0)
     # Only a firm that never had a worker counts its empty years: one that had workers and
@@ -144,7 +148,13 @@ def update_losses(model: UrbanDeclineModel) -> None:
 
 
 def adapt_or_close(model: UrbanDeclineModel) -> tuple[float, float]:
-    """Failing and polluting firms adapt or close. Returns (adapted, closed), in real firms."""
+    """Failing and polluting firms adapt or close. Returns (adapted, closed), in real firms.
+
+    Reads the firms' loss and empty streaks and emissions, the permitted intensity (cause 6),
+    the adaptation rate and closure patience (cause 1) and entrants' margins; writes
+    ``firms.sector, pollution, loss_years`` of those that adapt, and closes the others
+    (``model.close_firms``: their workers' ``employer``, the ``closed_sites`` layer).
+    """
     firms = model.firms
     sectors = model.sectors
     rng = model.streams["firms"]
@@ -182,6 +192,10 @@ def enter(model: UrbanDeclineModel, entry_multiplier: float) -> float:
 
     The expected number of entrants is counted in real firms of the sector's size, from the
     persons in each sector's labour pool, so it does not depend on how many agents draw them.
+
+    Reads entrants' margins, ``labour_market.service_demand``, the labour pools (working age,
+    remaining reserves, young skilled residents) against ``baselines``; opens firms (new rows
+    of ``firms``, ``model.open_firms``).
     """
     sectors = model.sectors
     rng = model.streams["firms"]

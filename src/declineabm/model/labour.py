@@ -168,6 +168,9 @@ def match(model: UrbanDeclineModel, only: np.ndarray | None = None, everyone: bo
         only: Optional mask of the firms whose positions are open in this call.
         everyone: The planned allocation of the start year: every job seeker searches and
             the state assigns jobs without friction (hires are ``min(S, V)``).
+
+    Reads the job seekers (city, age, skill) and the open positions by city; writes
+    ``residents.employer, years_unemployed, laid_off`` and ``firms.workforce``.
     """
     firms, residents = model.firms, model.residents
     economy = model.config.economy

@@ -102,7 +102,10 @@ class RestOfChina(mesa.Agent):
     # Life course
 
     def age_and_die(self) -> float:
-        """Everyone ages a year and the expected deaths leave. Returns the deaths."""
+        """Everyone ages a year and the expected deaths leave. Returns the deaths.
+
+        Reads and writes its cohorts (``persons``, ``skill_sum``).
+        """
         from declineabm.model.population import death_probability
 
         survive = 1.0 - death_probability(self.model, AGES + 1)
@@ -121,7 +124,10 @@ class RestOfChina(mesa.Agent):
         return path_value(self.params.fertility_path, self.model.year)
 
     def give_birth(self) -> float:
-        """The year's births join the cohort aged 0 beside their mothers. Returns the births."""
+        """The year's births join the cohort aged 0 beside their mothers. Returns the births.
+
+        Reads its cohorts of childbearing age and the fertility; writes its cohort aged 0.
+        """
         from declineabm.model.population import birth_rate, childbearing, cohort_mean_skill
 
         births = self.persons[:, childbearing()].sum(axis=1) * birth_rate(self.fertility())
@@ -160,6 +166,9 @@ class RestOfChina(mesa.Agent):
         openings less the job seekers, as the Northeast's does. Services sell no more than
         local demand, which grows with income at ``economy.service_income_elasticity`` from
         the start year, when it equals supply.
+
+        Reads its cohorts, the sectors' margins at the nation's costs and its own last year;
+        writes its ``jobs``, ``vacancy_rate``, ``wage_level`` and ``service_demand``.
         """
         from declineabm.model.economy import next_wage_level
         from declineabm.model.firm_dynamics import MIN_SECTOR_SHARE, opportunity, sector_margins
