@@ -47,6 +47,7 @@ from declineabm.io.observed import Observation
 from declineabm.io.provenance import now, package_versions
 from declineabm.model.indicators import INDICATOR_NAMES
 from declineabm.scenario import Scenario, load_scenario
+from declineabm.scenario.errors import RunawayGrowthError
 from declineabm.sweep import RunSpec, SweepError, execute, store
 from declineabm.sweep.pools import DaskPool, LocalPool
 from declineabm.sweep.store import read_manifest
@@ -54,6 +55,8 @@ from declineabm.sweep.store import read_manifest
 HISTORY = "history.db"
 MANIFEST = "manifest.json"
 KIND = "declineabm calibration"
+# The statistics of a run stopped for runaway growth: farther from any record than any run.
+RUNAWAY = 1e12
 
 
 @dataclass(frozen=True)
@@ -200,6 +203,26 @@ def run_batch(
     progress: bool,
 ) -> list[dict[str, dict[int, float]]]:
     """Run specs into ``folder`` (resuming what is there) and return each one's series."""
+    series = run_proposals(specs, folder, indicators, pool, progress, runaway_rejected=False)
+    return [s for s in series if s is not None]
+
+
+def run_proposals(
+    specs: Sequence[RunSpec],
+    folder: Path,
+    indicators: Sequence[str],
+    pool: Any,
+    progress: bool,
+    *,
+    runaway_rejected: bool = True,
+) -> list[dict[str, dict[int, float]] | None]:
+    """Run specs into ``folder`` (resuming what is there) and return each one's series.
+
+    A run the model stopped for runaway growth
+    (:class:`~declineabm.scenario.errors.RunawayGrowthError`: a valid parameter set that drives
+    the region past what it can simulate) gives ``None`` with ``runaway_rejected``: a parameter
+    set the record rejects. Any other failure raises.
+    """
     summary = execute(
         specs,
         folder,
@@ -209,13 +232,22 @@ def run_batch(
         parameters=(),
         pool=pool,
     )
-    if summary.failed:
+    runaway: set[str] = set()
+    if summary.failed and runaway_rejected:
+        from declineabm.analysis.arms import read_table
+
+        runs = read_table(summary.runs_table)
+        errors = runs["error"].fillna("").astype(str)
+        marker = f"{RunawayGrowthError.__name__}:"
+        stopped = (runs["status"] == "failed") & errors.str.startswith(marker)
+        runaway = set(runs.loc[stopped, "run_id"].astype(str))
+    if summary.failed > len(runaway):
         raise SweepError(
-            f"{summary.failed} of {summary.total} simulations failed (see {summary.runs_table}); "
-            "fix the cause and run again with --resume"
+            f"{summary.failed - len(runaway)} of {summary.total} simulations failed (see "
+            f"{summary.runs_table}); fix the cause and run again with --resume"
         )
     series = read_series(summary.timeseries_table)
-    return [series[spec.run_id] for spec in specs]
+    return [None if spec.run_id in runaway else series[spec.run_id] for spec in specs]
 
 
 def calibrate(
@@ -281,9 +313,11 @@ def _sample(
             for i, theta in zip(indices, proposals, strict=True)
         ]
         folder = _generation_folder(out, t) / f"batch-{batch:03d}"
-        series = run_batch(specs, folder, problem.indicators, pool, progress)
+        series = run_proposals(specs, folder, problem.indicators, pool, progress)
         return [
-            predict(s, in_sample, reporting_values(calibration.reporting, theta))
+            {c.key: RUNAWAY for c in in_sample}
+            if s is None
+            else predict(s, in_sample, reporting_values(calibration.reporting, theta))
             for s, theta in zip(series, proposals, strict=True)
         ]
 

@@ -27,7 +27,7 @@ from declineabm.model.allocation import systematic_sample
 from declineabm.model.labour import stochastic_round
 from declineabm.model.mesa_adapter import create_agents, move_agents, release, remove_agents
 from declineabm.model.sectors import Sector, SectorArrays
-from declineabm.scenario import ScenarioError
+from declineabm.scenario.errors import RunawayGrowthError
 
 if TYPE_CHECKING:
     from declineabm.model.geography import Geography
@@ -62,7 +62,7 @@ class AgentRegister:
         """Create resident agents living in the flat cells ``home``; returns their rows."""
         limit = MAX_RESIDENT_GROWTH * self.config.simulation.residents
         if len(self.residents) + len(age) > limit:
-            raise ScenarioError(
+            raise RunawayGrowthError(
                 f"year {self.year}: the residents would grow past {limit:,} agents "
                 f"({MAX_RESIDENT_GROWTH}x simulation.residents), runaway growth the model "
                 "cannot simulate; lower migration.income_response, migration.base_rate or "
@@ -135,7 +135,7 @@ class AgentRegister:
         residents = max(len(self.residents), self.config.simulation.residents)
         limit = int(MAX_FIRMS_PER_RESIDENT * residents)
         if len(self.firms) + count > limit and self.year > self.config.simulation.start_year:
-            raise ScenarioError(
+            raise RunawayGrowthError(
                 f"year {self.year}: the firms would outnumber the {residents:,} resident "
                 f"agents ({len(self.firms) + count:,}), runaway entry the model cannot "
                 f"simulate; lower sectors.{sector.key}.entry_rate or policy.entry_boost"
