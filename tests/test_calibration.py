@@ -424,3 +424,22 @@ def test_the_northeast_calibration_file_is_valid_and_gives_reasons() -> None:
     # the Northeast's shares are fitted with a national denominator from the nation's censuses
     national = {c.key for c in problem.compared if c.indicator.startswith("national_")}
     assert {"national_population_2010", "national_urban_share_2010"} <= national
+
+
+def test_a_proposal_that_runs_away_is_rejected_and_any_other_failure_stops_the_batch(
+    tmp_path: Path,
+) -> None:
+    from declineabm.calibration.smc import open_pool, run_batch, run_proposals
+    from declineabm.sweep import RunSpec, SweepError
+
+    small = {"simulation.residents": 300, "geography.km_per_cell": 24}
+    fine = RunSpec("baseline", small, seed=1, years=2)
+    # so many entrants that the firms outnumber the residents in the first year
+    runaway = RunSpec("baseline", {**small, "sectors.light.entry_rate": 10.0}, seed=1, years=2)
+    with open_pool(workers=1) as pool:
+        series = run_proposals([fine, runaway], tmp_path / "a", ["population"], pool, False)
+        assert series[1] is None
+        assert series[0] is not None and set(series[0]["population"]) == {1990, 1991, 1992}
+        # where a run is not a proposal (the forecast, the sizes' comparison) it is an error
+        with pytest.raises(SweepError, match="1 of 2 simulations failed"):
+            run_batch([fine, runaway], tmp_path / "b", ["population"], pool, False)
