@@ -45,8 +45,8 @@ def _cheap_frame_inspection() -> Iterator[None]:
             return sys.modules.get(obj.f_globals.get("__name__", ""))
         return module_of(obj, _filename)
 
-    inspect.getouterframes = _frames_without_source  # type: ignore[assignment]
-    inspect.getmodule = frame_module
+    inspect.getouterframes = _frames_without_source
+    inspect.getmodule = frame_module  # type: ignore[assignment]  # its parameter is not named "object"
     try:
         yield
     finally:
