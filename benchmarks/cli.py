@@ -1,23 +1,30 @@
-"""How long the command line takes to answer, against the model it runs (issue: a fast CLI).
+"""How long the command line takes to answer, against the model it runs (issue 12: a fast CLI).
 
 ``python -m benchmarks.cli`` times, in one run and interleaved over ``--repeats`` repetitions
 (medians reported), whole ``declineabm`` processes as a user starts them:
 
-* ``--help`` and a refused bad input (``--set policy.efficiency=2``): start-up only;
-* a default ``declineabm run northeast`` (the full-size city, figure included) and the same run
-  with ``--no-figure``;
+* ``--help`` and a refused bad input (``run northeast --set policy.efficiency=2``): start-up
+  only (targets: under 0.3 s);
+* a default ``declineabm run northeast`` (the scenario the README runs, figure and progress
+  bar included; target: under 1.5 s) and the same run with ``--no-figure``;
 * the reference: a bare ``python -c pass`` (the interpreter's own start-up);
 
-and, in this process, the model alone (``UrbanDeclineModel.run`` of the same scenario and seed)
-against the summary figure of its result. It prints one table and the ratios the targets are
-about: the figure over the model (target at most 1), and the run's wall time less the model's,
-i.e. what start-up, files and the figure add. Absolute seconds depend on the machine; read the
-ratios, measured in the same run.
+and, in a fresh interpreter of its own each repetition, the model alone
+(``UrbanDeclineModel.run`` of the same scenario and seed, its imports done) against the summary
+figure of its result, drawn first as the command draws it (matplotlib's import included) and
+then once more with matplotlib loaded (target: the figure at most as long as the model).
+
+It prints one table, every time also as a ratio to ``python -c pass`` measured in the same run,
+and the ratios the targets are about. Absolute seconds depend on the machine and its load
+(the table says the load average); read the ratios. ``--json`` also prints the medians as one
+JSON line. ``make bench`` runs it and prints its table.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import statistics
 import subprocess
 import sys
@@ -26,84 +33,117 @@ import time
 from pathlib import Path
 
 SEED = 7
-COMMANDS = {
+SCENARIO = "northeast"
+DECLINEABM = [sys.executable, "-m", "declineabm"]
+STARTS = {
     "python -c pass": [sys.executable, "-c", "pass"],
-    "declineabm --help": [sys.executable, "-m", "declineabm", "--help"],
-    "refused bad input": [
-        sys.executable,
-        "-m",
-        "declineabm",
-        "run",
-        "northeast",
-        "--set",
-        "policy.efficiency=2",
-    ],
+    "declineabm --help": [*DECLINEABM, "--help"],
+    "refused bad input": [*DECLINEABM, "run", SCENARIO, "--set", "policy.efficiency=2"],
 }
+RUNS = {
+    "declineabm run": [],
+    "declineabm run --no-figure": ["--no-figure"],
+}
+IN_PROCESS = ("model alone", "figure, first (with its imports)", "figure, matplotlib loaded")
 
 
-def wall(command: list[str]) -> float:
-    """Wall seconds of one process."""
+def timed(command: list[str]) -> tuple[float, float]:
+    """Wall seconds and CPU seconds (user + system) of one process, its output discarded."""
     clock = time.perf_counter()
-    subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
-    return time.perf_counter() - clock
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, _, usage = os.wait4(process.pid, 0)
+    return time.perf_counter() - clock, usage.ru_utime + usage.ru_stime
 
 
-def model_and_figure() -> tuple[float, float]:
-    """Seconds of the model's own run and of drawing its summary figure, in this process."""
-    from declineabm.io.report import summary_figure
+def model_and_figure() -> dict[str, tuple[float, float]]:
+    """In this (fresh) process: wall and CPU seconds of the model's run, then of its figure."""
     from declineabm.model import UrbanDeclineModel
 
-    clock = time.perf_counter()
-    model = UrbanDeclineModel("northeast", seed=SEED)
+    clock, cpu = time.perf_counter(), time.process_time()
+    model = UrbanDeclineModel(SCENARIO, seed=SEED)
     model.run()
-    model_seconds = time.perf_counter() - clock
+    seconds = {IN_PROCESS[0]: (time.perf_counter() - clock, time.process_time() - cpu)}
     df = model.datacollector.get_model_vars_dataframe()
     model.dispose()
     with tempfile.TemporaryDirectory() as folder:
-        clock = time.perf_counter()
-        summary_figure(df, Path(folder) / "summary.png", "northeast")
-        figure_seconds = time.perf_counter() - clock
-    return model_seconds, figure_seconds
+        for name in IN_PROCESS[1:]:
+            clock, cpu = time.perf_counter(), time.process_time()
+            from declineabm.io.report import summary_figure
+
+            summary_figure(df, Path(folder) / "summary.png", f"{SCENARIO}, seed {SEED}")
+            seconds[name] = (time.perf_counter() - clock, time.process_time() - cpu)
+    return seconds
 
 
-def measure(repeats: int) -> dict[str, float]:
-    """Median seconds of every measurement over interleaved repetitions."""
-    samples: dict[str, list[float]] = {}
+def in_fresh_process() -> dict[str, tuple[float, float]]:
+    """:func:`model_and_figure` in a fresh interpreter (no module loaded before it)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.cli", "--inner"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def measure(repeats: int) -> dict[str, dict[str, float]]:
+    """Median wall and CPU seconds of every measurement over interleaved repetitions."""
+    samples: dict[str, list[tuple[float, float]]] = {}
     with tempfile.TemporaryDirectory() as folder:
-        runs = {
-            "declineabm run": ["--quiet"],
-            "declineabm run --no-figure": ["--quiet", "--no-figure"],
-        }
         for repeat in range(repeats):
-            for name, command in COMMANDS.items():
-                samples.setdefault(name, []).append(wall(command))
-            for name, extra in runs.items():
+            for name, command in STARTS.items():
+                samples.setdefault(name, []).append(timed(command))
+            for name, extra in RUNS.items():
                 out = Path(folder) / f"{repeat}-{len(extra)}"
-                command = [sys.executable, "-m", "declineabm", "run", "northeast", "--seed"]
-                samples.setdefault(name, []).append(
-                    wall([*command, str(SEED), "--out", str(out), *extra])
-                )
-            model, figure = model_and_figure()
-            samples.setdefault("model alone (in process)", []).append(model)
-            samples.setdefault("summary figure (in process)", []).append(figure)
-    return {name: statistics.median(values) for name, values in samples.items()}
+                command = [*DECLINEABM, "run", SCENARIO, "--seed", str(SEED), "--out", str(out)]
+                samples.setdefault(name, []).append(timed([*command, *extra]))
+            for name, (wall, cpu) in in_fresh_process().items():
+                samples.setdefault(name, []).append((wall, cpu))
+    return {
+        clock: {name: statistics.median(s[i] for s in values) for name, values in samples.items()}
+        for i, clock in enumerate(("wall", "cpu"))
+    }
+
+
+def report(medians: dict[str, dict[str, float]], repeats: int, loads: list[float]) -> list[str]:
+    """The table and the ratios the targets are about."""
+    walls, cpus = medians["wall"], medians["cpu"]
+    python = walls["python -c pass"]
+    lines = [
+        f"medians of {repeats} interleaved repetitions (1-minute load average {loads[0]:.1f} at "
+        f"the start, {loads[1]:.1f} at the end)",
+        f"  {'':<36} {'wall s':>8} {'/ python':>9} {'CPU s':>8}",
+    ]
+    for name, seconds in walls.items():
+        lines.append(f"  {name:<36} {seconds:8.3f} {seconds / python:8.1f}x {cpus[name]:8.3f}")
+    medians = walls  # the ratios the targets are about, in wall time
+    model = medians[IN_PROCESS[0]]
+    lines += [
+        f"figure (first, with imports) / model:   {medians[IN_PROCESS[1]] / model:.2f}",
+        f"figure (matplotlib loaded) / model:     {medians[IN_PROCESS[2]] / model:.2f}",
+        f"run - model (start-up, files, figure):  {medians['declineabm run'] - model:.2f} s",
+        f"run - run --no-figure (the figure):     "
+        f"{medians['declineabm run'] - medians['declineabm run --no-figure']:.2f} s",
+    ]
+    return lines
 
 
 def main(argv: list[str] | None = None) -> int:
     """Measure and print the table and the ratios."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--json", action="store_true", help="also print the medians as JSON")
+    parser.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.inner:
+        print(json.dumps(model_and_figure()))
+        return 0
+    loads = [os.getloadavg()[0]]
     medians = measure(args.repeats)
-    print(f"medians of {args.repeats} interleaved repetitions (wall seconds)")
-    for name, seconds in medians.items():
-        print(f"  {name:<32} {seconds:7.3f}")
-    model = medians["model alone (in process)"]
-    print(f"figure / model:                  {medians['summary figure (in process)'] / model:.2f}")
-    overhead = medians["declineabm run"] - model
-    print(f"run - model (start-up, files, figure): {overhead:.2f} s")
-    start = medians["declineabm --help"] / medians["python -c pass"]
-    print(f"--help / python start-up:        {start:.1f}")
+    loads.append(os.getloadavg()[0])
+    print("\n".join(report(medians, args.repeats, loads)))
+    if args.json:
+        print(json.dumps({"repeats": args.repeats, "load": loads, **medians}))
     return 0
 
 

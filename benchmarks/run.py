@@ -24,8 +24,9 @@ Method (see ``docs/PERFORMANCE.md``):
 Then, each in processes of its own: the step at 300k agents against its numpy floor
 (:mod:`benchmarks.floor`, target at most 1.5x), construction and memory up to a million agents
 (:mod:`benchmarks.scale`), and 144 runs of ``mesa.batch_run`` in one process
-(:mod:`benchmarks.batch_memory`: flat memory, the last row). ``--no-floor``, ``--no-scale`` and
-``--no-batch`` skip them.
+(:mod:`benchmarks.batch_memory`: flat memory, the last row), and the command line's start-up
+and a default run against the model (:mod:`benchmarks.cli`). ``--no-floor``, ``--no-scale``,
+``--no-batch`` and ``--no-cli`` skip them.
 
 Sweep throughput with 1 and 2 local workers and 2 Dask workers comes from
 ``benchmarks/sweep_throughput.py``: three interleaved repetitions, the medians and their ratios
@@ -213,6 +214,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--no-floor", action="store_true", help="skip the floor at 300k")
     parser.add_argument("--no-scale", action="store_true", help="skip construction up to 1M")
     parser.add_argument("--no-batch", action="store_true", help="skip 144 runs of batch_run")
+    parser.add_argument("--no-cli", action="store_true", help="skip the command line's times")
     args = parser.parse_args(argv)
 
     def log(message: str) -> None:
@@ -257,6 +259,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"{batch['growth_mb_per_run']:.2f} MB a run; last rows {batch['last_years']} "
             f"(end year {batch['end_year']})"
         )
+    if not args.no_cli:
+        log("cli: --help, a refused input, a default run against the model (benchmarks.cli)")
+        done = subprocess.run(
+            [sys.executable, "-m", "benchmarks.cli", "--repeats", "5"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        print(done.stdout, end="")
 
     if not args.no_sweep:
         sweeps = measure_sweep_throughput(repeats=SWEEP_REPEATS)

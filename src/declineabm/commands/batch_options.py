@@ -80,9 +80,11 @@ def add_posterior(parser: argparse.ArgumentParser) -> None:
 
 def posterior_of(args: argparse.Namespace) -> Any:
     """The ``--posterior`` file, read and checked (None without the option)."""
+    if args.posterior is None:
+        return None
     from declineabm.calibration import load_posterior
 
-    return load_posterior(args.posterior) if args.posterior is not None else None
+    return load_posterior(args.posterior)
 
 
 def experiment_options(args: argparse.Namespace) -> dict[str, Any]:

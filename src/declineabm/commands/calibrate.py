@@ -6,7 +6,6 @@ import argparse
 import sys
 from pathlib import Path
 
-from declineabm.calibration import load_calibration
 from declineabm.commands.batch_options import add_execution_options, execution_options
 
 HELP = "calibrate a scenario against its observed record (ABC-SMC): posterior and forecast"
@@ -36,6 +35,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def main(args: argparse.Namespace) -> int:
     """Calibrate, then write the posterior, the predictive and the coverage table."""
+    from declineabm.calibration import load_calibration
     from declineabm.calibration.results import write_all
     from declineabm.calibration.smc import calibrate, open_pool, prepare
 

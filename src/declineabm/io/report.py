@@ -108,7 +108,7 @@ def summary_figure(df: pd.DataFrame, path: Path, title: str) -> None:
                 zorder=3,
                 label="paper: Northeast's share of China's GDP",
             )
-        ax.set_title(panel, fontsize=10)
+        ax.set_title(panel, fontsize=10, y=1.0)
         unit_axis(ax, "y", label, unit)
         unit_axis(ax, "x", "year", "year")
         ax.grid(alpha=0.3)
