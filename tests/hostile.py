@@ -225,10 +225,12 @@ def file_value_cases() -> Iterator[Case]:
 DEEP = "[" * 3000 + "]" * 3000
 
 
-def _run(*args: str, names: str | None, files: dict[str, bytes] | None = None, kind="file"):
+def _run(
+    name: str, *args: str, names: str | None, files: dict[str, bytes] | None = None, kind="file"
+):
     return Case(
         kind,
-        " ".join(args)[:60],
+        name,
         ("run", *args, "--out", "{d}/out"),
         names=names,
         files=tuple((files or {}).items()),
@@ -238,33 +240,52 @@ def _run(*args: str, names: str | None, files: dict[str, bytes] | None = None, k
 def file_cases() -> Iterator[Case]:
     """Scenario files that cannot be read, parsed or resolved."""
     ext = 'extends = "baseline"\n'
-    yield _run("{d}/s.toml", names="s.toml", files={"s.toml": b"\xff\xfe name = 1\n"})
-    yield _run("{d}/s.toml", names="s.toml", files={"s.toml": b"[simulation\n"})
-    yield _run("{d}/s.toml", names="s.toml", files={"s.toml": b""})
-    yield _run("{d}/s.toml", names="s.toml", files={"s.toml": b"v = " + DEEP.encode()})
-    yield _run("{d}/nope.toml", names="nope.toml")
-    yield _run("{d}/dir.toml", names="dir.toml", files={"dir.toml/x": b""})
     yield _run(
+        "non-UTF-8 file", "{d}/s.toml", names="s.toml", files={"s.toml": b"\xff\xfe name = 1\n"}
+    )
+    yield _run("unclosed table", "{d}/s.toml", names="s.toml", files={"s.toml": b"[simulation\n"})
+    yield _run("empty file", "{d}/s.toml", names="s.toml", files={"s.toml": b""})
+    yield _run(
+        "3,000 nested brackets",
+        "{d}/s.toml",
+        names="s.toml",
+        files={"s.toml": b"v = " + DEEP.encode()},
+    )
+    yield _run("missing file", "{d}/nope.toml", names="nope.toml")
+    yield _run("a folder", "{d}/dir.toml", names="dir.toml", files={"dir.toml/x": b""})
+    yield _run(
+        "extends cycle",
         "{d}/a.toml",
         names="extends",
         files={"a.toml": b'extends = "b.toml"\n', "b.toml": b'extends = "a.toml"\n'},
     )
-    yield _run("{d}/a.toml", names="b.toml", files={"a.toml": b'extends = "b.toml"\n'})
     yield _run(
+        "extends a missing file",
+        "{d}/a.toml",
+        names="b.toml",
+        files={"a.toml": b'extends = "b.toml"\n'},
+    )
+    yield _run(
+        "extends a non-UTF-8 file",
         "{d}/a.toml",
         names="b.toml",
         files={"a.toml": b'extends = "b.toml"\n', "b.toml": b"\xff\xfe\n"},
     )
-    yield _run("{d}/a.toml", names="extends", files={"a.toml": b"extends = 5\n"})
+    yield _run("extends = 5", "{d}/a.toml", names="extends", files={"a.toml": b"extends = 5\n"})
     yield _run(
-        "{d}/a.toml", names="simulation", files={"a.toml": (ext + "simulation = 5\n").encode()}
+        "simulation = 5",
+        "{d}/a.toml",
+        names="simulation",
+        files={"a.toml": (ext + "simulation = 5\n").encode()},
     )
     yield _run(
+        "a TOML date",
         "{d}/a.toml",
         names="simulation.start_year",
         files={"a.toml": (ext + "[simulation]\nstart_year = 1990-01-01\n").encode()},
     )
     yield _run(
+        "unknown key",
         "{d}/a.toml",
         names="simulation.nosuch",
         files={"a.toml": (ext + "[simulation]\nnosuch = 1\n").encode()},
