@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import hostile
 import numpy as np
 import pandas as pd
 import pytest
@@ -109,3 +110,21 @@ def test_analyze_refuses_what_it_cannot_analyse(
         assert cli.main(["analyze", *args]) == 2
         err = capsys.readouterr().err
         assert message in err and err.count("\n") == 1, err
+
+
+DAMAGED = [case for case in hostile.analyze_cases() if case.setup == "finished-sweep"]
+
+
+@pytest.mark.parametrize("case", DAMAGED, ids=[case.name for case in DAMAGED])
+def test_damaged_results_are_refused_naming_the_file_and_nothing_is_written(
+    case: hostile.Case, sobol_sweep: Path, tmp_path: Path, capsys
+) -> None:
+    hostile.prepare(case, tmp_path, sobol_sweep)  # a copy of the sweep, damaged
+    before = hostile.fingerprint(tmp_path / "sweep")
+    assert cli.main(["analyze", str(tmp_path / "sweep"), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and case.names in err, err
+    if case.name.startswith(("duplicated", "NaN")):
+        assert ", line " in err, err  # the row
+    assert "--resume" not in err  # a finished sweep's damaged files are not resumed
+    assert hostile.fingerprint(tmp_path / "sweep") == before

@@ -17,9 +17,12 @@ import pytest
 from conftest import declineabm, same_tables
 from test_sweep_cli import wait_for_runs
 
+from declineabm.sweep.address import CONNECT_TIMEOUT, connect_timeout, parse_address
+
 pytestmark = [pytest.mark.xdist_group("dask"), pytest.mark.slow]
 
 DASK = str(Path(sys.executable).with_name("dask"))
+CALIBRATION = Path(__file__).resolve().parents[1] / "configs" / "calibration" / "northeast.toml"
 
 
 def wait_until(condition, what: str, timeout: float = 60) -> None:
@@ -115,16 +118,48 @@ def test_sweep_survives_a_killed_dask_worker(
     assert workers[1].pid in set(pd.read_csv(out / "timings.csv")["pid"])
 
 
-def test_unreachable_scheduler_is_one_line_and_writes_nothing(
-    sweep_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    ("address", "why"),
+    [
+        ("tcp://127.0.0.1:9", "nothing listens at port 9"),  # Dask alone retries for 30 s
+        ("no such address", "not a Dask scheduler address"),
+        ("http://127.0.0.1:8786", "unknown protocol 'http'"),
+        ("tcp://127.0.0.1:99999", "not a Dask scheduler address"),
+    ],
+)
+@pytest.mark.parametrize("command", ["sweep", "calibrate"])
+def test_an_unreachable_or_malformed_scheduler_is_one_line_and_writes_nothing(
+    command: str, address: str, why: str, sweep_file: Path, tmp_path: Path
 ) -> None:
-    monkeypatch.setenv("DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT", "1s")
     out = tmp_path / "never"
-    done = declineabm("sweep", sweep_file, "--out", out, "--scheduler", "tcp://127.0.0.1:9")
+    target = [sweep_file] if command == "sweep" else ["northeast", "--calibration", CALIBRATION]
+    done = declineabm(command, *target, "--out", out, "--scheduler", address)
     assert done.returncode == 2
-    assert done.stderr.startswith("declineabm sweep: error: --scheduler tcp://127.0.0.1:9: ")
-    assert done.stderr.count("\n") == 1, done.stderr
+    assert done.stderr.startswith(f"declineabm {command}: error: --scheduler {address}: ")
+    assert why in done.stderr and done.stderr.count("\n") == 1, done.stderr
     assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("address", "parts"),
+    [
+        ("tcp://10.0.0.5:8786", ("tcp", "10.0.0.5", 8786)),
+        ("10.0.0.5:8786", ("tcp", "10.0.0.5", 8786)),
+        ("tls://scheduler.example.org:8786", ("tls", "scheduler.example.org", 8786)),
+        ("tcp://[::1]:8786", ("tcp", "::1", 8786)),
+    ],
+)
+def test_dask_address_forms_are_accepted(address: str, parts: tuple) -> None:
+    assert parse_address(address) == parts
+
+
+def test_the_connect_timeout_is_short_unless_dask_is_told_otherwise(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT", raising=False)
+    assert connect_timeout() == CONNECT_TIMEOUT
+    monkeypatch.setenv("DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT", "45s")
+    assert connect_timeout() == 45.0
 
 
 def test_a_dead_scheduler_keeps_the_runs_pending_and_resume_finishes_them(

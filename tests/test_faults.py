@@ -198,6 +198,35 @@ def test_a_script_without_the_main_guard_is_refused_in_one_line(tmp_path: Path) 
     assert (tmp_path / "out" / "runs.csv").exists()
 
 
+DIES_STARTING = """
+import sys
+
+if __name__ != "__main__":  # each worker process runs this file again: there it dies at once
+    raise SystemExit(3)
+
+from declineabm.sweep import RunSpec, execute
+
+specs = [RunSpec("northeast", {{"simulation.residents": 600}}, seed=s, years=1) for s in (1, 2)]
+if __name__ == "__main__":
+    execute(specs, {out!r}, workers=2, progress=False)
+"""
+
+
+def test_workers_that_die_while_starting_leave_the_runs_pending_not_failed(
+    tmp_path: Path,
+) -> None:
+    script = tmp_path / "ex.py"
+    script.write_text(DIES_STARTING.format(out=str(tmp_path / "out")))
+    done = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 1
+    assert "exited while starting, before any run" in done.stderr, done.stderr
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    assert manifest["status"] == "interrupted"
+    assert manifest["runs"] == {"total": 2, "ok": 0, "failed": 0, "pending": 2}
+
+
 def test_runaway_growth_stops_with_the_parameters_to_look_at() -> None:
     import numpy as np
     from conftest import small_model

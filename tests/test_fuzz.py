@@ -94,6 +94,12 @@ def test_every_field_refuses_bad_values_in_one_line(data) -> None:
     assert result.outcome == "refused cleanly", (result.detail, result.stderr[-2000:])
 
 
+def test_every_case_has_a_name_of_its_own() -> None:
+    # ``hostile.py --resume-from`` knows an earlier run's cases by kind and name
+    names = [(case.kind, case.name) for case in hostile.all_cases()]
+    assert len(names) == len(set(names))
+
+
 OTHER = [case for case in hostile.all_cases() if case.kind not in ("value", "file")]
 FILES = [case for case in hostile.all_cases() if case.kind == "file"]
 

@@ -184,6 +184,24 @@ def test_a_run_that_cannot_fit_in_free_memory_is_refused_before_it_starts(
     assert "\n" not in message and not out.exists()
 
 
+def test_a_large_grid_says_so_before_its_long_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from declineabm import run
+    from declineabm.scenario import load_scenario
+
+    small = {**SMALL, "simulation.end_year": 1991}
+    cells = load_scenario("baseline", small).grid_cells()
+    monkeypatch.setattr(run, "LARGE_GRID", cells)  # this grid counts as large
+    run.run_to_folder("baseline", tmp_path / "large", seed=1, overrides=small, figure=False)
+    assert f"building a grid of {cells:,.0f} cells (geography.km_per_cell = 24)" in (
+        capsys.readouterr().err
+    )
+    monkeypatch.setattr(run, "LARGE_GRID", cells + 1)
+    run.run_to_folder("baseline", tmp_path / "small", seed=1, overrides=small, figure=False)
+    assert "building a grid" not in capsys.readouterr().err
+
+
 def test_unseeded_runs_draw_a_seed_and_keep_their_own_folders(tmp_path: Path) -> None:
     for _ in range(2):
         done = subprocess.run(

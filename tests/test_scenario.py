@@ -51,7 +51,12 @@ def test_northeast_extends_baseline_and_overrides_what_differs() -> None:
         ),
         ("migration.base_rte", 0.1, "did you mean 'base_rate'"),
         ("nosuchsection.key", 1, "unknown key 'nosuchsection'"),
-        ("industry.structure.capital.heavy", 0.9, "the sector shares sum to 1.52, not 1"),
+        (
+            "industry.structure.capital.heavy",
+            0.9,
+            "industry.structure.capital: the sector shares sum to 1.52, not 1",
+        ),
+        ("rest_of_china.sector_mix.services", 0.0, "rest_of_china.sector_mix: the sector"),
         ("demography.fertility_path", [[2000, 1.0], [1990, 2.0]], "strictly increasing"),
     ],
 )

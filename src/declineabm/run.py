@@ -28,6 +28,7 @@ import hashlib
 import json
 import os
 import secrets
+import sys
 import threading
 import time
 from collections.abc import Mapping
@@ -47,6 +48,10 @@ if TYPE_CHECKING:
 FILES = ("model.csv", "cities.csv", "summary.png")
 """The files of a complete run that ``run.json`` describes (and hashes)."""
 RECORD = "run.json"
+LARGE_GRID = 1_000_000
+"""Grid cells from which building the grid takes long enough to say so first: Mesa makes an
+object for every cell, about 13 s a million cells on the development machine under load (the
+baseline at ``geography.km_per_cell = 0.1``, 9,000,000 cells, built in 107 s, then 9 s a year)."""
 
 
 def draw_seed() -> int:
@@ -169,6 +174,13 @@ def run_to_folder(
     seed = draw_seed() if seed is None else seed
     config = load_scenario(scenario, overrides)
     check_fits(config)
+    if progress and config.grid_cells() >= LARGE_GRID:  # long work shows progress
+        print(
+            f"building a grid of {config.grid_cells():,.0f} cells (geography.km_per_cell = "
+            f"{config.geography.km_per_cell:g}); a grid this large takes a while to build",
+            file=sys.stderr,
+            flush=True,
+        )
     model = UrbanDeclineModel(config, seed=seed)
     if (out / "manifest.json").exists():
         raise InputError(f"{out} holds a batch of runs (manifest.json); choose another folder")

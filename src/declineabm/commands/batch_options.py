@@ -37,8 +37,11 @@ def execution_options(args: argparse.Namespace) -> dict[str, Any]:
     if args.workers is not None and args.scheduler is not None:
         raise UsageError("--workers and --scheduler exclude each other: a Dask cluster has its own")
     if args.scheduler is not None:
+        from declineabm.sweep.address import check_reachable
         from declineabm.sweep.pools import quiet_dask_logs
 
+        # before the scenarios are resolved and Dask is imported: a wrong address is told at once
+        check_reachable(args.scheduler)
         quiet_dask_logs()
     return {"workers": args.workers, "scheduler": args.scheduler, "resume": args.resume}
 

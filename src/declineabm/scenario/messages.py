@@ -38,9 +38,14 @@ def describe(exc: ValidationError, raw: Mapping[str, Any]) -> str:
     value = error.get("input")
     allowed = _allowed(loc)
     message = error["msg"].removeprefix("Value error, ")
-    # A check across a whole section (a model validator) names its keys in the message itself.
+    # A check across a whole section (a model validator) is about the section, not one value:
+    # it is named unless the message names it already (a section used in several places, the
+    # sector shares, cannot know its own key).
     across = error["type"] == "value_error" and isinstance(value, Mapping)
-    where = f"{key} = {shown(value)}: " if key and not across else ""
+    if across:
+        where = f"{key}: " if key and key not in message else ""
+    else:
+        where = f"{key} = {shown(value)}: " if key else ""
     return f"{where}{message}" + (f" (allowed: {allowed})" if allowed else "")
 
 

@@ -146,13 +146,13 @@ def _check_table(
     missing = [c for c in columns if c not in table.columns]
     if missing:
         raise SweepError(f"{path}: no column '{missing[0]}'; {DAMAGED}")
-    if len(table) != rows:
-        raise SweepError(f"{path}: {len(table)} rows, the sweep has {rows}; {DAMAGED}")
-    repeated = table.duplicated(unique)
+    repeated = table.duplicated(unique)  # before the count: a repeated row can be named
     if repeated.any():
         row = int(repeated.idxmax())
         key = ", ".join(f"{c} {table.loc[row, c]}" for c in unique)
         raise SweepError(f"{path}, {_row(path, row)}: {key} appears twice; {DAMAGED}")
+    if len(table) != rows:
+        raise SweepError(f"{path}: {len(table)} rows, the sweep has {rows}; {DAMAGED}")
     blank = (
         table[columns].isna().any(axis=1)
         if "status" not in columns

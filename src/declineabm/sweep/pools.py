@@ -36,6 +36,7 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
+from declineabm.sweep.address import check_reachable, connect_timeout
 from declineabm.sweep.errors import SweepError
 
 DASK_MIN_WINDOW = 1000
@@ -163,21 +164,12 @@ def quiet_dask_logs() -> None:
             logging.getLogger(name).setLevel(logging.CRITICAL + 1)
 
 
-def connect_timeout() -> float:
-    """Dask's connect timeout in seconds (``distributed.comm.timeouts.connect``)."""
-    import dask
-    from dask.utils import parse_timedelta
-
-    return float(parse_timedelta(dask.config.get("distributed.comm.timeouts.connect"), "s"))
-
-
-def _connect(address: str, client_class: Any) -> Any:
-    """A client of the scheduler at ``address``, or one line saying why not, within the timeout.
+def _connect(address: str, client_class: Any, timeout: float) -> Any:
+    """A client of the scheduler at ``address``, or one line saying why not, within ``timeout``.
 
     Anything but a Dask scheduler at the address (an HTTP server, another protocol) must fail as
     cleanly as nothing at all: the handshake runs in a thread bounded by the connect timeout.
     """
-    timeout = connect_timeout()
     outcome: dict[str, Any] = {}
 
     def attempt() -> None:
@@ -210,11 +202,13 @@ class DaskPool:
     """
 
     def __init__(self, scheduler: Any) -> None:
-        from distributed import Client
-
         self.address = scheduler if isinstance(scheduler, str) else scheduler.scheduler.address
         if isinstance(scheduler, str):
-            self.client = _connect(scheduler, Client)
+            timeout = connect_timeout()
+            check_reachable(scheduler, timeout)  # at once, before the seconds Dask's import takes
+            from distributed import Client
+
+            self.client = _connect(scheduler, Client, timeout)
             self._own = True
         else:
             self.client, self._own = scheduler, False
