@@ -93,15 +93,19 @@ def open_initial_firms(model: UrbanDeclineModel) -> None:
         ]
     )
     cell_city = geo.layer("city")
+    deposit_field = geo.layer("deposit_field")
     for sector in Sector:
+        # Opening firms hires no one: the job seekers change only when a sector's firms hire
+        # (below), so they are found once a sector, not once a city (a pass over everyone).
+        seekers = labour.job_seekers(model)
+        seeker_city = city[seekers]
         for c in range(geo.cities):
             if plan[c, sector] == 0:
                 continue
-            if sector == Sector.RESOURCE and (geo.layer("deposit_field") == c).any():
-                weights = np.where(geo.layer("deposit_field") == c, geo.layer("deposits"), 0.0)
+            if sector == Sector.RESOURCE and (deposit_field == c).any():
+                weights = np.where(deposit_field == c, geo.layer("deposits"), 0.0)
             else:
-                idle = labour.job_seekers(model)
-                idle = idle[city[idle] == c]
+                idle = seekers[seeker_city == c]
                 if sector == Sector.HIGHTECH:  # high-tech hires skilled workers only
                     idle = idle[model.residents.skill[idle] >= economy_params.high_skill]
                 weights = np.bincount(model.residents.home[idle], minlength=geo.size).astype(
