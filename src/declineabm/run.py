@@ -174,9 +174,10 @@ def run_to_folder(
     seed = draw_seed() if seed is None else seed
     config = load_scenario(scenario, overrides)
     check_fits(config)
-    if progress and config.grid_cells() >= LARGE_GRID:  # long work shows progress
+    cells = config.grid_cells()
+    if progress and cells >= LARGE_GRID:  # long work shows progress
         print(
-            f"building a grid of {config.grid_cells():,.0f} cells (geography.km_per_cell = "
+            f"building a grid of {cells:,.0f} cells (geography.km_per_cell = "
             f"{config.geography.km_per_cell:g}); a grid this large takes a while to build",
             file=sys.stderr,
             flush=True,
