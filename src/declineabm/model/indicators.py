@@ -92,6 +92,13 @@ INDICATORS: tuple[Indicator, ...] = (
         "ratio",
         "Average urban wage in the rest of China / average_wage.",
     ),
+    _i(
+        "relative_wage",
+        "economic",
+        "ratio",
+        "average_wage / the nation's average urban wage (the region's workers and the rest of "
+        "China's urban workers together; NBS compares the regions' urban units so).",
+    ),
     _i("farm_job_share", "economic", "fraction", "Farm workers / (firm jobs + farm workers)."),
     _i("firms", "economic", "firms", "Firms in operation."),
     *(_i(f"firms_{s.key}", "economic", "firms", f"Firms in the {s.key} sector.") for s in Sector),
@@ -232,6 +239,13 @@ INDICATORS: tuple[Indicator, ...] = (
         "People living in cities in the whole nation / national_population.",
     ),
     _i(
+        "national_income_ratio",
+        "context",
+        "ratio",
+        "Urban households' income per person / rural households' in the whole nation "
+        "(wages, benefits and pensions in the cities; farm output in the countryside).",
+    ),
+    _i(
         "national_rural_to_urban",
         "context",
         "persons",
@@ -322,6 +336,10 @@ def compute(model: UrbanDeclineModel) -> dict[str, float]:
     tax = gov.accounts["wage_taxes"] + gov.accounts["profit_taxes"]
     urban_working = urban & working
     represents = firms.represents
+    roc_urban_workers, _ = roc.workers()
+    roc_wage = roc.urban_wage()
+    roc_urban_income, roc_rural_income = roc.household_incomes()
+    urban_persons = urban.sum() * scale + roc.urban_population
 
     values: dict[str, float] = {
         "year": model.year,
@@ -338,6 +356,13 @@ def compute(model: UrbanDeclineModel) -> dict[str, float]:
         "job_vacancy_rate": _ratio(open_positions, jobs + open_positions),
         "average_wage": market.average_wage,
         "outside_wage_ratio": _ratio(roc.urban_wage(), market.average_wage),
+        "relative_wage": _ratio(
+            market.average_wage,
+            _ratio(
+                market.average_wage * employed.sum() * scale + roc_urban_workers * roc_wage,
+                employed.sum() * scale + roc_urban_workers,
+            ),
+        ),
         "farm_job_share": _ratio(farmers, jobs + farmers),
         "firms": float(represents.sum()),
         "soe_firms": float(represents[firms.soe].sum()),
@@ -406,6 +431,15 @@ def compute(model: UrbanDeclineModel) -> dict[str, float]:
         ),
         "national_urban_share": _ratio(
             urban.sum() * scale + roc.urban_population, national_population
+        ),
+        "national_income_ratio": _ratio(
+            _ratio(
+                residents.income[urban].sum() * scale + roc_urban_income, urban_persons
+            ),
+            _ratio(
+                residents.income[~urban].sum() * scale + roc_rural_income,
+                national_population - urban_persons,
+            ),
         ),
         "national_rural_to_urban": float(events["national_rural_to_urban"]),
     }

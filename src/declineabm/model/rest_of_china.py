@@ -253,18 +253,23 @@ class RestOfChina(mesa.Agent):
 
         Urban wages, benefits and pensions, and farm workers' output.
         """
+        urban, rural = self.household_incomes()
+        return urban + rural
+
+    def household_incomes(self) -> tuple[float, float]:
+        """Urban households' incomes (wages, benefits, pensions) and rural ones (farm output)."""
         economy = self.model.config.economy
         working = self.working_age()
         urban, farm = self.workers()
         wage = self.urban_wage()
         unemployed = self.persons[URBAN, working].sum() - urban
         retired = self.persons[URBAN, economy.retirement_age <= AGES].sum()
-        return float(
+        urban_income = (
             urban * wage
             + unemployed * economy.unemployment_benefit * wage
             + retired * economy.pension_rate * wage
-            + farm * self.model.farm_income()
         )
+        return float(urban_income), float(farm * self.model.farm_income())
 
     def potential_output(self) -> float:
         """This year's output at a frontier of 1: urban workers by sector, and farms."""
