@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import signal
 import sqlite3
 import subprocess
@@ -290,6 +291,13 @@ def test_run_and_validate_draw_their_parameters_from_the_posterior(
     report = (tmp_path / "validate" / "patterns.md").read_text()
     assert "Observation model: the posterior" in report
     assert "population_2000" in report  # compared relative to 1990, as calibrated
+    # a fact of the record that the calibration did not fit is still checked, and says so
+    checks = read_csv_exact(tmp_path / "validate" / "patterns.csv").set_index("check")
+    assert "not a target" not in checks.loc["share_65plus_2000", "description"]
+    assert checks.loc["share_65plus_2020", "description"].endswith(
+        "not a target of the calibration"
+    )
+    assert "relative_wage_2019" in checks.index
 
 
 def test_a_replicate_is_a_seed_and_the_particle_that_seed_draws(reference: Path) -> None:
@@ -424,6 +432,38 @@ def test_the_northeast_calibration_file_is_valid_and_gives_reasons() -> None:
     # the Northeast's shares are fitted with a national denominator from the nation's censuses
     national = {c.key for c in problem.compared if c.indicator.startswith("national_")}
     assert {"national_population_2010", "national_urban_share_2010"} <= national
+
+
+@pytest.mark.parametrize(
+    ("name", "until"), [("northeast-posterior.json", 2022), ("northeast-2010-posterior.json", 2010)]
+)
+def test_the_shipped_posteriors_draw_parameter_sets_the_northeast_accepts(
+    name: str, until: int
+) -> None:
+    # README: `run northeast --posterior configs/calibrated/...` gives the posterior predictive;
+    # a schema change that refuses a shipped draw must fail here, not in a user's run.
+    from declineabm.scenario import load_scenario
+
+    posterior = load_posterior(Path(__file__).parents[1] / "configs" / "calibrated" / name)
+    assert posterior.scenario == "northeast" and posterior.document["until"] == until
+    assert len(posterior.draws) == 150 and math.isclose(sum(d.weight for d in posterior.draws), 1)
+    # the draws at either end of every parameter's range: where a narrowed bound would refuse one
+    extremes = {
+        id(pick): pick
+        for key in posterior.draws[0].overrides
+        for pick in (
+            min(posterior.draws, key=lambda d: _first(d.overrides[key])),
+            max(posterior.draws, key=lambda d: _first(d.overrides[key])),
+        )
+    }
+    for draw in extremes.values():
+        scenario = load_scenario("northeast", dict(draw.overrides))
+        assert scenario.migration.rural_push == draw.overrides["migration.rural_push"]
+
+
+def _first(value: object) -> float:
+    """A number, or the first value of a time path (a list of [year, value])."""
+    return float(value[0][1]) if isinstance(value, list) else float(value)  # type: ignore[arg-type]
 
 
 def test_a_proposal_that_runs_away_is_rejected_and_any_other_failure_stops_the_batch(

@@ -11,7 +11,9 @@ for an indicator with a statistical break, whose published peak may be over-repo
 How each observation is compared comes from the observation model of a calibration (``relative
 to`` a base year, reporting terms for the statistical breaks; see :mod:`declineabm.calibration`):
 a posterior file's, with each seed's drawn over-reporting, or a calibration file's, with the
-terms at their prior medians. Without either, the record is taken at face value.
+terms at their prior medians. Without either, the record is taken at face value. With a
+posterior, the record's observations that its calibration did not target are checked as well,
+at face value, and say so.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ class ObservationModel:
     source: str
     posterior: Posterior | None = None
     reporting: Mapping[str, float] | None = None
+    unfitted: frozenset[str] = frozenset()
 
     def reporting_for(self, seed: int) -> Mapping[str, float]:
         """The reporting terms a run with this model seed is compared with."""
@@ -60,7 +63,16 @@ def observation_model(
             Compared(**{**c, "reporting": tuple(c["reporting"])})
             for c in posterior.document.get("observations", [])
         )
-        return ObservationModel(compared, f"the posterior {posterior.path}", posterior=posterior)
+        # Facts of the record the fit did not target are checked too, at face value: a
+        # calibration must not make the record look shorter than it is.
+        fitted = {c.key for c in compared}
+        unfitted = tuple(c for c in _face_value(record) if c.key not in fitted)
+        return ObservationModel(
+            compared + unfitted,
+            f"the posterior {posterior.path}",
+            posterior=posterior,
+            unfitted=frozenset(c.key for c in unfitted),
+        )
     if calibration is not None:
         everything = calibration.with_until(max(o.year for o in record))
         medians = {r.name: r.prior.median() for r in calibration.reporting}
@@ -69,8 +81,13 @@ def observation_model(
             f"the calibration file {calibration.path} (reporting terms at their prior medians)",
             reporting=medians,
         )
+    return ObservationModel(_face_value(record), "the record at face value")
+
+
+def _face_value(record: Sequence[Observation]) -> tuple[Compared, ...]:
+    """Every observation of a model indicator, compared as published."""
     known = set(INDICATOR_NAMES)
-    compared = tuple(
+    return tuple(
         Compared(
             f"{o.indicator}_{o.year}",
             o.indicator,
@@ -88,7 +105,6 @@ def observation_model(
         for o in record
         if o.indicator in known
     )
-    return ObservationModel(compared, "the record at face value")
 
 
 def _series(frame: pd.DataFrame) -> dict[str, dict[int, float]]:
@@ -144,6 +160,7 @@ def summarize_record(values: pd.DataFrame, model: ObservationModel) -> pd.DataFr
         low, median, high = np.nanquantile(column, [0.05, 0.5, 0.95])
         base = f", relative to {c.relative_to}" if c.relative_to else ""
         terms = f", with over-reporting {', '.join(c.reporting)}" if c.reporting else ""
+        terms += ", not a target of the calibration" if c.key in model.unfitted else ""
         rows.append(
             {
                 "check": c.key,
