@@ -433,9 +433,7 @@ def compute(model: UrbanDeclineModel) -> dict[str, float]:
             urban.sum() * scale + roc.urban_population, national_population
         ),
         "national_income_ratio": _ratio(
-            _ratio(
-                residents.income[urban].sum() * scale + roc_urban_income, urban_persons
-            ),
+            _ratio(residents.income[urban].sum() * scale + roc_urban_income, urban_persons),
             _ratio(
                 residents.income[~urban].sum() * scale + roc_rural_income,
                 national_population - urban_persons,
