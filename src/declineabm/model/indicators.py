@@ -239,6 +239,13 @@ INDICATORS: tuple[Indicator, ...] = (
         "People living in cities in the whole nation / national_population.",
     ),
     _i(
+        "national_wage_to_output",
+        "context",
+        "ratio",
+        "The nation's average urban wage (as in relative_wage) / national output per person "
+        "(thousand yuan each).",
+    ),
+    _i(
         "national_income_ratio",
         "context",
         "ratio",
@@ -340,6 +347,10 @@ def compute(model: UrbanDeclineModel) -> dict[str, float]:
     roc_wage = roc.urban_wage()
     roc_urban_income, roc_rural_income = roc.household_incomes()
     urban_persons = urban.sum() * scale + roc.urban_population
+    national_wage = _ratio(  # thousand yuan per urban worker of the two regions
+        market.average_wage * employed.sum() * scale + roc_urban_workers * roc_wage,
+        employed.sum() * scale + roc_urban_workers,
+    )
 
     values: dict[str, float] = {
         "year": model.year,
@@ -356,13 +367,7 @@ def compute(model: UrbanDeclineModel) -> dict[str, float]:
         "job_vacancy_rate": _ratio(open_positions, jobs + open_positions),
         "average_wage": market.average_wage,
         "outside_wage_ratio": _ratio(roc.urban_wage(), market.average_wage),
-        "relative_wage": _ratio(
-            market.average_wage,
-            _ratio(
-                market.average_wage * employed.sum() * scale + roc_urban_workers * roc_wage,
-                employed.sum() * scale + roc_urban_workers,
-            ),
-        ),
+        "relative_wage": _ratio(market.average_wage, national_wage),
         "farm_job_share": _ratio(farmers, jobs + farmers),
         "firms": float(represents.sum()),
         "soe_firms": float(represents[firms.soe].sum()),
@@ -431,6 +436,9 @@ def compute(model: UrbanDeclineModel) -> dict[str, float]:
         ),
         "national_urban_share": _ratio(
             urban.sum() * scale + roc.urban_population, national_population
+        ),
+        "national_wage_to_output": _ratio(
+            national_wage, _ratio(national * 1000.0, national_population)
         ),
         "national_income_ratio": _ratio(
             _ratio(residents.income[urban].sum() * scale + roc_urban_income, urban_persons),
