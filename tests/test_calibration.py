@@ -294,10 +294,9 @@ def test_run_and_validate_draw_their_parameters_from_the_posterior(
     # a fact of the record that the calibration did not fit is still checked, and says so
     checks = read_csv_exact(tmp_path / "validate" / "patterns.csv").set_index("check")
     assert "not a target" not in checks.loc["share_65plus_2000", "description"]
-    assert checks.loc["share_65plus_2020", "description"].endswith(
-        "not a target of the calibration"
-    )
+    assert checks.loc["urban_share_2020", "description"].endswith("not a target of the calibration")
     assert "relative_wage_2019" in checks.index
+    assert "share_65plus_1990" not in checks.index  # a fitted indicator's start stays out
 
 
 def test_a_replicate_is_a_seed_and_the_particle_that_seed_draws(reference: Path) -> None:

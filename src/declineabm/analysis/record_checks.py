@@ -12,8 +12,8 @@ How each observation is compared comes from the observation model of a calibrati
 to`` a base year, reporting terms for the statistical breaks; see :mod:`declineabm.calibration`):
 a posterior file's, with each seed's drawn over-reporting, or a calibration file's, with the
 terms at their prior medians. Without either, the record is taken at face value. With a
-posterior, the record's observations that its calibration did not target are checked as well,
-at face value, and say so.
+posterior, the record's indicators that its calibration did not target are checked as well, at
+face value, and say so.
 """
 
 from __future__ import annotations
@@ -63,10 +63,12 @@ def observation_model(
             Compared(**{**c, "reporting": tuple(c["reporting"])})
             for c in posterior.document.get("observations", [])
         )
-        # Facts of the record the fit did not target are checked too, at face value: a
-        # calibration must not make the record look shorter than it is.
-        fitted = {c.key for c in compared}
-        unfitted = tuple(c for c in _face_value(record) if c.key not in fitted)
+        # Indicators of the record the fit did not target are checked too, at face value: a
+        # calibration must not make the record look shorter than it is. (A targeted
+        # indicator's other years stay out: the fit left them out for a reason, e.g. the start
+        # year, and a timing check must not mix levels with changes.)
+        fitted = {c.indicator for c in compared}
+        unfitted = tuple(c for c in _face_value(record) if c.indicator not in fitted)
         return ObservationModel(
             compared + unfitted,
             f"the posterior {posterior.path}",
