@@ -92,3 +92,28 @@ def test_the_cities_and_the_countryside_add_up_to_the_region() -> None:
     assert jobs > 0
     resource_towns = [r for r in rows if r["kind"] == "resource"]
     assert all(r["jobs_resource"] > 0 for r in resource_towns)
+
+
+def test_the_nations_wages_and_incomes_are_both_regions_together() -> None:
+    # The records they meet (data/china.csv, data/northeast.csv) are the whole nation's.
+    model = small_model(seed=5)
+    model.run(1995)
+    values, roc = model.indicators, model.rest_of_china
+    scale = model.persons_per_agent
+    employed = (model.residents.employer >= 0).sum() * scale
+    urban_workers, _ = roc.workers()
+    wage_bill = model.labour_market.average_wage * employed + urban_workers * roc.urban_wage()
+    national_wage = wage_bill / (employed + urban_workers)
+    assert math.isclose(values["relative_wage"] * national_wage, values["average_wage"])
+    per_person = values["national_output"] * 1000.0 / values["national_population"]
+    assert math.isclose(values["national_wage_to_output"], national_wage / per_person)
+    urban = model.resident_city() >= 0
+    income = model.residents.income
+    roc_urban, roc_rural = roc.household_incomes()
+    urban_persons = urban.sum() * scale + roc.urban_population
+    rural_persons = values["national_population"] - urban_persons
+    urban_income = (income[urban].sum() * scale + roc_urban) / urban_persons
+    rural_income = (income[~urban].sum() * scale + roc_rural) / rural_persons
+    assert math.isclose(values["national_income_ratio"], urban_income / rural_income)
+    assert math.isclose(roc_urban + roc_rural, roc.household_income())
+    assert 0.5 < values["national_income_ratio"] < 5.0
