@@ -256,7 +256,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(
             f"batch_run x{batch['runs']} (Mesa {batch['mesa']}): {batch['first_mb']:.0f} MB "
             f"at the first run, {batch['last_mb']:.0f} MB at the last, "
-            f"{batch['growth_mb_per_run']:.2f} MB a run; last rows {batch['last_years']} "
+            f"{batch['growth_mb_per_run']:.3f} MB a run (rows kept by batch_run "
+            f"{batch['rows_kb_per_run']:.1f} KB a run, malloc {batch['malloc_kb_per_run']} KB a "
+            f"run, alive after {batch['alive_after']}); last rows {batch['last_years']} "
             f"(end year {batch['end_year']})"
         )
     if not args.no_cli:

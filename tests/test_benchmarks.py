@@ -70,7 +70,8 @@ def test_batch_memory_reports_every_run_and_the_last_rows():
     from benchmarks.batch_memory import batch_memory
 
     result = batch_memory(3, small=True)
-    assert result["runs"] == 3 and result["first_mb"] > 0
+    assert result["runs"] == 3 and result["first_mb"] > 0 and result["rows_per_run"] == 1
+    assert set(result["alive_after"].values()) == {0}  # nothing of a run outlives it
     # Mesa 3.3 leaves out the last step's row (mesa issue #2514); Mesa 3.5 keeps it
     mesa_35 = tuple(int(p) for p in mesa.__version__.split(".")[:2]) >= (3, 5)
     assert result["last_row_is_end_year"] == mesa_35

@@ -125,14 +125,42 @@ def test_mesa_batch_run_rows_are_the_models_own_years() -> None:
         )
 
 
+def test_mesa_batch_run_reaches_the_end_year_the_readme_way() -> None:
+    """One year further, bounded by ``max_steps``: the end year's own row on both Mesas (README)."""
+    end = 1994
+    results = batch_run(
+        {"scenario": "northeast", **SMALL, "simulation.end_year": end + 1},
+        seeds=[1],
+        max_steps=end - 1990,
+        display_progress=False,
+    )
+    model = UrbanDeclineModel("northeast", seed=1, **SMALL, **{"simulation.end_year": end})
+    model.run()
+    expected = model.datacollector.get_model_vars_dataframe().iloc[-1]
+    [row] = results
+    assert row["year"] == end
+    pd.testing.assert_series_equal(
+        pd.Series({k: row[k] for k in expected.index}), expected, check_names=False
+    )
+
+
 def test_mesa_batch_run_lets_every_model_go() -> None:
-    """A long batch_run holds flat memory: no run's model outlives its run."""
+    """A long batch_run holds flat memory: nothing of a run (model, grid, layers) outlives it.
+
+    Mesa's grid registers its own cell class in ``copyreg``'s process-wide table, which held the
+    class and every property layer's array until the adapter moved it onto the class.
+    """
     made = []
 
     class Tracked(UrbanDeclineModel):
         def __init__(self, scenario="baseline", seed=None, **kwargs):
             super().__init__(scenario, seed, **kwargs)
+            grid = self.geography.grid
             made.append(weakref.ref(self))
+            made.append(weakref.ref(grid.cell_klass))
+            made.extend(
+                weakref.ref(layer) for layer in (grid.empty, *self.geography.layers.values())
+            )
 
     parameters = {"scenario": "northeast", "simulation.end_year": 1992, **SMALL}
     if BATCH_RUN_TAKES_RNG:
@@ -140,7 +168,7 @@ def test_mesa_batch_run_lets_every_model_go() -> None:
     else:
         mesa.batch_run(Tracked, {**parameters, "seed": [1, 2, 3]}, display_progress=False)
     gc.collect()
-    assert len(made) == 3 and all(ref() is None for ref in made)
+    assert len(made) == 3 * 14 and [ref() for ref in made] == [None] * len(made)
 
 
 def test_mesa_style_remove_and_move_keep_the_model_consistent() -> None:

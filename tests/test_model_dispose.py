@@ -27,19 +27,3 @@ def test_a_model_nobody_refers_to_is_freed_without_dispose() -> None:
     del model, resident
     gc.collect()
     assert ref() is None and agent_ref() is None
-
-
-def test_a_finished_models_grid_leaves_nothing_behind() -> None:
-    """Its cell class and property layers go too (Mesa registers the class process-wide).
-
-    Mesa's grid makes a cell class per grid and puts it in ``copyreg``'s table; kept there, the
-    class held every layer's array, so each run of ``mesa.batch_run`` grew the process.
-    """
-    model = small_model()
-    grid = model.geography.grid
-    refs = [weakref.ref(grid.cell_klass), weakref.ref(grid.empty)]
-    refs += [weakref.ref(layer) for layer in model.geography.layers.values()]
-    del model, grid
-    gc.collect()
-    assert [ref() for ref in refs] == [None] * len(refs)
-

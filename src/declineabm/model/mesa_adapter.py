@@ -42,6 +42,10 @@ turns one passed back into the config it carries, so Mesa's tools re-create the 
 model strongly, so every model made in a process stays in memory (about 16 MB a run for
 ``mesa.batch_run``). On Mesa 3.3 this module replaces it, once, with a mapping that holds its
 models weakly and otherwise behaves the same; Mesa 3.5 keeps the counter in the model itself.
+
+**Mesa's grid and copyreg.** Mesa 3.3 and 3.5 register each grid's own cell class in
+``copyreg``'s table of the whole process, which then keeps every grid's property layers;
+:class:`CityGrid` moves that pickling onto the class (:func:`_reduce_by_class`).
 """
 
 from __future__ import annotations
