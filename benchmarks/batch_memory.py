@@ -11,9 +11,9 @@ through ``mesa.batch_run`` in this one process, reads the memory as each run's m
   list, kept in memory by design: retained output, not a leak); ``malloc_kb_per_run``, the
   growth of what C's ``malloc`` has handed out and not had back (numpy arrays and large Python
   objects; glibc only); ``blocks_per_run``, the growth in small Python objects;
-* what of the runs is still alive once ``batch_run`` returns: models, grid cell classes
-  and property layers (each a run's, so 0 if nothing of a run survives it), and the entries
-  the runs added to ``copyreg``'s process-wide table;
+* what of the runs is still alive once ``batch_run`` returns: models, grids, grid cell
+  classes and property layers more than before it (0 if nothing of a run survives it), and
+  the entries the runs added to ``copyreg``'s process-wide table;
 * ``trimmed_mb``, the resident set size after ``malloc_trim(0)`` at the end (glibc): what the
   process holds when the allocator hands its free memory back, so ``last_mb - trimmed_mb`` is
   freed memory kept by the allocator (fragmentation), not data;
@@ -89,7 +89,7 @@ def deep_bytes(value: Any, seen: set[int]) -> int:
 
 
 def alive_of_runs() -> dict[str, int]:
-    """Models, grid cell classes and property layers alive in this process."""
+    """Models, grids, grid cell classes and property layers alive in this process."""
     objects = gc.get_objects()
     return {
         "models": sum(isinstance(o, UrbanDeclineModel) for o in objects),
@@ -124,13 +124,14 @@ def batch_memory(runs: int, small: bool = False) -> dict[str, Any]:
     seeds = list(range(1, runs + 1))
     size = SMALL if small else {}
     parameters = {"scenario": "northeast", **size}
-    registered = len(copyreg.dispatch_table)
+    gc.collect()
+    registered, before = len(copyreg.dispatch_table), alive_of_runs()
     if "rng" in inspect.signature(mesa.batch_run).parameters:  # Mesa 3.5: seeds through rng=
         rows = mesa.batch_run(Sampled, parameters, rng=seeds, display_progress=False)
     else:
         rows = mesa.batch_run(Sampled, {**parameters, "seed": seeds}, display_progress=False)
     gc.collect()
-    alive = alive_of_runs()
+    alive = {kind: count - before[kind] for kind, count in alive_of_runs().items()}
     added = len(copyreg.dispatch_table) - registered
     last_mb = resident_kb() / 1024
     if GLIBC is not None:
