@@ -77,15 +77,20 @@ def seconds(text: str) -> float:
     return value
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser with every subcommand."""
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser with every subcommand, or with the subcommand ``only``.
+
+    A command line that names its command is parsed by that command's subparser alone, so
+    :func:`main` builds only that one (the others' modules are not imported); the full parser
+    answers everything else (``--help``, ``--version``, an unknown command).
+    """
     parser = Parser(
         prog="declineabm",
         description="An agent-based model of industrial-city decline (Northeast China).",
     )
     parser.add_argument("--version", action="version", version=f"declineabm {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for name in COMMANDS:
+    for name in COMMANDS if only is None else (only,):
         module = importlib.import_module(f"declineabm.commands.{name.replace('-', '_')}")
         command = sub.add_parser(name, help=module.HELP, description=module.HELP)
         module.add_arguments(command)
@@ -95,7 +100,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``declineabm`` command."""
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(argv[0] if argv and argv[0] in COMMANDS else None)
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # a bad argument (one line printed), --help or --version

@@ -40,8 +40,6 @@ from declineabm.io.files import folder_lock, write_json
 from declineabm.io.provenance import now, package_versions
 
 if TYPE_CHECKING:
-    import pandas as pd
-
     from declineabm.model.urban_decline import UrbanDeclineModel
     from declineabm.scenario import Scenario
 
@@ -141,7 +139,7 @@ def run_to_folder(
     overrides: Mapping[str, Any] | None = None,
     progress: bool = True,
     figure: bool = True,
-) -> pd.DataFrame:
+) -> dict[str, list[Any]]:
     """Run a scenario to its end year and write its results into ``out``.
 
     Args:
@@ -153,7 +151,9 @@ def run_to_folder(
         figure: Also draw ``summary.png``.
 
     Returns:
-        The yearly indicators (the content of ``model.csv``).
+        The yearly indicators (the content of ``model.csv``), a list of values per indicator
+        (the DataCollector's ``model_vars``; ``pandas.DataFrame(result)`` is the table). A run
+        imports no pandas.
 
     Raises:
         InputError: ``out`` is in use by another run or holds a sweep, or the scenario cannot
@@ -218,7 +218,7 @@ def run_to_folder(
                     bar.update()
             csv.finish()
             cities.finish()
-            df = model.datacollector.get_model_vars_dataframe()
+            df = dict(model.datacollector.model_vars)
             _part(out / "summary.png").unlink(missing_ok=True)
             if figure:
                 title = f"{model.config.name}, seed {model.seed}"
@@ -246,7 +246,7 @@ def run_to_folder(
     return df
 
 
-def summary_table(df: pd.DataFrame) -> str:
+def summary_table(df: Mapping[str, list[Any]]) -> str:
     """A short text table of key indicators (see :func:`declineabm.io.report.summary_table`)."""
     from declineabm.io.report import summary_table as table
 

@@ -1,10 +1,17 @@
-"""Human-readable summaries of a run: a PNG of the four aspects of decline and a short table."""
+"""Human-readable summaries of a run: a PNG of the four aspects of decline and a short table.
+
+Both read a run's yearly indicators column by column: a :class:`pandas.DataFrame` of
+``model.csv`` or the model's ``datacollector.model_vars`` (a list of values per indicator),
+which is what ``declineabm run`` hands them, so that a run never imports pandas.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
-import pandas as pd
+import numpy as np
 
 from declineabm.analysis.patterns import PAPER_OUTPUT_SHARE
 from declineabm.io.figures import PERCENT, new_figure, save_png, unit_axis
@@ -83,22 +90,27 @@ PANELS = (
 
 SCALE = {"population": 1e-6}  # persons -> million persons
 
+Columns = Mapping[str, Iterable[Any]]
+"""A run's yearly indicators by name: a DataFrame of ``model.csv`` or a DataCollector's
+``model_vars``."""
 
-def summary_figure(df: pd.DataFrame, path: Path, title: str) -> None:
+
+def summary_figure(df: Columns, path: Path, title: str) -> None:
     """Draw the yearly indicators of a run as a grid of panels and save it as PNG.
 
     Args:
-        df: The run's yearly indicators (``model.csv``).
+        df: The run's yearly indicators (``model.csv``), by column.
         path: The PNG file to write (any name: written as PNG).
         title: The figure's title (scenario and seed).
     """
     fig = new_figure(16, 7.6)
     axes = fig.subplots(2, 4)
     fig.subplots_adjust(left=0.05, right=0.99, bottom=0.08, top=0.9, wspace=0.32, hspace=0.38)
-    years = df["year"].to_numpy()
+    years = np.asarray(df["year"])
     for ax, (panel, label, unit, series, paper) in zip(axes.ravel(), PANELS, strict=True):
         for column, name in series:
-            ax.plot(years, df[column].to_numpy() * SCALE.get(column, 1.0), label=name, lw=1.6)
+            values = np.asarray(df[column], dtype=float) * SCALE.get(column, 1.0)
+            ax.plot(years, values, label=name, lw=1.6)
         if paper:
             ax.scatter(
                 list(PAPER_OUTPUT_SHARE),
@@ -130,17 +142,19 @@ TABLE_COLUMNS = (
 )
 
 
-def summary_table(df: pd.DataFrame) -> str:
+def summary_table(df: Columns) -> str:
     """A short text table of key indicators at the start, 2002, 2012, 2022 and the end."""
-    wanted = [df["year"].iloc[0], 2002, 2012, 2022, df["year"].iloc[-1]]
-    years = sorted({y for y in wanted if y in set(df["year"])})
-    rows = df.set_index("year").loc[years]
+    row_of = {int(year): row for row, year in enumerate(df["year"])}
+    first, last = next(iter(row_of)), next(reversed(row_of))
+    years = sorted({y for y in (first, 2002, 2012, 2022, last) if y in row_of})
+    values = {col: np.asarray(df[col], dtype=float) for col, _, _ in TABLE_COLUMNS}
     scale = {"population": 1e-6, "output": 1e-3}
     header = f"{'year':>6} " + " ".join(f"{label:>16}" for _, label, _ in TABLE_COLUMNS)
     lines = [header, "-" * len(header)]
-    for year, row in rows.iterrows():
+    for year in years:
         cells = [
-            f"{fmt.format(row[col] * scale.get(col, 1.0)):>16}" for col, _, fmt in TABLE_COLUMNS
+            f"{fmt.format(values[col][row_of[year]] * scale.get(col, 1.0)):>16}"
+            for col, _, fmt in TABLE_COLUMNS
         ]
         lines.append(f"{year:>6} " + " ".join(cells))
     return "\n".join(lines)

@@ -27,9 +27,15 @@ class Section(BaseModel):
     writes ``1`` for ``1.0``, but not ``true`` or ``"1"``), a switch takes ``true`` or
     ``false`` only (not ``1`` or ``"yes"``), and every number is finite (no NaN, no infinity:
     ``1e400`` reads as infinity).
+
+    A section's validator is built when it first validates (``defer_build``): a scenario
+    validates every section inside its own validator, and building each section's too, as
+    its class was defined, was about a seventh of the time a refused input takes.
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, strict=True, allow_inf_nan=False, defer_build=True
+    )
 
 
 def _check_points(points: list[tuple[int, float]]) -> list[tuple[int, float]]:
