@@ -19,10 +19,13 @@ the next is being stepped: two years beyond what the user saw, as the browser te
 
 Drawing the map and the charts costs the server and the browser more than the year in the top
 bar, so a run that plays fast redraws them at most :data:`FRAME_INTERVAL` apart, and at *max*
-(or running until a year) at most :data:`DRAW_SHARE` of the time (a frame between has
-``redraw`` False: only the year moves on, and the next redrawn frame has every year up to its
-own). At up to 5 years a second every year is redrawn; a run that stops (Pause, the last year,
-run until) is always redrawn where it stops.
+(or running until a year) at most :data:`FAST_FRAME_INTERVAL` apart and :data:`DRAW_SHARE` of
+the time (a frame between has ``redraw`` False: only the year moves on, and the next redrawn
+frame has every year up to its own). At up to 5 years a second every year is redrawn; a run
+that stops (Pause, the last year, run until) is always redrawn where it stops. The year goes to
+the page ahead of the map and the charts (:class:`~.feed.FrameFeed`), so the browser answers
+while they are still on their way, and the worker spends the wait on the year's rows of
+cities.csv, which nothing on the page needs before the next redraw.
 
 Each browser session has its own ``LiveRun``; :data:`CITIES` counts them against the server's
 limit. Nothing else is shared between sessions.
