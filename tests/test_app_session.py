@@ -173,7 +173,7 @@ def test_render_every_publishes_fewer_frames(live: LiveRun) -> None:
 
 
 def test_fast_play_redraws_less_often_but_counts_every_year(live: LiveRun, monkeypatch) -> None:
-    monkeypatch.setattr(session, "FRAME_INTERVAL", 3600.0)  # no redraw due while it plays
+    monkeypatch.setattr(session, "FAST_FRAME_INTERVAL", 3600.0)  # no redraw due while it plays
     live.set_speed(0)
     before = len(live.frames)
     live.play()

@@ -45,8 +45,9 @@ class FrameFeed:
             self.latest = frame
             if frame.redraw:
                 self.redrawn = frame
-            # the widgets of every frame last: the year goes out after its map and charts
-            for follower in sorted(self._followers, key=lambda follower: follower[2]):
+            # the widgets of every frame first: the browser shows the year (and tells the
+            # server, which steps on) while the map and the charts are still on their way
+            for follower in sorted(self._followers, key=lambda follower: not follower[2]):
                 if frame.redraw or follower[2]:
                     self._draw(follower, frame)
 

@@ -68,7 +68,8 @@ class Frame:
         year: The year the run has reached.
         steps: Steps taken since the start year.
         rows: The yearly indicators so far (a row per year, start year first).
-        cities: The per-city indicators so far (per year, a row per city and the countryside).
+        cities: The per-city indicators so far (per year, a row per city and the countryside;
+            a frame with ``redraw`` False may not have its own year's yet).
         arms: The counterfactuals' indicators, up to ``year``, in the experiment's order.
         city: Per-cell state for the map (copied for the frames the page redraws; a frame with
             ``redraw`` False keeps the last such frame's, which nothing draws).

@@ -19,10 +19,13 @@ the next is being stepped: two years beyond what the user saw, as the browser te
 
 Drawing the map and the charts costs the server and the browser more than the year in the top
 bar, so a run that plays fast redraws them at most :data:`FRAME_INTERVAL` apart, and at *max*
-(or running until a year) at most :data:`DRAW_SHARE` of the time (a frame between has
-``redraw`` False: only the year moves on, and the next redrawn frame has every year up to its
-own). At up to 5 years a second every year is redrawn; a run that stops (Pause, the last year,
-run until) is always redrawn where it stops.
+(or running until a year) at most :data:`FAST_FRAME_INTERVAL` apart and :data:`DRAW_SHARE` of
+the time (a frame between has ``redraw`` False: only the year moves on, and the next redrawn
+frame has every year up to its own). At up to 5 years a second every year is redrawn; a run
+that stops (Pause, the last year, run until) is always redrawn where it stops. The year goes to
+the page ahead of the map and the charts (:class:`~.feed.FrameFeed`), so the browser answers
+while they are still on their way, and the worker spends the wait on the year's rows of
+cities.csv, which nothing on the page needs before the next redraw.
 
 Each browser session has its own ``LiveRun``; :data:`CITIES` counts them against the server's
 limit. Nothing else is shared between sessions.
@@ -60,6 +63,9 @@ ACK_TIMEOUT = 1.0
 """Seconds the worker waits for the browser to show a frame before it goes on regardless."""
 FRAME_INTERVAL = 0.125
 """Seconds at least between two frames the page redraws in full while playing (eight a second)."""
+FAST_FRAME_INTERVAL = 0.25
+"""The same at *max* and while running until a year (four a second): each redraw costs the
+worker the time of a year, and the browser draws the charts at most a quarter of its time."""
 DRAW_SHARE = 0.25
 """At *max* and while running until a year: the share of the time redrawing may take."""
 CITY = "this run"
@@ -120,10 +126,21 @@ class _Run:
     applied: int = 0  # interventions applied so far
     cities: list[tuple[CityRow, ...]] | None = None  # each year's cities.csv rows (the city's)
 
-    def record(self) -> None:
+    def record(self, cities: bool = True) -> None:
+        """This year's indicators; ``cities`` False: the cities' later (:meth:`record_cities`)."""
         self.rows.append(dict(self.model.indicators))
-        if self.cities is not None:  # a counterfactual skips them: a fifth of a step
-            self.cities.append(tuple(self.model.city_indicators()))
+        if cities:
+            self.record_cities()
+
+    def record_cities(self) -> None:
+        """This year's rows of cities.csv, unless recorded already."""
+        if self.cities_due:
+            self.cities.append(tuple(self.model.city_indicators()))  # type: ignore[union-attr]
+
+    @property
+    def cities_due(self) -> bool:
+        """Whether this year's cities.csv rows are still to record (a counterfactual has none)."""
+        return self.cities is not None and len(self.cities) < len(self.rows)
 
 
 class LiveRun:
@@ -473,7 +490,7 @@ class LiveRun:
             if not self._can_play() or self._jobs:  # paused, or asked something, meanwhile
                 return
         try:
-            self._advance()
+            self._advance(cities=False)
         except Exception as exc:  # a failing step must not kill the session
             self._fail(exc)
             return
@@ -486,11 +503,29 @@ class LiveRun:
                 self._playing = False
             shown = self._main.model.steps % self._render_every == 0
             fast = self._speed == 0 or self._until is not None
-        self._publish(redraw=not self._playing or (shown and self._redraw_due(fast)))
+        redraw = not self._playing or (shown and self._redraw_due(fast))
+        main = self._main
+        if redraw:  # the cities' chart draws this year's rows
+            self._record_cities(main)
+        self._publish(redraw=redraw)
+        # a year the page only shows in the top bar: its cities.csv rows while the browser shows
+        # it (the worker waits for that anyway), before the next step changes the model
+        self._record_cities(main)
+
+    def _record_cities(self, run: _Run) -> None:
+        if not run.cities_due:
+            return
+        try:
+            year = tuple(run.model.city_indicators())
+        except Exception as exc:  # as a failing step: the session goes on
+            self._fail(exc)
+            return
+        with self._cond:
+            run.cities.append(year)  # type: ignore[union-attr]
 
     def _redraw_due(self, fast: bool) -> bool:
         """Whether the next frame of a playing run is redrawn in full (see the module docstring)."""
-        wait = max(FRAME_INTERVAL, self._redraw_cost / DRAW_SHARE) if fast else FRAME_INTERVAL
+        wait = max(FAST_FRAME_INTERVAL, self._redraw_cost / DRAW_SHARE) if fast else FRAME_INTERVAL
         return time.monotonic() - self._redrawn_at >= wait
 
     def _run_job(self, job: Callable[[], None]) -> None:
@@ -602,14 +637,19 @@ class LiveRun:
                 break
             self._advance()
 
-    def _advance(self) -> None:
-        """One year of the run, and of the counterfactuals beside it."""
+    def _advance(self, cities: bool = True) -> None:
+        """One year of the run, and of the counterfactuals beside it.
+
+        Args:
+            cities: Record the year's rows of cities.csv now; False: the caller records them
+                (:meth:`_Run.record_cities`) before the next step.
+        """
         assert self._main is not None
         started = time.perf_counter()
         self._apply_due(self._main)
         self._main.model.step()
         with self._cond:
-            self._main.record()
+            self._main.record(cities)
             self._wall_time += time.perf_counter() - started
         for run in self._arms:
             self._catch_up(run)
