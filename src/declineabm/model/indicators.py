@@ -347,9 +347,10 @@ def compute(model: UrbanDeclineModel) -> dict[str, float]:
     roc_wage = roc.urban_wage()
     roc_urban_income, roc_rural_income = roc.household_incomes()
     urban_persons = urban.sum() * scale + roc.urban_population
+    employed_persons = float(employed.sum() * scale)
     national_wage = _ratio(  # thousand yuan per urban worker of the two regions
-        market.average_wage * employed.sum() * scale + roc_urban_workers * roc_wage,
-        employed.sum() * scale + roc_urban_workers,
+        market.average_wage * employed_persons + roc_urban_workers * roc_wage,
+        employed_persons + roc_urban_workers,
     )
 
     values: dict[str, float] = {
@@ -359,14 +360,14 @@ def compute(model: UrbanDeclineModel) -> dict[str, float]:
         "national_output": national,
         "output_share": _ratio(output * money, national),
         "output_growth": _ratio(output, model.last_output) - 1.0 if model.last_output else 0.0,
-        "employment": float(employed.sum() * scale),
+        "employment": employed_persons,
         "unemployment_rate": market.unemployment_rate,
         "jobless_rate": _ratio((urban_working & ~employed).sum(), urban_working.sum()),
         "laid_off_workers": float(laid_off.sum() * scale),
         "early_retirements": float(events["early_retirements"] * scale),
         "job_vacancy_rate": _ratio(open_positions, jobs + open_positions),
         "average_wage": market.average_wage,
-        "outside_wage_ratio": _ratio(roc.urban_wage(), market.average_wage),
+        "outside_wage_ratio": _ratio(roc_wage, market.average_wage),
         "relative_wage": _ratio(market.average_wage, national_wage),
         "farm_job_share": _ratio(farmers, jobs + farmers),
         "firms": float(represents.sum()),
