@@ -53,6 +53,19 @@ def sector_margins(
     return 1.0 - labour / (sold * model.prices()) - costs
 
 
+def expansion(model: UrbanDeclineModel, margins: np.ndarray) -> np.ndarray:
+    """Yearly workforce growth a profitable firm wants, by its margin (profits reinvested).
+
+    Proportional to the margin: ``economy.expansion_rate`` at the target margin, none at a
+    loss, at most ``economy.max_expansion`` (hiring and building take time). Where labour is
+    cheap, margins are high and firms grow fast: the surplus labour of the farms is absorbed
+    as profits are reinvested (Lewis 1954, the dual economy China's coast was).
+    """
+    economy = model.config.economy
+    growth = economy.expansion_rate * np.maximum(margins / economy.target_margin, 0.0)
+    return np.minimum(growth, economy.max_expansion)
+
+
 def opportunity(model: UrbanDeclineModel, margins: np.ndarray, service_demand: float) -> np.ndarray:
     """How strongly new firms of each sector are drawn in.
 

@@ -53,7 +53,7 @@ def adjust_workforce(model: UrbanDeclineModel) -> None:
     rng = model.streams["labour"]
     workforce = firms.workforce.astype(np.float64)
     margin = np.divide(firms.profit, firms.output, out=np.zeros(len(firms)), where=firms.output > 0)
-    growth = economy.expansion_rate * np.clip(margin / economy.target_margin, 0.0, 1.0)
+    growth = firm_dynamics.expansion(model, margin)
     protected = model.industry.protected()
     losing = firm_dynamics.losing_firms(model)
     shed = np.where(losing, model.industry.layoff_rate(), 0.0)

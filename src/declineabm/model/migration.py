@@ -9,7 +9,8 @@ whose flows balance:
 * **Who moves.** Each person's yearly propensity is ``migration.base_rate`` times a factor of
   age (young adults move most, children with their parents, the old rarely), ``1 +
   skill_selectivity × skill`` (the educated move more), a push for the unemployed
-  (``unemployment_push``) and for farm workers (``rural_push``: surplus farm labour), and, for
+  (``unemployment_push``) and for farm workers (``rural_push``: surplus farm labour, held
+  back by the household registration until its reforms: :func:`settlement_openness`), and, for
   the Northeast's young leaving the region, the demography cause's extra propensity.
 * **Where to.** Toward every city of the Northeast and toward the cities of the rest of China,
   in proportion to the destination's share of the nation's urban population (gravity: at no
@@ -157,6 +158,26 @@ def _offered(to: Places, support: np.ndarray) -> np.ndarray:
     return offered
 
 
+def settlement_openness(model: UrbanDeclineModel) -> float:
+    """How freely farm workers may settle in cities this year, relative to after the reforms.
+
+    The household registration (hukou) tied a farm worker's grain, housing, schooling and
+    pension to the village: a city's jobs were open to her, its hukou and services mostly not.
+    It was eased step by step: the "blue-stamp" town hukou (1992), the pilot reform of small
+    towns (1997) made national (2001), the end of custody and repatriation (2003), and the
+    State Council's opinions on hukou reform (2014), which opened towns and small cities to
+    every rural resident. The rule summarises those steps as a linear easing from
+    ``migration.hukou_openness`` in the start year to none in ``migration.hukou_reform_year``;
+    the level in 1990 is estimated (configs/calibration/northeast.toml), not set by hand. It
+    applies to farm workers of both regions alike (no cause: an ordinary region has it too).
+    """
+    p = model.config.migration
+    start = model.config.simulation.start_year
+    span = max(p.hukou_reform_year - start, 1)
+    progress = min(max((model.year - start) / span, 0.0), 1.0)
+    return p.hukou_openness + (1.0 - p.hukou_openness) * progress
+
+
 def _cap(rates: np.ndarray, limit: float) -> np.ndarray:
     """Scale each row down so its total chance of moving is at most ``limit``."""
     total = rates.sum(axis=1)
@@ -236,7 +257,7 @@ def _northeast_movers(model: UrbanDeclineModel, to: Places) -> _Movers:
         * profile(p.age_profile, AGES.astype(np.float64))[np.minimum(residents.age, AGES[-1])]
         * (1.0 + p.skill_selectivity * residents.skill)
         * np.exp(p.unemployment_push * unemployed)
-        * np.where(rural, p.rural_push, 1.0)
+        * np.where(rural, p.rural_push * settlement_openness(model), 1.0)
         * np.exp(-p.income_response * log_income - p.services_response * services)
     )
     place = to.size_share * np.exp(
@@ -284,7 +305,7 @@ def _roc_rates(model: UrbanDeclineModel, kind: int, to: Places) -> np.ndarray:
     if kind == RURAL:
         services = np.full(len(AGES), to.roc_rural_services)
         rates = _attraction(model, np.full(len(AGES), to.rural_income), services, offered, to)
-        rates *= (base * p.rural_push)[:, None]
+        rates *= (base * p.rural_push * settlement_openness(model))[:, None]
         # A farm worker of the rest of China has the cities of a region the Northeast's size
         # near (no friction) and the rest of its cities as far as the Northeast's.
         own = to.size_share[-1]

@@ -171,7 +171,12 @@ class RestOfChina(mesa.Agent):
         writes its ``jobs``, ``vacancy_rate``, ``wage_level`` and ``service_demand``.
         """
         from declineabm.model.economy import next_wage_level
-        from declineabm.model.firm_dynamics import MIN_SECTOR_SHARE, opportunity, sector_margins
+        from declineabm.model.firm_dynamics import (
+            MIN_SECTOR_SHARE,
+            expansion,
+            opportunity,
+            sector_margins,
+        )
         from declineabm.model.sectors import Sector
 
         model = self.model
@@ -190,7 +195,7 @@ class RestOfChina(mesa.Agent):
         margins = (1.0 - economy.profit_tax) * sector_margins(
             model, self.service_demand, self.wage_level, sectors.material
         )
-        growth = economy.expansion_rate * np.clip(margins / economy.target_margin, 0.0, 1.0)
+        growth = expansion(model, margins)
         shed = np.where(margins < 0, economy.layoff_rate, 0.0)
         slack = 1.0 - self.service_demand
         if slack > 0:  # services follow local demand (labour.adjust_workforce)

@@ -186,6 +186,16 @@ class MigrationSection(Section):
         description="Moves between the regions relative to moves within one (household "
         "registration, distance, family)."
     )
+    hukou_openness: Annotated[float, Field(gt=0.0, le=1.0)] = Field(
+        description="Moves from farms to cities in the start year relative to after the hukou "
+        "reforms (1: no more restricted then than after); the restriction eases linearly to "
+        "none in hukou_reform_year."
+    )
+    hukou_reform_year: Annotated[int, Field(ge=1950, le=2100)] = Field(
+        description="Year from which a farm worker may settle in a city as freely as the rule "
+        "says (2014: the State Council's opinions on reforming the household registration "
+        "system, which opened towns and small cities to every rural resident)."
+    )
     farm_distance: Annotated[float, Field(gt=0.0, le=1.0)] = Field(
         description="Moves from the rest of China's farms to the region's cities relative to "
         "its other far cities (1: the region is as far from the nation's surplus farm labour "
@@ -247,7 +257,14 @@ class EconomySection(Section):
     target_margin: Annotated[float, Field(gt=0.0, le=1.0)] = Field(
         description="Profit margin at which a firm grows, and firms enter, at full speed."
     )
-    expansion_rate: Rate = Field(description="Maximum yearly workforce growth of a firm.")
+    expansion_rate: Rate = Field(
+        description="Yearly workforce growth of a firm at the target margin (growth is "
+        "proportional to the margin: profits reinvested)."
+    )
+    max_expansion: Rate = Field(
+        description="Fastest yearly workforce growth of a firm, however high its margin "
+        "(hiring and building take time)."
+    )
     layoff_rate: Rate = Field(description="Share of workers a loss-making firm sheds per year.")
     closure_patience: Annotated[int, Field(ge=1, le=50)] = Field(
         description="Consecutive loss years after which a private firm closes."
