@@ -8,6 +8,8 @@ import numpy as np
 import pytest
 from conftest import small_model
 
+from declineabm.model.firm_dynamics import expansion
+from declineabm.model.migration import settlement_openness
 from declineabm.model.population import young
 from declineabm.scenario import MECHANISMS
 
@@ -78,6 +80,43 @@ def test_a_region_far_from_the_nations_farms_draws_fewer_of_its_migrants() -> No
 
     near, far = arrivals(1.0), arrivals(0.2)
     assert far < 0.8 * near, (near, far)
+
+
+def test_the_household_registration_holds_farm_workers_back_until_its_reform() -> None:
+    """Fewer farm workers settle in cities under the hukou, in both regions; none after 2014."""
+
+    def farm_to_city(openness: float, years: int) -> tuple[float, float, float]:
+        model = small_model(seed=5, **{"migration.hukou_openness": openness})
+        nation = northeast = 0.0
+        for _ in range(years):
+            model.step()
+            nation += model.events["national_rural_to_urban"]
+            northeast += model.events["rural_to_urban"]
+        openness_now = settlement_openness(model)
+        model.dispose()
+        return nation, northeast, openness_now
+
+    free_nation, free_northeast, _ = farm_to_city(1.0, 3)
+    held_nation, held_northeast, held_now = farm_to_city(0.25, 3)
+    assert held_nation < 0.5 * free_nation, (free_nation, held_nation)
+    assert held_northeast < 0.6 * free_northeast, (free_northeast, held_northeast)
+    # the start year's restriction eases linearly: a quarter of the way in 1993 (1990-2014)
+    assert math.isclose(held_now, 0.25 + 0.75 * 3 / 24)
+    model = small_model(seed=5, **{"migration.hukou_openness": 0.25})
+    model.year = 2014
+    assert settlement_openness(model) == 1.0
+    model.dispose()
+
+
+def test_firms_grow_with_their_margin_up_to_the_fastest_expansion() -> None:
+    """Profits reinvested: growth proportional to the margin, capped, none at a loss."""
+    model = small_model(seed=1, **{"economy.max_expansion": 0.2})
+    economy = model.config.economy
+    margins = np.array([-0.1, 0.0, 0.5, 1.0, 2.0, 10.0]) * economy.target_margin
+    growth = expansion(model, margins)
+    model.dispose()
+    rate = economy.expansion_rate
+    assert np.allclose(growth, [0.0, 0.0, 0.5 * rate, rate, 2 * rate, 0.2])
 
 
 def test_the_cities_and_the_countryside_add_up_to_the_region() -> None:

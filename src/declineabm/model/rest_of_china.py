@@ -158,7 +158,8 @@ class RestOfChina(mesa.Agent):
 
         The expected value of the firms' rules (:mod:`declineabm.model.firm_dynamics`,
         :mod:`declineabm.model.labour`) for firms of the nation's costs: a sector grows with
-        its margin (``economy.expansion_rate`` at the target margin), sheds
+        its margin (``economy.expansion_rate`` at the target margin, at most
+        ``economy.max_expansion``: :func:`.firm_dynamics.expansion`), sheds
         ``economy.layoff_rate`` of its jobs when it makes losses, and draws entrants by its
         opportunity (``sectors.*.entry_rate``); the job seekers fill the openings, all but a
         frictional share of the labour force (``rest_of_china.unemployment_rate``), high-tech
