@@ -1,8 +1,8 @@
 """``declineabm attribute``: which cause of decline mattered most, and how robustly?
 
 The game: the players are the seven causes (:data:`~declineabm.scenario.MECHANISMS`) and the
-context (national growth and the commodity cycle, :func:`~declineabm.model.national.
-neutral_context`); a coalition's value is an outcome in 2022 with exactly those players on.
+context (national growth, the commodity cycle and the hukou's easing,
+:func:`~declineabm.model.national.neutral_context`); a coalition's value is an outcome in 2022 with exactly those players on.
 The Shapley values split the whole change from the no-cause, neutral-context world to the
 modelled one, ``v(all) - v(none)``, over the players, and add up to it.
 
@@ -345,8 +345,9 @@ def report(
     lines = [
         f"# Which cause mattered most? `{scenario}`, {END_YEAR}, {len(plan.seeds)} replicates",
         "",
-        f"Players: the seven causes and the context ({CONTEXT}: national growth path and "
-        "commodity cycle; off = average growth, no price cycle). Shapley values "
+        f"Players: the seven causes and the context ({CONTEXT}: national growth path, "
+        "commodity cycle and the hukou's easing; off = average growth, no price cycle, farm "
+        "workers as free to settle from 1990 as after 2014). Shapley values "
         f"({how}) split the change from the no-cause, neutral-context world to the modelled "
         "one and add up to it. Switch-off effect: the value with the player off minus with "
         "every player on. Effects are signed, in the outcome's unit (pp: percentage points; "

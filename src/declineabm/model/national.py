@@ -16,7 +16,9 @@ National Bureau of Statistics' real GDP growth (data), and the world's commodity
   a single heavy-industry structure could not adapt to (§2.2.1). The timing is the record of the
   cycle; the heights are parameters the calibration estimates.
 
-These two paths are the context that remains exogenous. The attribution
+These two paths, and the easing of the household registration that lets farm workers settle in
+cities (:func:`declineabm.model.migration.settlement_openness`), are the context that remains
+exogenous. The attribution
 (:mod:`declineabm.analysis.attribution`) weighs it as a player beside the seven causes; switched
 off (:func:`neutral_context`), China grows at its average rate of the simulated years in every
 year (the same national output at the end, no boom and no slowdown) and heavy goods keep their
@@ -62,8 +64,9 @@ class NationalSection(Section):
 
 CONTEXT_OFF = (
     "Switched off (the neutral context), China grows at its average rate of the simulated "
-    "years in every year and heavy goods keep their price of before the boom: no growth cycle, "
-    "no commodity cycle."
+    "years in every year, heavy goods keep their price of before the boom and farm workers "
+    "settle in cities from the start as freely as after the hukou reforms: no growth cycle, "
+    "no commodity cycle, no easing of the household registration."
 )
 
 
@@ -71,7 +74,9 @@ def neutral_context(params: NationalSection, start_year: int, end_year: int) -> 
     """Overrides that switch the context off (see :data:`CONTEXT_OFF`).
 
     The constant growth rate compounds to the same national output in ``end_year`` as the
-    growth path does, so only the path's timing and the price cycle are taken away.
+    growth path does, so only the path's timing and the price cycle are taken away; the
+    household registration's easing (:func:`declineabm.model.migration.settlement_openness`),
+    the third exogenous path, keeps its end state from the start.
     """
     years = range(start_year + 1, end_year + 1)
     log_growth = math.fsum(math.log1p(path_value(params.growth_path, y)) for y in years)
@@ -81,6 +86,7 @@ def neutral_context(params: NationalSection, start_year: int, end_year: int) -> 
         "national.price_boom": 1.0,
         "national.price_slump": 1.0,
         "national.price_after": 1.0,
+        "migration.hukou_openness": 1.0,
     }
 
 
