@@ -2,7 +2,8 @@
 
 The game: the players are the seven causes (:data:`~declineabm.scenario.MECHANISMS`) and the
 context (national growth, the commodity cycle and the hukou's easing,
-:func:`~declineabm.model.national.neutral_context`); a coalition's value is an outcome in 2022 with exactly those players on.
+:func:`~declineabm.model.national.neutral_context`); a coalition's value is an
+outcome in 2022 with exactly those players on.
 The Shapley values split the whole change from the no-cause, neutral-context world to the
 modelled one, ``v(all) - v(none)``, over the players, and add up to it.
 
