@@ -190,6 +190,20 @@ def test_a_run_loads_no_library_it_does_not_use(tmp_path: Path) -> None:
     )
 
 
+def test_a_run_with_its_figure_leaves_matplotlib_to_its_helper(tmp_path: Path) -> None:
+    from declineabm.io.figure_process import usable_cores
+
+    out = tmp_path / "run"
+    sets = [f"--set={key}={value}" for key, value in SMALL.items()]
+    code, modules, _ = loaded_modules(
+        "run", "northeast", "--seed", "1", "--out", str(out), "--quiet", *sets
+    )
+    assert code == 0 and (out / "summary.png").stat().st_size > 10_000
+    drawn_here = {m for m in modules if m.split(".")[0] == "matplotlib"}
+    # with one core the run draws the figure itself (a helper would only compete with it)
+    assert bool(drawn_here) == (usable_cores() < 2), sorted(drawn_here)[:5]
+
+
 def test_libraries_mesa_loads_on_first_use_work_as_imported() -> None:
     script = """
 import json, sys

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 
@@ -95,12 +95,12 @@ Columns = Mapping[str, Iterable[Any]]
 ``model_vars``."""
 
 
-def summary_figure(df: Columns, path: Path, title: str) -> None:
+def summary_figure(df: Columns, path: Path | BinaryIO, title: str) -> None:
     """Draw the yearly indicators of a run as a grid of panels and save it as PNG.
 
     Args:
         df: The run's yearly indicators (``model.csv``), by column.
-        path: The PNG file to write (any name: written as PNG).
+        path: The PNG file to write (any name: written as PNG), or a binary file to write it to.
         title: The figure's title (scenario and seed).
     """
     fig = new_figure(16, 7.6)
