@@ -53,6 +53,16 @@ def test_the_helper_draws_the_bytes_the_run_would_draw(columns, drawn_here: byte
     assert png == drawn_here and png.startswith(PNG_SIGNATURE)
 
 
+def test_the_helper_runs_this_package_not_one_in_the_working_folder(
+    columns, drawn_here: bytes, tmp_path: Path, monkeypatch
+) -> None:
+    (tmp_path / "declineabm").mkdir()
+    (tmp_path / "declineabm" / "__init__.py").write_text("raise ImportError('another copy')\n")
+    monkeypatch.chdir(tmp_path)
+    with FigureProcess() as helper:
+        assert helper.draw(columns, TITLE) == drawn_here
+
+
 def test_a_helper_killed_before_it_is_asked_answers_none_and_is_gone(columns) -> None:
     helper = FigureProcess()
     assert helper.process is not None
@@ -136,7 +146,7 @@ def _helper_of(run: subprocess.Popen) -> psutil.Process | None:
     while run.poll() is None:
         for child in parent.children():
             try:
-                if "declineabm.io.figure_process" in child.cmdline():
+                if any("declineabm.io.figure_process" in part for part in child.cmdline()):
                     return child
             except psutil.NoSuchProcess:
                 continue

@@ -26,11 +26,28 @@ import signal
 import subprocess
 import sys
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 from typing import Any
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 TIMEOUT = 120.0
 """Seconds the run waits for the helper's figure (about a second normally), then draws it."""
+
+
+HELPER = (
+    "import sys; sys.path.insert(0, sys.argv[1]); "
+    "from declineabm.io.figure_process import serve; sys.exit(serve())"
+)
+"""The helper's program: the run's own copy of this package (``-P``: not one in the working
+folder), then :func:`serve`."""
+
+
+def _package_root() -> str | None:
+    """The folder the running ``declineabm`` package was imported from (None: not a folder)."""
+    import declineabm
+
+    where = getattr(declineabm, "__file__", None)
+    return str(Path(where).resolve().parents[1]) if where else None
 
 
 def usable_cores() -> int:
@@ -56,11 +73,12 @@ class FigureProcess:
 
     def __init__(self, start: bool = True) -> None:
         self.process: subprocess.Popen[bytes] | None = None
-        if not start:
+        root = _package_root()
+        if not start or root is None:
             return
         try:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "declineabm.io.figure_process"],
+                [sys.executable, "-P", "-c", HELPER, root],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
@@ -122,7 +140,3 @@ def serve() -> int:
     sys.stdout.buffer.write(png.getvalue())
     sys.stdout.buffer.flush()
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(serve())
