@@ -18,6 +18,14 @@ It prints one table, every time also as a ratio to ``python -c pass`` measured i
 and the ratios the targets are about. Absolute seconds depend on the machine and its load
 (the table says the load average); read the ratios. ``--json`` also prints the medians as one
 JSON line. ``make bench`` runs it and prints its table.
+
+``--before SRC`` measures another checkout's package too (``SRC`` is its ``src`` folder, put
+first on ``PYTHONPATH``), each repetition of it right before the same repetition of this one,
+and prints a table of both: a before/after comparison under the same load.
+
+The CPU time of a ``declineabm run`` process includes its children: the helper process that
+draws ``summary.png`` while the model runs (:mod:`declineabm.io.figure_process`) is counted
+there, though it runs beside the model, not after it.
 """
 
 from __future__ import annotations
@@ -86,23 +94,56 @@ def in_fresh_process() -> dict[str, tuple[float, float]]:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def measure(repeats: int) -> dict[str, dict[str, float]]:
-    """Median wall and CPU seconds of every measurement over interleaved repetitions."""
-    samples: dict[str, list[tuple[float, float]]] = {}
-    with tempfile.TemporaryDirectory() as folder:
-        for repeat in range(repeats):
-            for name, command in STARTS.items():
-                samples.setdefault(name, []).append(timed(command))
-            for name, extra in RUNS.items():
-                out = Path(folder) / f"{repeat}-{len(extra)}"
-                command = [*DECLINEABM, "run", SCENARIO, "--seed", str(SEED), "--out", str(out)]
-                samples.setdefault(name, []).append(timed([*command, *extra]))
-            for name, (wall, cpu) in in_fresh_process().items():
-                samples.setdefault(name, []).append((wall, cpu))
+Samples = dict[str, list[tuple[float, float]]]
+
+
+def _repetition(samples: Samples, folder: Path) -> None:
+    """One repetition of every measurement, into ``samples``."""
+    for name, command in STARTS.items():
+        samples.setdefault(name, []).append(timed(command))
+    for name, extra in RUNS.items():
+        out = folder / f"{len(samples[name]) if name in samples else 0}-{len(extra)}"
+        command = [*DECLINEABM, "run", SCENARIO, "--seed", str(SEED), "--out", str(out)]
+        samples.setdefault(name, []).append(timed([*command, *extra]))
+    for name, (wall, cpu) in in_fresh_process().items():
+        samples.setdefault(name, []).append((wall, cpu))
+
+
+def _medians(samples: Samples) -> dict[str, dict[str, float]]:
     return {
         clock: {name: statistics.median(s[i] for s in values) for name, values in samples.items()}
         for i, clock in enumerate(("wall", "cpu"))
     }
+
+
+def measure(repeats: int, before: Path | None = None) -> dict[str, dict[str, dict[str, float]]]:
+    """Median wall and CPU seconds of every measurement over interleaved repetitions.
+
+    Keyed by side: "after" (the package this interpreter imports) and, with ``before`` (another
+    checkout's ``src``), "before", each of its repetitions run just before the same of "after".
+    """
+    sides = {"after": os.environ.get("PYTHONPATH")}
+    if before is not None:
+        rest = os.environ.get("PYTHONPATH")
+        sides = {"before": os.pathsep.join(filter(None, [str(before), rest])), **sides}
+    samples: dict[str, Samples] = {side: {} for side in sides}
+    saved = os.environ.get("PYTHONPATH")
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            for _ in range(repeats):
+                for side, path in sides.items():
+                    if path is None:
+                        os.environ.pop("PYTHONPATH", None)
+                    else:
+                        os.environ["PYTHONPATH"] = path
+                    (Path(folder) / side).mkdir(exist_ok=True)
+                    _repetition(samples[side], Path(folder) / side)
+    finally:
+        if saved is None:
+            os.environ.pop("PYTHONPATH", None)
+        else:
+            os.environ["PYTHONPATH"] = saved
+    return {side: _medians(values) for side, values in samples.items()}
 
 
 def report(medians: dict[str, dict[str, float]], repeats: int, loads: list[float]) -> list[str]:
@@ -128,22 +169,59 @@ def report(medians: dict[str, dict[str, float]], repeats: int, loads: list[float
     return lines
 
 
+def compare(before: dict[str, dict[str, float]], after: dict[str, dict[str, float]]) -> list[str]:
+    """Before and after side by side: CPU seconds and wall time as a ratio to ``python``."""
+    lines = [
+        "before / after (CPU s; wall / python -c pass of the same side and run)",
+        f"  {'':<36} {'CPU before':>10} {'CPU after':>10} {'wall/py before':>15} "
+        f"{'wall/py after':>14}",
+    ]
+    for name in after["cpu"]:
+        ratios = [side["wall"][name] / side["wall"]["python -c pass"] for side in (before, after)]
+        lines.append(
+            f"  {name:<36} {before['cpu'][name]:10.3f} {after['cpu'][name]:10.3f} "
+            f"{ratios[0]:14.1f}x {ratios[1]:13.1f}x"
+        )
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
     """Measure and print the table and the ratios."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--json", action="store_true", help="also print the medians as JSON")
+    parser.add_argument(
+        "--before",
+        type=Path,
+        default=None,
+        metavar="SRC",
+        help="also measure the package in SRC (another checkout's src/), interleaved",
+    )
     parser.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.inner:
         print(json.dumps(model_and_figure()))
         return 0
     loads = [os.getloadavg()[0]]
-    medians = measure(args.repeats)
+    sides = measure(args.repeats, args.before)
     loads.append(os.getloadavg()[0])
-    print("\n".join(report(medians, args.repeats, loads)))
+    for side, medians in sides.items():
+        if len(sides) > 1:
+            print(f"{side}:")
+        print("\n".join(report(medians, args.repeats, loads)))
+    if len(sides) > 1:
+        print("\n".join(compare(sides["before"], sides["after"])))
     if args.json:
-        print(json.dumps({"repeats": args.repeats, "load": loads, **medians}))
+        print(
+            json.dumps(
+                {
+                    "repeats": args.repeats,
+                    "load": loads,
+                    **sides["after"],
+                    **({"before": sides["before"]} if "before" in sides else {}),
+                }
+            )
+        )
     return 0
 
 

@@ -197,3 +197,60 @@ def test_hard_key_agent_sets_answer_as_mesas_agent_sets_do():
     theirs.shuffle_do(lambda a: called["theirs"].append(a.unique_id))
     assert called["ours"] == called["theirs"]
     ours.random = model.random
+
+
+def _normal_cdf_points() -> np.ndarray:
+    """Values across the range, at and beside every branch of Cephes' erf and erfc, special ones."""
+    rng = np.random.default_rng(3)
+    sqrt2 = np.sqrt(2.0)
+    edges = [sqrt2, 8 * sqrt2, np.sqrt(7.097827128933839730962063185871e2) * sqrt2]
+    beside = []
+    for edge in edges:
+        for direction in (0.0, np.inf):
+            value = edge
+            for _ in range(20):
+                beside += [value, -value]
+                value = np.nextafter(value, direction)
+    special = [0.0, -0.0, np.inf, -np.inf, np.nan, 5e-324, -5e-324, 37.6, -37.6, 1e300, -1e300]
+    return np.concatenate(
+        [
+            np.array(special + beside),
+            np.linspace(-40.0, 40.0, 40_001),
+            rng.normal(0.0, 3.0, 60_000),
+            rng.uniform(-1.5, 1.5, 20_000),
+        ]
+    )
+
+
+def test_the_normal_distribution_function_has_scipys_bits():
+    from scipy.special import ndtr as scipy_ndtr
+
+    from declineabm.model.normal import ndtr
+
+    x = _normal_cdf_points()
+    ours, theirs = ndtr(x), scipy_ndtr(x)
+    same = (ours.view(np.uint64) == theirs.view(np.uint64)) | (np.isnan(ours) & np.isnan(theirs))
+    assert same.all(), x[~same][:10]
+    small = x[np.abs(x) < 1e6][:5000].astype(np.float32)
+    assert ndtr(small).dtype == np.float32
+    assert ndtr(small).view(np.uint32).tolist() == scipy_ndtr(small).view(np.uint32).tolist()
+    grid = x[:600].reshape(20, 30)
+    assert ndtr(grid).shape == (20, 30)
+
+
+def test_the_expected_skilled_share_by_cohort_is_the_share_by_person():
+    from scipy.special import ndtr as scipy_ndtr
+
+    from declineabm.model.indicators import expected_skilled_share
+    from declineabm.model.population import cohort_mean_skill
+
+    model = small_model(**{"simulation.end_year": 1991})
+    economy = model.config.economy
+    rng = np.random.default_rng(5)
+    for size in (1, 7, 5000):
+        birth_years = (model.year - rng.integers(0, 40, size)).astype(np.int16)
+        means = cohort_mean_skill(economy, birth_years)
+        spread = max(economy.skill_dispersion, 1e-9)
+        per_person = float(scipy_ndtr((means - economy.high_skill) / spread).mean())
+        assert expected_skilled_share(model, birth_years) == per_person
+    model.dispose()

@@ -40,6 +40,7 @@ from declineabm.io.files import folder_lock, write_json
 from declineabm.io.provenance import now, package_versions
 
 if TYPE_CHECKING:
+    from declineabm.io.figure_process import FigureProcess
     from declineabm.model.urban_decline import UrbanDeclineModel
     from declineabm.scenario import Scenario
 
@@ -148,7 +149,9 @@ def run_to_folder(
         seed: Random seed (drawn and recorded if None).
         overrides: Parameter overrides by dotted key.
         progress: Show a progress bar on stderr.
-        figure: Also draw ``summary.png``.
+        figure: Also draw ``summary.png`` (by a helper process that imports matplotlib while
+            the model runs, where that is sooner; this process writes the file:
+            :mod:`declineabm.io.figure_process`).
 
     Returns:
         The yearly indicators (the content of ``model.csv``), a list of values per indicator
@@ -159,6 +162,21 @@ def run_to_folder(
         InputError: ``out`` is in use by another run or holds a sweep, or the scenario cannot
             be simulated (nothing is committed).
     """
+    from declineabm.io.figure_process import FigureProcess, helps
+
+    with FigureProcess(start=figure and helps()) as drawer:  # matplotlib loads as the model runs
+        return _run_to_folder(scenario, out, seed, overrides, progress, figure, drawer)
+
+
+def _run_to_folder(
+    scenario: str | Path | Scenario,
+    out: Path,
+    seed: int | None,
+    overrides: Mapping[str, Any] | None,
+    progress: bool,
+    figure: bool,
+    drawer: FigureProcess,
+) -> dict[str, list[Any]]:
     from tqdm import tqdm
 
     from declineabm.mesa_import import import_mesa
@@ -222,7 +240,11 @@ def run_to_folder(
             _part(out / "summary.png").unlink(missing_ok=True)
             if figure:
                 title = f"{model.config.name}, seed {model.seed}"
-                summary_figure(df, _part(out / "summary.png"), title)
+                png = drawer.draw(df, title)
+                if png is None:  # no helper, or it failed: drawn here, as the helper would
+                    summary_figure(df, _part(out / "summary.png"), title)
+                else:
+                    _part(out / "summary.png").write_bytes(png)
         except InputError:
             # A scenario the model cannot simulate: refused, and no trace of it is kept.
             csv.close()

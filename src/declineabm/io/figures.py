@@ -10,7 +10,7 @@ saved with light PNG compression: drawing costs less than the run it shows.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -72,12 +72,16 @@ def _plain_formatter() -> Any:
     return formatter
 
 
-def save_png(fig: Figure, path: Path, dpi: int = 80) -> None:
-    """Save ``fig`` as PNG at ``path`` (any file name; fast, lightly compressed)."""
+def save_png(fig: Figure, path: Path | BinaryIO, dpi: int = 80) -> None:
+    """Save ``fig`` as PNG at ``path`` (any file name; fast, lightly compressed) or into a file.
+
+    The bytes are the same either way.
+    """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
     FigureCanvasAgg(fig)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(path, Path):
+        path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=dpi, format="png", pil_kwargs={"compress_level": 1})
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import platform
-from importlib import metadata
 
 PACKAGES = (
     "declineabm",
@@ -22,6 +21,8 @@ PACKAGES = (
 
 def package_versions() -> dict[str, str]:
     """Versions of Python and the packages that shape a result."""
+    from importlib import metadata  # when needed: a refused --set imports this module too
+
     versions = {"python": platform.python_version()}
     for name in PACKAGES:
         try:

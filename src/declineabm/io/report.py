@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 
@@ -72,21 +72,24 @@ PANELS = (
         False,
     ),
     (
-        "Cultural: vitality",
+        "Cultural: young and skilled residents",
         "vitality index",
         "start year = 100",
         [("vitality_index", "young and skilled residents")],
         False,
     ),
     (
-        "Fiscal",
+        "Fiscal: pension burden",
         "pensions / tax revenue",
         "ratio",
         [("pension_burden", "pension burden")],
         False,
     ),
 )
-"""The panels of ``summary.png``: the paper's four aspects of decline (§2.3) and the budget."""
+"""The panels of ``summary.png``: the paper's four aspects of decline (§2.3) and the budget.
+
+A panel of one line has no legend (its title and axis say what the line is); the others do.
+"""
 
 SCALE = {"population": 1e-6}  # persons -> million persons
 
@@ -95,14 +98,16 @@ Columns = Mapping[str, Iterable[Any]]
 ``model_vars``."""
 
 
-def summary_figure(df: Columns, path: Path, title: str) -> None:
+def summary_figure(df: Columns, path: Path | BinaryIO, title: str) -> None:
     """Draw the yearly indicators of a run as a grid of panels and save it as PNG.
 
     Args:
         df: The run's yearly indicators (``model.csv``), by column.
-        path: The PNG file to write (any name: written as PNG).
+        path: The PNG file to write (any name: written as PNG), or a binary file to write it to.
         title: The figure's title (scenario and seed).
     """
+    from matplotlib.ticker import MaxNLocator
+
     fig = new_figure(16, 7.6)
     axes = fig.subplots(2, 4)
     fig.subplots_adjust(left=0.05, right=0.99, bottom=0.08, top=0.9, wspace=0.32, hspace=0.38)
@@ -122,10 +127,13 @@ def summary_figure(df: Columns, path: Path, title: str) -> None:
             )
         ax.set_title(panel, fontsize=10, y=1.0)
         unit_axis(ax, "y", label, unit)
+        # at most six round values: the draw's cost is mostly its ticks, labels and legends
+        ax.yaxis.set_major_locator(MaxNLocator(nbins=5, steps=[1, 2, 2.5, 5, 10]))
         unit_axis(ax, "x", "year", "year")
         ax.grid(alpha=0.3)
-        # where the lines leave room: a fixed corner hides the start of falling series
-        ax.legend(fontsize=7, loc="best", framealpha=0.8)
+        if len(series) + paper > 1:
+            # where the lines leave room: a fixed corner hides the start of falling series
+            ax.legend(fontsize=7, loc="best", framealpha=0.8)
     fig.suptitle(title, fontsize=12)
     save_png(fig, path)
 

@@ -4,6 +4,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from declineabm.lazy_import import load_on_first_use
+
+# Each cause's module holds its scenario section beside its rules (and so do the sectors, the
+# nation and the population); the rules use numpy, the sections do not. The scenario schema
+# imports those modules, and checking a scenario (a refused --set) must not wait for numpy:
+# their `import numpy as np` binds numpy's module, which runs when first used by anyone.
+load_on_first_use("numpy")
+
 if TYPE_CHECKING:
     from declineabm.model.urban_decline import UrbanDeclineModel
 

@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from scipy.special import ndtr
 
 from declineabm.model.housing import vacant_units
+from declineabm.model.normal import ndtr
 from declineabm.model.population import cohort_mean_skill, young
 from declineabm.model.sectors import Sector
 
@@ -297,13 +297,20 @@ def _ratio(numerator: Amount, denominator: Amount) -> float:
 
 
 def expected_skilled_share(model: UrbanDeclineModel, birth_years: np.ndarray) -> float:
-    """Share of skilled people the education of these birth cohorts alone would give."""
+    """Share of skilled people the education of these birth cohorts alone would give.
+
+    Args:
+        model: The model (its economy's skill path, dispersion and threshold).
+        birth_years: Each person's year of birth (whole years).
+    """
     if len(birth_years) == 0:
         return 0.0
     economy = model.config.economy
-    means = cohort_mean_skill(economy, birth_years)
+    first = int(birth_years.min())
+    cohorts = np.arange(first, int(birth_years.max()) + 1)  # each birth year once, then per person
+    means = cohort_mean_skill(economy, cohorts)
     spread = max(economy.skill_dispersion, 1e-9)
-    return float(ndtr((means - economy.high_skill) / spread).mean())
+    return float(ndtr((means - economy.high_skill) / spread)[birth_years - first].mean())
 
 
 def vitality_parts(values: dict[str, float]) -> dict[str, float]:

@@ -231,7 +231,7 @@ class RestOfChina(mesa.Agent):
 
     def skilled_share(self) -> float:
         """Share of the urban working-age persons who are skilled (their cohorts' education)."""
-        from scipy.special import ndtr
+        from declineabm.model.normal import ndtr
 
         economy = self.model.config.economy
         working = self.working_age()

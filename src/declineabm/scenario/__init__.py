@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from typing import Any
 
-import numpy as np
 from pydantic import Field, field_validator, model_validator
 
 from declineabm.model.mechanisms.demography import DemographySection
@@ -46,6 +46,11 @@ from declineabm.scenario.errors import ScenarioError
 
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.+-]*$"
 """A scenario's or a sweep's name: it becomes a folder name, so no path separators."""
+
+
+def _ceil(value: float) -> float:
+    """The smallest whole number not below ``value``, as a float (infinity stays infinite)."""
+    return float(math.ceil(value)) if math.isfinite(value) else value
 
 
 class Scenario(Section):
@@ -96,9 +101,7 @@ class Scenario(Section):
     def grid_cells(self) -> float:
         """Cells of the region's grid (a float: a hostile km_per_cell can make it infinite)."""
         geo = self.geography
-        return float(
-            np.ceil(geo.width_km / geo.km_per_cell) * np.ceil(geo.height_km / geo.km_per_cell)
-        )
+        return _ceil(geo.width_km / geo.km_per_cell) * _ceil(geo.height_km / geo.km_per_cell)
 
     def run_bytes(self) -> float:
         """Memory one run of this scenario takes at most (bytes, an estimate)."""
