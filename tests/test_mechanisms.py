@@ -10,10 +10,18 @@ import pandas as pd
 import pytest
 from conftest import small_model
 
+from declineabm import UrbanDeclineModel
 from declineabm.scenario import MECHANISMS
 
 SEEDS = range(1, 6)
 YEAR = 2022
+
+
+def remote_to_port(model: UrbanDeclineModel, indicator: str) -> float:
+    """The five cities 800-1,200 km from a seaport against the port, Dalian."""
+    cities = {r["city"]: r for r in model.city_indicators()}
+    far = ("harbin", "qiqihar", "daqing", "jixi", "hegang")
+    return float(sum(cities[c][indicator] for c in far) / cities["dalian"][indicator])
 
 
 def outcome(**overrides: object) -> pd.Series:
@@ -28,9 +36,7 @@ def outcome(**overrides: object) -> pd.Series:
             "employment"
         ]
         row["young_leavers_total"] = df["out_migrants_young"].sum()
-        cities = {r["city"]: r for r in model.city_indicators()}
-        far = ("harbin", "qiqihar", "daqing", "jixi", "hegang")  # 800-1,200 km from a port
-        row["remote_to_port"] = sum(cities[c]["output"] for c in far) / cities["dalian"]["output"]
+        row["remote_to_port_people"] = remote_to_port(model, "population")
         row["laid_off_years"] = df["laid_off_workers"].sum()
         row["zombie_years"] = df["zombie_firms"].sum()
         row["subsidies_total"] = df["subsidy_spending"].sum()
@@ -74,8 +80,22 @@ def test_without_depletion_reserves_last_and_mining_survives(arms) -> None:
 
 def test_without_transport_costs_the_remote_cities_keep_up_with_the_port(arms) -> None:
     # "the economic center began to migrate to the southeast coast" (§2.2.2): inside the
-    # region too, output leaves the cities far from the seaports for the port
-    assert arms["transport"]["remote_to_port"] > arms["all"]["remote_to_port"]
+    # region too, people and output leave the cities far from the seaports for the port.
+    # People, on the five seeds of the other arms:
+    assert arms["transport"]["remote_to_port_people"] > arms["all"]["remote_to_port_people"]
+    # Output: the effect is small beside chance in the calibrated model (+0.34 on a remote-to-
+    # port output ratio of 2.1 over 30 paired seeds, t = 2.5; five seeds show either sign),
+    # so its own thirty seeds, paired.
+    gaps = []
+    for seed in range(1, 31):
+        ratios = []
+        for overrides in ({}, {"transport.enabled": False}):
+            model = small_model(seed=seed, **overrides)
+            model.run(YEAR)
+            ratios.append(remote_to_port(model, "output"))
+            model.dispose()
+        gaps.append(ratios[1] - ratios[0])
+    assert sum(gaps) > 0, gaps
 
 
 def test_without_infrastructure_decay_quality_and_population_hold(arms) -> None:
