@@ -13,6 +13,8 @@ from declineabm import UrbanDeclineModel
 
 SMALL = {"simulation.residents": 3000, "geography.km_per_cell": 24}
 """Overrides that draw the Northeast with 3,000 agents on a coarse map, for fast tests."""
+SMALL_ARGS = [arg for key, value in SMALL.items() for arg in ("--set", f"{key}={value}")]
+"""The same overrides as ``--set`` options of the command line."""
 SMALL_BASELINE = {"simulation.residents": 3000, "geography.km_per_cell": 12}
 """The same for the baseline, whose region is a quarter the Northeast's width."""
 
@@ -74,6 +76,17 @@ def declineabm(
             command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
         )
     return subprocess.run(command, env=env, capture_output=True, text=True, timeout=600)
+
+
+def start_run(out: Path, seed: int = 1) -> subprocess.Popen:
+    """Start ``declineabm run northeast`` of the small city into ``out`` (not waited for)."""
+    command = [sys.executable, "-m", "declineabm", "run", "northeast", "--seed", str(seed)]
+    return subprocess.Popen(
+        [*command, "--out", str(out), "--quiet", *SMALL_ARGS],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 @pytest.fixture(scope="session")

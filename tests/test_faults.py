@@ -25,13 +25,12 @@ from pathlib import Path
 import pandas as pd
 import psutil
 import pytest
-from conftest import SMALL, declineabm, same_tables
+from conftest import declineabm, same_tables, start_run
 from test_sweep_cli import wait_for_runs
 
 from declineabm.io.files import folder_lock
 
 KILLS = int(os.environ.get("DECLINEABM_FAULTS", "3"))
-SMALL_ARGS = [arg for key, value in SMALL.items() for arg in ("--set", f"{key}={value}")]
 
 pytestmark = pytest.mark.slow
 
@@ -57,16 +56,6 @@ def check_run_folder(out: Path) -> str:
     lines = (out / "model.csv").read_text().splitlines()
     assert len(lines) == 1 + record["years"][1] - record["years"][0] + 1
     return str(record["seed"])
-
-
-def start_run(out: Path, seed: int) -> subprocess.Popen:
-    command = [sys.executable, "-m", "declineabm", "run", "northeast", "--seed", str(seed)]
-    return subprocess.Popen(
-        [*command, "--out", str(out), "--quiet", *SMALL_ARGS],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
 
 
 def test_run_killed_at_random_moments_leaves_a_consistent_folder(tmp_path: Path) -> None:

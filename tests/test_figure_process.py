@@ -19,14 +19,13 @@ from pathlib import Path
 
 import psutil
 import pytest
-from conftest import SMALL, small_model
+from conftest import SMALL, small_model, start_run
 
 from declineabm.io import figure_process
 from declineabm.io.figure_process import PNG_SIGNATURE, FigureProcess
 from declineabm.io.report import summary_figure
 from declineabm.run import run_to_folder
 
-SMALL_ARGS = [arg for key, value in SMALL.items() for arg in ("--set", f"{key}={value}")]
 TITLE = "northeast, seed 1"
 
 
@@ -130,16 +129,6 @@ def test_a_run_whose_helper_fails_draws_its_figure_itself(
     assert record["files"]["summary.png"] == _digest(out / "summary.png")
 
 
-def _start_run(out: Path, seed: int = 1) -> subprocess.Popen:
-    command = [sys.executable, "-m", "declineabm", "run", "northeast", "--seed", str(seed)]
-    return subprocess.Popen(
-        [*command, "--out", str(out), "--quiet", *SMALL_ARGS],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-
-
 def _helper_of(run: subprocess.Popen) -> psutil.Process | None:
     """The run's helper process, once it has started (None if the run ended first)."""
     parent = psutil.Process(run.pid)
@@ -175,10 +164,10 @@ needs_two_cores = pytest.mark.skipif(
 @needs_two_cores
 def test_a_run_whose_helper_is_killed_still_commits_the_same_figure(tmp_path: Path) -> None:
     reference = tmp_path / "reference"
-    assert _start_run(reference).wait(timeout=600) == 0
+    assert start_run(reference).wait(timeout=600) == 0
     for moment in (0.0, 0.3, 0.8):  # at once, while the model runs, later
         out = tmp_path / f"killed-{moment}"
-        run = _start_run(out)
+        run = start_run(out)
         helper = _helper_of(run)
         assert helper is not None, "the run started no helper"
         time.sleep(moment)
@@ -194,7 +183,7 @@ def test_a_run_whose_helper_is_killed_still_commits_the_same_figure(tmp_path: Pa
 @needs_two_cores
 def test_a_run_killed_leaves_no_helper_behind(tmp_path: Path) -> None:
     for moment in (0.0, 0.5):
-        run = _start_run(tmp_path / f"run-{moment}")
+        run = start_run(tmp_path / f"run-{moment}")
         helper = _helper_of(run)
         assert helper is not None, "the run started no helper"
         time.sleep(moment)

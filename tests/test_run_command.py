@@ -13,12 +13,10 @@ from pathlib import Path
 import mesa
 import pandas as pd
 import pytest
-from conftest import SMALL
+from conftest import SMALL, SMALL_ARGS
 
 from declineabm.model.indicators import INDICATOR_NAMES
 from declineabm.scenario import config_dir
-
-SMALL_ARGS = [arg for key, value in SMALL.items() for arg in ("--set", f"{key}={value}")]
 
 
 def declineabm(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
