@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from conftest import small_model
 
+from declineabm.model import rural_industry
 from declineabm.model.firm_dynamics import expansion
 from declineabm.model.migration import settlement_openness
 from declineabm.model.population import young
@@ -156,3 +157,61 @@ def test_the_nations_wages_and_incomes_are_both_regions_together() -> None:
     assert math.isclose(values["national_income_ratio"], urban_income / rural_income)
     assert math.isclose(roc_urban + roc_rural, roc.household_income())
     assert 0.5 < values["national_income_ratio"] < 5.0
+
+
+def test_rural_industry_adds_output_in_the_countryside_but_pays_farm_incomes() -> None:
+    """TVE workers make more than farmers, earn what farming pays, and count in no farm figure."""
+
+    def countryside(share: float) -> dict[str, float]:
+        # a quarter of an urban worker's output on the farm, half in rural industry; the start
+        # year's production (later in a year people move, after producing)
+        rates = {"economy.farm_productivity": 2.5, "economy.rural_industry_productivity": 0.5}
+        model = small_model(seed=4, **{"industry.rural_industry_share": share, **rates})
+        farming = model.farm_workers()
+        per_worker = (
+            share * rural_industry.technology(model) + (1 - share) * model.farm_technology()
+        )
+        seen = {
+            **model.indicators,
+            "rural_output": model.rural_output,
+            "expected_output": float(farming.sum()) * per_worker * model.frontier,
+            "workers": float(farming.sum()) * model.persons_per_agent,
+            "gap": rural_industry.technology(model) - model.farm_technology(),
+            # what a farming resident earns over a farm worker's output
+            "earned": float(np.median(model.residents.income[farming])) / model.farm_income(),
+        }
+        model.dispose()
+        return seen
+
+    none, some = countryside(0.0), countryside(0.25)
+    assert some["gap"] > 0  # a TVE worker makes more than a farm worker
+    for run in (none, some):
+        assert math.isclose(run["rural_output"], run["expected_output"], rel_tol=1e-9)
+        assert run["earned"] == 1.0  # the dual economy's wage: farm incomes
+    assert none["rural_industry_workers"] == 0.0
+    assert math.isclose(some["rural_industry_workers"], 0.25 * some["workers"])
+    assert some["farm_job_share"] < none["farm_job_share"]
+    assert some["output_share"] > none["output_share"]
+
+
+def test_the_nations_farm_share_is_its_farms_output_over_its_output() -> None:
+    model = small_model(seed=6)
+    model.run(1992)
+    roc = model.rest_of_china
+    scale = model.persons_per_agent
+    northeast = model.farm_workers().sum() * scale * (1 - model.rural_industry_share)
+    rest = roc.rural_labour() * (1 - roc.params.rural_industry_share)
+    farms = (northeast + rest) * model.farm_income() / 1000.0  # million yuan
+    values = model.indicators
+    model.dispose()
+    assert math.isclose(values["national_farm_share"], farms / values["national_output"])
+    assert 0.05 < values["national_farm_share"] < 0.6
+
+
+def test_without_cause_one_the_northeast_has_the_nations_rural_industry() -> None:
+    on = small_model(seed=1, **{"industry.rural_industry_share": 0.05})
+    off = small_model(seed=1, **{"industry.rural_industry_share": 0.05, "industry.enabled": False})
+    assert on.rural_industry_share == 0.05
+    assert off.rural_industry_share == off.config.rest_of_china.rural_industry_share
+    on.dispose()
+    off.dispose()

@@ -5,7 +5,8 @@ sector's technology (its productivity, with the sector's ``tfp_gap``: sunset ind
 behind, new ones pull ahead) times the national frontier (:mod:`declineabm.model.national`)
 times the firm's own productivity and the factors the causes contribute: state ownership
 (cause 1), depleted deposits (cause 2) and infrastructure (cause 4). Rural residents of working
-age without a firm job farm, at ``economy.farm_productivity`` times the frontier. Tradable goods
+age without a firm job farm, at ``economy.farm_productivity`` times the frontier, or work in
+rural industry (:mod:`declineabm.model.rural_industry`). Tradable goods
 sell on the national market; local services sell to local households, so when the region's
 income falls they sell less than they could make ("services follow population").
 
@@ -24,6 +25,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from declineabm.model.rural_industry import rural_technology
 from declineabm.model.sectors import Sector
 
 if TYPE_CHECKING:
@@ -93,7 +95,7 @@ def produce(model: UrbanDeclineModel) -> None:
 
     Reads ``residents.employer``, the firm columns of technology and site, the rest of China's
     workers; writes ``model.frontier``, the firm columns ``workforce, output, wage, wage_bill,
-    costs, profit_tax, profit, subsidy`` (0 before support), ``model.farm_output``,
+    costs, profit_tax, profit, subsidy`` (0 before support), ``model.rural_output``,
     ``labour_market.average_wage, service_demand``; extracts minerals and emits pollution.
     """
     firms, residents = model.firms, model.residents
@@ -119,16 +121,17 @@ def produce(model: UrbanDeclineModel) -> None:
     sold[services] = min(1.0, market.service_demand)
     price = model.prices()[sector]
     potential = workforce * potential_per_worker * sold * price
-    farmers = int(farm_workers(model).sum())
-    farm_potential = farmers * model.farm_technology()
+    # The countryside: its farms and rural industry (model/rural_industry.py).
+    rural_workers = int(farm_workers(model).sum())
+    rural_potential = rural_workers * rural_technology(model, model.rural_industry_share)
 
     # Both regions' potential in million yuan, and the frontier that makes them the nation.
     ppa = model.persons_per_agent
-    northeast = (potential.sum() + farm_potential) * ppa / 1000.0
+    northeast = (potential.sum() + rural_potential) * ppa / 1000.0
     rest = model.rest_of_china.potential_output() / 1000.0
     model.frontier = model.national.set_frontier(model.year, northeast + rest)
     output = potential * model.frontier
-    model.farm_output = farm_potential * model.frontier
+    model.rural_output = rural_potential * model.frontier
     model.rest_of_china.output = rest * model.frontier
 
     economy = model.config.economy

@@ -99,7 +99,18 @@ INDICATORS: tuple[Indicator, ...] = (
         "average_wage / the nation's average urban wage (the region's workers and the rest of "
         "China's urban workers together; NBS compares the regions' urban units so).",
     ),
-    _i("farm_job_share", "economic", "fraction", "Farm workers / (firm jobs + farm workers)."),
+    _i(
+        "farm_job_share",
+        "economic",
+        "fraction",
+        "Farm workers / (firm jobs + rural workers: on farms and in rural industry).",
+    ),
+    _i(
+        "rural_industry_workers",
+        "economic",
+        "persons",
+        "Rural residents working in township and village enterprises (rural industry).",
+    ),
     _i("firms", "economic", "firms", "Firms in operation."),
     *(_i(f"firms_{s.key}", "economic", "firms", f"Firms in the {s.key} sector.") for s in Sector),
     _i("soe_firms", "economic", "firms", "State-owned firms."),
@@ -253,6 +264,12 @@ INDICATORS: tuple[Indicator, ...] = (
         "(wages, benefits and pensions in the cities; farm output in the countryside).",
     ),
     _i(
+        "national_farm_share",
+        "context",
+        "fraction",
+        "Output of the two regions' farms / national_output (the primary sector's share).",
+    ),
+    _i(
         "national_rural_to_urban",
         "context",
         "persons",
@@ -273,12 +290,17 @@ CITY_INDICATORS: tuple[Indicator, ...] = (
     _i(
         "jobless_rate", "economic", "fraction", "Working-age residents without a job / working age."
     ),
-    _i("output", "economic", "million yuan", "Output of firms sited there (and farms)."),
+    _i(
+        "output",
+        "economic",
+        "million yuan",
+        "Output of firms sited there (and, in the countryside, farms and rural industry).",
+    ),
     *(
         _i(f"jobs_{s.key}", "economic", "persons", f"Jobs in the {s.key} sector sited there.")
         for s in Sector
     ),
-    _i("farm_workers", "economic", "persons", "Residents who farm."),
+    _i("farm_workers", "economic", "persons", "Residents who farm (not in rural industry)."),
     _i("firms", "economic", "firms", "Firms sited there."),
     _i("housing_vacancy_rate", "social", "fraction", "Vacant usable housing / housing."),
     _i("mean_pollution", "environmental", "index", "Pollution of its air."),
@@ -333,8 +355,9 @@ def compute(model: UrbanDeclineModel) -> dict[str, float]:
     laid_off = residents.laid_off > 0
     jobs = float(firms.workforce.sum())
     jobs_by = np.bincount(firms.sector, firms.workforce, minlength=len(Sector))
-    farmers = float(model.farm_workers().sum())
-    output = float(firms.output.sum()) + model.farm_output
+    farmers = float(model.farm_workers().sum())  # rural workers, in agents
+    rural_industry = farmers * scale * model.rural_industry_share  # persons
+    output = float(firms.output.sum()) + model.rural_output
     persons = population * scale
     national_population = persons + roc.population
     national = output * money + roc.output
@@ -350,7 +373,7 @@ def compute(model: UrbanDeclineModel) -> dict[str, float]:
     tax = gov.accounts["wage_taxes"] + gov.accounts["profit_taxes"]
     urban_working = urban & working
     represents = firms.represents
-    roc_urban_workers, _ = roc.workers()
+    roc_urban_workers, roc_rural = roc.workers()
     roc_wage = roc.urban_wage()
     roc_urban_income, roc_rural_income = roc.household_incomes()
     urban_persons = urban.sum() * scale + roc.urban_population
@@ -376,7 +399,8 @@ def compute(model: UrbanDeclineModel) -> dict[str, float]:
         "average_wage": market.average_wage,
         "outside_wage_ratio": _ratio(roc_wage, market.average_wage),
         "relative_wage": _ratio(market.average_wage, national_wage),
-        "farm_job_share": _ratio(farmers, jobs + farmers),
+        "farm_job_share": _ratio(farmers * scale - rural_industry, (jobs + farmers) * scale),
+        "rural_industry_workers": float(rural_industry),
         "firms": float(represents.sum()),
         "soe_firms": float(represents[firms.soe].sum()),
         "soe_job_share": _ratio(firms.workforce[firms.soe].sum(), jobs),
@@ -456,6 +480,12 @@ def compute(model: UrbanDeclineModel) -> dict[str, float]:
             ),
         ),
         "national_rural_to_urban": float(events["national_rural_to_urban"]),
+        "national_farm_share": _ratio(
+            (farmers * scale - rural_industry + roc_rural * (1 - roc.params.rural_industry_share))
+            * model.farm_income()
+            / 1000.0,
+            national,
+        ),
     }
     for sector in Sector:
         values[f"firms_{sector.key}"] = float(represents[firms.sector == sector].sum())
@@ -486,7 +516,10 @@ def compute_cities(model: UrbanDeclineModel) -> list[dict[str, float | str]]:
     labour = count(working)
     farmers = count(model.farm_workers())
     output = np.bincount(firm_place, firms.output, minlength=places).astype(np.float64)
-    output[-1] += model.farm_output
+    output[-1] += model.rural_output
+    # the countryside's rural-industry workers are at work but do not farm (rural_industry.py)
+    farming = farmers.copy()
+    farming[-1] *= 1.0 - model.rural_industry_share
     cell_place = np.where(geo.layer("city") >= 0, geo.layer("city"), geo.cities)
     on_land = geo.layer("city") > -2
     housing = np.bincount(cell_place[on_land], geo.layer("housing")[on_land], minlength=places)
@@ -517,7 +550,7 @@ def compute_cities(model: UrbanDeclineModel) -> list[dict[str, float | str]]:
             "employment": with_job[i] * scale,
             "jobless_rate": _ratio(without_job[i] - farmers[i], labour[i] - farmers[i]),
             "output": output[i] * money,
-            "farm_workers": farmers[i] * scale,
+            "farm_workers": farming[i] * scale,
             "firms": float(represented[i]),
             "housing_vacancy_rate": _ratio(vacant[i], housing[i]),
             "mean_pollution": _ratio(breathed[i], people[i]),

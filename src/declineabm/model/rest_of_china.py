@@ -27,6 +27,7 @@ import mesa
 import numpy as np
 
 from declineabm.model.parameters import path_value
+from declineabm.model.rural_industry import rural_technology
 
 if TYPE_CHECKING:
     from declineabm.model.structure import RestOfChinaSection
@@ -43,8 +44,8 @@ class RestOfChina(mesa.Agent):
     bear children at its own fertility (:meth:`age_and_die`, :meth:`give_birth`), move from
     farms to cities and to and from the Northeast by the migration rule shared with the
     Northeast's residents (:mod:`declineabm.model.migration`), and produce with the nation's
-    technology: urban workers by the nation's sector mix, farm workers at farm productivity
-    (:meth:`potential_output`).
+    technology: urban workers by the nation's sector mix, rural ones on farms and in rural
+    industry (:meth:`potential_output`, :mod:`declineabm.model.rural_industry`).
 
     Args:
         model: The model the region belongs to.
@@ -244,15 +245,19 @@ class RestOfChina(mesa.Agent):
         """Urban persons of working age."""
         return float(self.persons[URBAN, self.working_age()].sum())
 
+    def rural_labour(self) -> float:
+        """Rural persons of working age: farm and rural-industry workers."""
+        return float(self.persons[RURAL, self.working_age()].sum())
+
     def unemployment_rate(self) -> float:
         """Urban working-age persons without a job, over all urban working-age persons."""
         labour = self.urban_labour()
         return float(max(labour - self.jobs.sum(), 0.0) / labour) if labour > 0 else 0.0
 
     def workers(self) -> tuple[float, float]:
-        """Urban workers with a job and farm workers."""
+        """Urban workers with a job, and rural workers (on farms and in rural industry)."""
         urban = min(float(self.jobs.sum()), self.urban_labour())
-        return urban, float(self.persons[RURAL, self.working_age()].sum())
+        return urban, self.rural_labour()
 
     def household_income(self) -> float:
         """Households' incomes this year, as the Northeast's are counted (thousand yuan).
@@ -263,10 +268,14 @@ class RestOfChina(mesa.Agent):
         return urban + rural
 
     def household_incomes(self) -> tuple[float, float]:
-        """Urban households' incomes (wages, benefits, pensions) and rural ones (farm output)."""
+        """Urban households' incomes (wages, benefits, pensions) and rural ones.
+
+        A rural worker earns a farm worker's output, on the farm or in rural industry (which
+        pays the dual economy's wage: :mod:`declineabm.model.rural_industry`).
+        """
         economy = self.model.config.economy
         working = self.working_age()
-        urban, farm = self.workers()
+        urban, rural = self.workers()
         wage = self.urban_wage()
         unemployed = self.persons[URBAN, working].sum() - urban
         retired = self.persons[URBAN, economy.retirement_age <= AGES].sum()
@@ -275,12 +284,13 @@ class RestOfChina(mesa.Agent):
             + unemployed * economy.unemployment_benefit * wage
             + retired * economy.pension_rate * wage
         )
-        return float(urban_income), float(farm * self.model.farm_income())
+        return float(urban_income), float(rural * self.model.farm_income())
 
     def potential_output(self) -> float:
-        """This year's output at a frontier of 1: urban workers by sector, and farms."""
-        urban, farm = self.workers()
-        return urban * self.urban_output_per_worker() + farm * self.model.farm_technology()
+        """This year's output at a frontier of 1: urban workers by sector, farms, rural industry."""
+        urban, rural = self.workers()
+        countryside = rural * rural_technology(self.model, self.params.rural_industry_share)
+        return urban * self.urban_output_per_worker() + countryside
 
     def urban_wage(self) -> float:
         """Average urban wage (thousand yuan a year): each sector's market wage, by its jobs."""

@@ -212,7 +212,11 @@ class EconomySection(Section):
     )
     farm_productivity: Annotated[float, Field(gt=0.0, le=10_000.0)] = Field(
         description="Output per farm worker at the start (thousand yuan, constant prices): "
-        "farming is the rural residents' work."
+        "farming is the work of the rural residents who are not in rural industry."
+    )
+    rural_industry_productivity: Annotated[float, Field(gt=0.0, le=2.0)] = Field(
+        description="Output per worker of a township or village enterprise relative to an "
+        "urban light-manufacturing firm's (rural industry, model/rural_industry.py)."
     )
     productivity_dispersion: Annotated[float, Field(ge=0.0, le=2.0)] = Field(
         description="Log standard deviation of firm productivity."
@@ -327,6 +331,12 @@ class RestOfChinaSection(Section):
     )
     fertility_path: FertilityPath = Field(description="Total fertility rate by year.")
     sector_mix: SectorMix = Field(description="Shares of urban jobs by sector (the nation's).")
+    rural_industry_share: Rate = Field(
+        description="Share of its rural working-age persons employed in township and village "
+        "enterprises in the start year (the nation's: 92.65 of 477.08 million rural employed "
+        "in 1990).",
+        json_schema_extra=AT_START,
+    )
     unemployment_rate: Rate = Field(
         description="Frictional unemployment: the share of the urban labour force between jobs "
         "even when jobs are open."

@@ -126,7 +126,9 @@ class UrbanDeclineModel(AgentRegister, mesa.Model):
         self.support = Support()
         self.events: dict[str, float] = dict.fromkeys(EVENTS, 0)
         self.frontier = 1.0  # the nation's technology (model/national.py)
-        self.farm_output = 0.0  # thousand yuan, agent units
+        self.rural_output = 0.0  # farms and rural industry; thousand yuan, agent units
+        # share of its rural workers in township and village enterprises (rural_industry.py)
+        self.rural_industry_share = self.industry.rural_industry_share()
         self.last_output = 0.0
         self.indicators: dict[str, float] = {}
 
@@ -152,7 +154,7 @@ class UrbanDeclineModel(AgentRegister, mesa.Model):
 
     def step(self) -> None:
         """Advance one year (see ``docs/ODD.md``, process overview and scheduling)."""
-        self.last_output = float(self.firms.output.sum()) + self.farm_output
+        self.last_output = float(self.firms.output.sum()) + self.rural_output
         self.year += 1
         self.events = dict.fromkeys(EVENTS, 0)
         # 1. Life course in both regions: ageing, deaths, retirement.

@@ -7,8 +7,11 @@ development" (§1): urbanized decades before the rest of China (so it had few fa
 to move into more productive urban jobs, the rest of China's main source of growth), built on
 heavy industry and mining in cities of one kind each, and state-owned. Three parts:
 
-* **The inherited structure** (start year): the region's urban share (``urban_share``) and each
-  kind of city's mix of sectors (``structure``).
+* **The inherited structure** (start year): the region's urban share (``urban_share``), each
+  kind of city's mix of sectors (``structure``), and its countryside's small rural industry
+  (``rural_industry_share``: a state-owned heavy-industry base left little room for the
+  collective and private township and village enterprises that grew on the coast,
+  :mod:`declineabm.model.rural_industry`).
 * **Rigidity.** State-owned enterprises (SOEs) pay the wage norm whatever their productivity
   and, until the market reform reaches them, are protected by a soft budget constraint (their
   losses are covered) and sell at plan prices. The reform reaches them one by one over the
@@ -64,6 +67,11 @@ class IndustrySection(Section):
         "(switched off: the rest of China's mix in every city).",
         json_schema_extra=AT_START,
     )
+    rural_industry_share: Rate = Field(
+        description="Share of the region's rural working-age persons employed in township and "
+        "village enterprises in the start year (switched off: the rest of China's).",
+        json_schema_extra=AT_START,
+    )
     reform_year: Year = Field(
         description="Year the market reform of state-owned firms begins: from then on, firms "
         "lose their protection (soft budget, plan prices) one by one."
@@ -115,7 +123,8 @@ class IndustrialRigidity(Mechanism[IndustrySection]):
     section = "industry"
     switched_off = (
         "Switched off ('ordinary', the default), the region starts as an ordinary region: the "
-        "rest of China's urban share and, in every city, its mix of sectors; state-owned firms "
+        "rest of China's urban share, its share of rural workers in rural industry and, in "
+        "every city, its mix of sectors; state-owned firms "
         "behave exactly like private ones, workers they lay off are unemployed like anyone, "
         "and job seekers find openings at an ordinary labour market's pace "
         "(ordinary_matching_efficiency). 'adaptive' keeps the region's own early structure and "
@@ -133,6 +142,12 @@ class IndustrialRigidity(Mechanism[IndustrySection]):
         if self._own_structure():
             return self.params.urban_share
         return self.model.config.rest_of_china.urban_share
+
+    def rural_industry_share(self) -> float:
+        """Share of the region's rural working-age persons in rural industry at the start."""
+        if self._own_structure():
+            return self.params.rural_industry_share
+        return self.model.config.rest_of_china.rural_industry_share
 
     def sector_mix(self, kind: CityKind) -> np.ndarray:
         """A city's shares of jobs by sector in the start year."""
