@@ -41,6 +41,24 @@ def test_every_summary_panel_has_a_unit_and_plain_numbers(run_frame, tmp_path: P
     assert fig.axes[-1].get_xlabel() == "year"
 
 
+def test_the_summary_png_is_the_figure_matplotlib_draws(run_frame, tmp_path: Path, monkeypatch):
+    """A valid PNG of 1280 x 608 opaque pixels, the same as with matplotlib's own locators.
+
+    The summary's tick locators give only the ticks that are drawn, so nothing else changes.
+    """
+    from matplotlib.ticker import AutoLocator, MaxNLocator
+    from PIL import Image
+
+    report.summary_figure(run_frame, tmp_path / "summary.png", "test")
+    monkeypatch.setattr(report, "_in_view_locators", lambda: (AutoLocator, MaxNLocator))
+    report.summary_figure(run_frame, tmp_path / "plain.png", "test")
+    with Image.open(tmp_path / "summary.png") as image:
+        image.verify()
+    with Image.open(tmp_path / "summary.png") as image, Image.open(tmp_path / "plain.png") as plain:
+        assert image.format == "PNG" and image.size == (1280, 608) and image.mode == "RGB"
+        assert np.array_equal(np.asarray(image), np.asarray(plain))
+
+
 def test_a_large_count_is_written_out() -> None:
     fig = new_figure(4, 3)
     ax = fig.subplots()

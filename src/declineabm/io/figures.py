@@ -75,14 +75,35 @@ def _plain_formatter() -> Any:
 def save_png(fig: Figure, path: Path | BinaryIO, dpi: int = 80) -> None:
     """Save ``fig`` as PNG at ``path`` (any file name; fast, lightly compressed) or into a file.
 
-    The bytes are the same either way.
+    The bytes are the same either way. An opaque figure (every figure the commands draw: a
+    white background) is written without its alpha channel: the same pixels, a quarter less
+    to compress. On the summary figure that was 4 % of the draw's instructions and 10 % of the
+    file (164 -> 148 KB); a figure with any transparent pixel keeps its alpha.
     """
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    import io
 
-    FigureCanvasAgg(fig)
+    import numpy as np
+    from matplotlib import __version__ as matplotlib_version
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from PIL import Image, PngImagePlugin
+
+    canvas = FigureCanvasAgg(fig)
     if isinstance(path, Path):
         path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=dpi, format="png", pil_kwargs={"compress_level": 1})
+    shown_at = fig.dpi
+    fig.set_dpi(dpi)  # so that the canvas keeps the renderer savefig draws with
+    try:
+        # savefig's own colours and draw; its raw copy of the pixels is not needed
+        fig.savefig(io.BytesIO(), dpi=dpi, format="rgba")
+        rgba = np.asarray(canvas.get_renderer().buffer_rgba())  # (height, width, 4)
+    finally:
+        fig.set_dpi(shown_at)
+    image = Image.frombuffer("RGBA", (rgba.shape[1], rgba.shape[0]), rgba, "raw", "RGBA", 0, 1)
+    if rgba[..., 3].min() == 255:
+        image = image.convert("RGB")
+    info = PngImagePlugin.PngInfo()  # what matplotlib's savefig writes
+    info.add_text("Software", f"Matplotlib version{matplotlib_version}, https://matplotlib.org/")
+    image.save(path, format="png", compress_level=1, dpi=(dpi, dpi), pnginfo=info)
 
 
 BAND = "lines: median over seeds; bands: 5-95 % of seeds"
