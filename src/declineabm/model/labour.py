@@ -81,9 +81,9 @@ def adjust_workforce(model: UrbanDeclineModel) -> None:
     # years, the years it may look for its first worker: it keeps the openings it has not
     # filled yet. Otherwise each founding job was looked for as long as its firm's agents
     # allowed: a one-agent firm that found nobody tried again the next year, while a firm of
-    # several agents that filled some of its jobs gave the others up, so at 20,000 agents
-    # (heavy firms of 2 agents) entrants staffed fewer of their jobs than at 5,000 (one
-    # agent) and 80,000 (8 agents) fewer still (docs/PERFORMANCE.md, "What still moves").
+    # several agents that filled some of its jobs gave the others up, so heavy industry's
+    # entrants staffed 62 % of their founding jobs by their second year at 5,000 agents (one
+    # agent each), 47 % at 80,000 (8 agents); now 66-70 % at any number (docs/ODD.md, 7.3).
     held = np.where(workforce > 0, np.minimum(firms.desired, workforce), firms.desired)
     filled = firms.filled.astype(np.float64)
     searching = model.year - firms.founded < firm_dynamics.EMPTY_YEARS
