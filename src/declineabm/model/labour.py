@@ -77,13 +77,21 @@ def adjust_workforce(model: UrbanDeclineModel) -> None:
     # left, a firm of several agents did not, so coarse cities had twice the openings), and a
     # firm that could not fill its openings does not keep piling them up. A firm with no
     # worker last year (a new one, or one whose fraction rounded to nobody) keeps what it
-    # wanted.
+    # wanted. A new firm looks for the jobs it was founded with for its first EMPTY_YEARS
+    # years, the years it may look for its first worker: it keeps the openings it has not
+    # filled yet. Otherwise each founding job was looked for as long as its firm's agents
+    # allowed: a one-agent firm that found nobody tried again the next year, while a firm of
+    # several agents that filled some of its jobs gave the others up, so heavy industry's
+    # entrants staffed 62 % of their founding jobs by their second year at 5,000 agents (one
+    # agent each), 47 % at 80,000 (8 agents); now 66-70 % at any number (docs/ODD.md, 7.3).
     held = np.where(workforce > 0, np.minimum(firms.desired, workforce), firms.desired)
     filled = firms.filled.astype(np.float64)
+    searching = model.year - firms.founded < firm_dynamics.EMPTY_YEARS
+    unfilled = np.where(searching, np.maximum(firms.desired - filled, 0.0), 0.0)
     desired = np.where(
         losing,
         held * (1.0 - shed),
-        np.where(filled > 0, filled * (1.0 + growth), firms.desired),
+        np.where(filled > 0, filled * (1.0 + growth) + unfilled, firms.desired),
     )
     firms.desired[:] = desired
     positions = stochastic_round(desired, rng)

@@ -107,8 +107,14 @@ class ColumnTable:
         start = self.n
         self._reserve(start + count)
         self.n = start + count
-        for name, value in values.items():
-            self._data[name][start : self.n] = value
+        # Every column is written, the ones not given with zero: removing rows leaves their
+        # values (and copies of the rows moved into the holes) beyond the end, and a new row
+        # must not inherit them. Inherited, a newborn taking a dead pensioner's row was retired
+        # for life, and a new firm started with a closed or moved firm's workforce, filled jobs
+        # and ``staffed`` flag, in that firm's agents: the entrants' first year depended on how
+        # many agents the firms before them had been drawn with.
+        for name, column in self._data.items():
+            column[start : self.n] = values.get(name, 0)
         return np.arange(start, self.n)
 
     def attach(self, rows: np.ndarray, handles: Sequence[Any]) -> None:
