@@ -355,8 +355,9 @@ def compute(model: UrbanDeclineModel) -> dict[str, float]:
     laid_off = residents.laid_off > 0
     jobs = float(firms.workforce.sum())
     jobs_by = np.bincount(firms.sector, firms.workforce, minlength=len(Sector))
-    farmers = float(model.farm_workers().sum())  # rural workers, in agents
-    rural_industry = farmers * scale * model.rural_industry_share  # persons
+    rural_workers = float(model.farm_workers().sum())  # in agents: farms and rural industry
+    rural_industry = rural_workers * scale * model.rural_industry_share  # persons
+    farming = rural_workers * scale - rural_industry  # persons
     output = float(firms.output.sum()) + model.rural_output
     persons = population * scale
     national_population = persons + roc.population
@@ -399,7 +400,7 @@ def compute(model: UrbanDeclineModel) -> dict[str, float]:
         "average_wage": market.average_wage,
         "outside_wage_ratio": _ratio(roc_wage, market.average_wage),
         "relative_wage": _ratio(market.average_wage, national_wage),
-        "farm_job_share": _ratio(farmers * scale - rural_industry, (jobs + farmers) * scale),
+        "farm_job_share": _ratio(farming, (jobs + rural_workers) * scale),
         "rural_industry_workers": float(rural_industry),
         "firms": float(represents.sum()),
         "soe_firms": float(represents[firms.soe].sum()),
@@ -481,7 +482,7 @@ def compute(model: UrbanDeclineModel) -> dict[str, float]:
         ),
         "national_rural_to_urban": float(events["national_rural_to_urban"]),
         "national_farm_share": _ratio(
-            (farmers * scale - rural_industry + roc_rural * (1 - roc.params.rural_industry_share))
+            (farming + roc_rural * (1 - roc.params.rural_industry_share))
             * model.farm_income()
             / 1000.0,
             national,
