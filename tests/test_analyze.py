@@ -57,10 +57,13 @@ def test_sobol_indices_with_confidence_intervals(sobol_sweep: Path, capsys) -> N
     assert (table[["S1_conf", "ST_conf"]] >= 0).all().all()
     assert np.isfinite(table[["S1", "S1_conf", "ST", "ST_conf"]]).all().all()
     index = table.set_index(["indicator", "parameter"])
-    # Only the freight cost can move the share in four years (policy starts in 2003): it takes
-    # most of the variance, to the estimators' noise with 16 base samples (about +-0.2).
+    # Only the freight cost can move the share in four years (policy starts in 2003), so its true
+    # indices are 1. With 16 base samples the estimates are noisy (half-widths about 0.5): they
+    # must be clearly positive and their 95 % intervals must reach the truth.
     share = index.loc[("output_share", "transport.cost_per_1000km")]
-    assert share["S1"] > 0.6 and share["ST"] > 0.6
+    for index_name in ("S1", "ST"):
+        estimate, half_width = share[index_name], share[f"{index_name}_conf"]
+        assert estimate > 0.3 and estimate + half_width >= 1.0 >= estimate - half_width
     # A parameter that cannot move an indicator gets exactly zero: the samples line up.
     for indicator in ("output_share", "population"):
         assert index.loc[(indicator, "policy.budget_share"), "ST"] == 0

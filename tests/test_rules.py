@@ -99,8 +99,13 @@ def test_produce_values_each_firm_from_its_workers_and_taxes_only_profits() -> N
     np.testing.assert_allclose(firms.profit, gross - firms.profit_tax)
     assert firms.subsidy.tolist() == [0.0, 0.0]
     assert model.labour_market.average_wage == pytest.approx(wage)  # 3 workers, one wage
-    # the rural resident of working age without a job farms
-    assert model.farm_output == pytest.approx(params.farm_productivity * frontier)
+    # the rural resident of working age without a job farms or works in rural industry, at the
+    # region's share (model/rural_industry.py)
+    share = model.rural_industry_share
+    rural_industry = params.rural_industry_productivity * per_worker
+    expected = (1 - share) * params.farm_productivity + share * rural_industry
+    assert 0 < share < 1
+    assert model.rural_output == pytest.approx(expected * frontier)
 
 
 def test_produce_pays_at_least_the_floor_of_last_years_average_wage() -> None:
