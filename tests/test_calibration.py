@@ -333,6 +333,9 @@ def test_a_replicate_is_a_seed_and_the_particle_that_seed_draws(reference: Path)
         (('records = ["china.csv"]', "records = []"), "no 'national_urban_share'"),
         (("seed = 3", 'seed = 3\ntransition = "kde"'), "budget.transition: 'kde' unknown"),
         (("seed = 3", "seed = 3\ntransition_scaling = 0"), "budget.transition_scaling"),
+        (('reason = "test"', 'base = 2.0\nreason = "test"'), "gain.base: only a 'scale'"),
+        (('transform = "amplitude"', 'transform = "amplitude"\nbase = 2.0'), "must be a time"),
+        (('transform = "amplitude"', 'transform = "amplitude"\nbase = "UN"'), "price.base: must"),
     ],
 )
 def test_a_bad_calibration_file_is_one_line_exit_2_nothing_written(
@@ -431,6 +434,24 @@ def test_the_northeast_calibration_file_is_valid_and_gives_reasons() -> None:
     # the Northeast's shares are fitted with a national denominator from the nation's censuses
     national = {c.key for c in problem.compared if c.indicator.startswith("national_")}
     assert {"national_population_2010", "national_urban_share_2010"} <= national
+
+
+def test_a_refit_scales_the_calibration_files_base_not_the_last_fits_medians() -> None:
+    # The shipped medians are written into configs/northeast.toml; a factor on the scenario's
+    # own value would then scale the last fit's result, and the prior would drift every refit.
+    from declineabm.calibration.smc import prepare
+    from declineabm.calibration.transforms import model_overrides
+    from declineabm.scenario import load_scenario
+
+    calibration = load_calibration("northeast")
+    factors = {p.name: 2.0 for p in calibration.parameters}
+    northeast = prepare("northeast", calibration).base
+    shipped = model_overrides(calibration.parameters, northeast, factors)
+    hand_set = model_overrides(calibration.parameters, load_scenario("baseline"), factors)
+    assert load_scenario("northeast").population.mortality_scale != 3.0e-5  # calibrated
+    assert shipped["population.mortality_scale"] == hand_set["population.mortality_scale"] == 6e-5
+    un_path = load_scenario("baseline").rest_of_china.fertility_path
+    assert shipped["rest_of_china.fertility_path"] == [[y, 2 * v] for y, v in un_path]
 
 
 @pytest.mark.parametrize(

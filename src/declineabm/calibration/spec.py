@@ -93,6 +93,13 @@ class FreeParameter:
     transform: str
     prior: Prior
     reason: str
+    base: float | list[list[float]] | None = None
+    """What a ``scale`` or ``amplitude`` transform applies to (a number or a time path).
+
+    Without it, the scenario's own value; but a shipped calibration writes its medians into
+    that scenario, so the next fit would scale the last one's result and its prior would drift
+    with every refit. The calibration file's ``base`` fixes the prior to what its reason says.
+    """
 
 
 @dataclass(frozen=True)
@@ -468,15 +475,42 @@ def _parameter(reader: _Reader, name: str, raw: Any) -> FreeParameter:
     prefix = f"parameters.{name}."
     raw = reader.table(prefix[:-1], raw)
     reader.unknown(
-        raw, {"key", "transform", "prior", "low", "high", "mean", "sd", "reason"}, prefix
+        raw, {"key", "transform", "base", "prior", "low", "high", "mean", "sd", "reason"}, prefix
     )
+    transform = reader.choice("transform", raw, TRANSFORMS, "value", prefix)
     return FreeParameter(
         name=name,
         key=reader.text("key", raw, prefix=prefix),
-        transform=reader.choice("transform", raw, TRANSFORMS, "value", prefix),
+        transform=transform,
         prior=_prior(reader, raw, prefix),
         reason=_reason(reader, raw, prefix),
+        base=_base(reader, raw, transform, prefix),
     )
+
+
+def _base(
+    reader: _Reader, raw: Mapping[str, Any], transform: str, prefix: str
+) -> float | list[list[float]] | None:
+    """The optional fixed value a scale or amplitude applies to: a number or [[year, value]]."""
+    if "base" not in raw:
+        return None
+    base = raw["base"]
+    if transform == "value":
+        raise reader.fail(f"{prefix}base", "only a 'scale' or 'amplitude' transform has a base")
+    if isinstance(base, int | float) and not isinstance(base, bool):
+        return float(base)
+    if (
+        isinstance(base, list)
+        and base
+        and all(
+            isinstance(p, list)
+            and len(p) == 2
+            and all(isinstance(v, int | float) and not isinstance(v, bool) for v in p)
+            for p in base
+        )
+    ):
+        return [[int(p[0]), float(p[1])] for p in base]
+    raise reader.fail(f"{prefix}base", "must be a number or a time path [[year, value], ...]")
 
 
 def _reporting(reader: _Reader, name: str, raw: Any) -> ReportingTerm:

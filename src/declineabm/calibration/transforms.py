@@ -54,7 +54,12 @@ def model_overrides(
     parameters: Sequence[FreeParameter], base: Scenario, theta: Mapping[str, float]
 ) -> dict[str, Any]:
     """Scenario overrides of one particle (its reporting terms are not the model's)."""
-    return {p.key: transformed(p, scenario_value(base, p.key), theta[p.name]) for p in parameters}
+    return {p.key: transformed(p, reference(p, base), theta[p.name]) for p in parameters}
+
+
+def reference(parameter: FreeParameter, base: Scenario) -> Any:
+    """What the parameter's transform applies to: its fixed ``base``, else the scenario's value."""
+    return parameter.base if parameter.base is not None else scenario_value(base, parameter.key)
 
 
 def check_parameters(calibration: Calibration, base: Scenario) -> None:
@@ -72,7 +77,15 @@ def check_parameters(calibration: Calibration, base: Scenario) -> None:
                 f"{calibration.path}: '{key}' is calibrated and also in [set]; choose one"
             )
     for parameter in calibration.parameters:
-        value = scenario_value(base, parameter.key)
+        value = reference(parameter, base)
+        if parameter.base is not None and _is_path(value) != _is_path(
+            scenario_value(base, parameter.key)
+        ):
+            raise CalibrationError(
+                f"{calibration.path}: parameters.{parameter.name}.base must be "
+                f"{'a time path' if _is_path(scenario_value(base, parameter.key)) else 'a number'}"
+                f", as '{parameter.key}' is"
+            )
         for end in (parameter.prior.low, parameter.prior.high):
             try:
                 load_scenario(base, {parameter.key: transformed(parameter, value, end)})
