@@ -78,13 +78,12 @@ def check_parameters(calibration: Calibration, base: Scenario) -> None:
             )
     for parameter in calibration.parameters:
         value = reference(parameter, base)
-        if parameter.base is not None and _is_path(value) != _is_path(
-            scenario_value(base, parameter.key)
-        ):
+        own = scenario_value(base, parameter.key)
+        if _is_path(value) != _is_path(own):
+            kind = "a time path" if _is_path(own) else "a number"
             raise CalibrationError(
-                f"{calibration.path}: parameters.{parameter.name}.base must be "
-                f"{'a time path' if _is_path(scenario_value(base, parameter.key)) else 'a number'}"
-                f", as '{parameter.key}' is"
+                f"{calibration.path}: parameters.{parameter.name}.base must be {kind}, as "
+                f"'{parameter.key}' is"
             )
         for end in (parameter.prior.low, parameter.prior.high):
             try:
