@@ -333,9 +333,9 @@ def test_a_replicate_is_a_seed_and_the_particle_that_seed_draws(reference: Path)
         (('records = ["china.csv"]', "records = []"), "no 'national_urban_share'"),
         (("seed = 3", 'seed = 3\ntransition = "kde"'), "budget.transition: 'kde' unknown"),
         (("seed = 3", "seed = 3\ntransition_scaling = 0"), "budget.transition_scaling"),
-        (('reason = "test"', 'base = 2.0\nreason = "test"'), "gain.base: only a 'scale'"),
-        (('transform = "amplitude"', 'transform = "amplitude"\nbase = 2.0'), "must be a time"),
-        (('transform = "amplitude"', 'transform = "amplitude"\nbase = "UN"'), "price.base: must"),
+        (('reason = "test"', 'base = "baseline"\nreason = "test"'), "gain.base: only a 'scale'"),
+        (('transform = "amplitude"', 'transform = "amplitude"\nbase = 2.0'), "price.base: must"),
+        (('transform = "amplitude"', 'transform = "amplitude"\nbase = "UN"'), "price.base: "),
     ],
 )
 def test_a_bad_calibration_file_is_one_line_exit_2_nothing_written(

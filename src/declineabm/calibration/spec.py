@@ -93,12 +93,13 @@ class FreeParameter:
     transform: str
     prior: Prior
     reason: str
-    base: float | list[list[float]] | None = None
-    """What a ``scale`` or ``amplitude`` transform applies to (a number or a time path).
+    base: str | None = None
+    """The scenario whose value of ``key`` a ``scale`` or ``amplitude`` transform applies to.
 
-    Without it, the scenario's own value; but a shipped calibration writes its medians into
-    that scenario, so the next fit would scale the last one's result and its prior would drift
-    with every refit. The calibration file's ``base`` fixes the prior to what its reason says.
+    Without it, the calibrated scenario's own value; but a shipped calibration writes its
+    medians into that scenario, so the next fit would scale the last one's result and its prior
+    would drift with every refit. Naming the scenario of the hand-set values fixes the prior to
+    what its reason says.
     """
 
 
@@ -488,29 +489,13 @@ def _parameter(reader: _Reader, name: str, raw: Any) -> FreeParameter:
     )
 
 
-def _base(
-    reader: _Reader, raw: Mapping[str, Any], transform: str, prefix: str
-) -> float | list[list[float]] | None:
-    """The optional fixed value a scale or amplitude applies to: a number or [[year, value]]."""
+def _base(reader: _Reader, raw: Mapping[str, Any], transform: str, prefix: str) -> str | None:
+    """The optional scenario a scale or amplitude applies to (its name, resolved at the check)."""
     if "base" not in raw:
         return None
-    base = raw["base"]
     if transform == "value":
         raise reader.fail(f"{prefix}base", "only a 'scale' or 'amplitude' transform has a base")
-    if isinstance(base, int | float) and not isinstance(base, bool):
-        return float(base)
-    if (
-        isinstance(base, list)
-        and base
-        and all(
-            isinstance(p, list)
-            and len(p) == 2
-            and all(isinstance(v, int | float) and not isinstance(v, bool) for v in p)
-            for p in base
-        )
-    ):
-        return [[int(p[0]), float(p[1])] for p in base]
-    raise reader.fail(f"{prefix}base", "must be a number or a time path [[year, value], ...]")
+    return reader.text("base", raw, prefix=prefix)
 
 
 def _reporting(reader: _Reader, name: str, raw: Any) -> ReportingTerm:

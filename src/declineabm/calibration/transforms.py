@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -58,8 +59,15 @@ def model_overrides(
 
 
 def reference(parameter: FreeParameter, base: Scenario) -> Any:
-    """What the parameter's transform applies to: its fixed ``base``, else the scenario's value."""
-    return parameter.base if parameter.base is not None else scenario_value(base, parameter.key)
+    """What the parameter's transform applies to: its ``base`` scenario's value, else ``base``'s."""
+    scenario = base if parameter.base is None else _named_scenario(parameter.base)
+    return scenario_value(scenario, parameter.key)
+
+
+@functools.cache
+def _named_scenario(name: str) -> Scenario:
+    """A scenario by name, loaded once a process (``model_overrides`` runs for every proposal)."""
+    return load_scenario(name)
 
 
 def check_parameters(calibration: Calibration, base: Scenario) -> None:
@@ -77,14 +85,14 @@ def check_parameters(calibration: Calibration, base: Scenario) -> None:
                 f"{calibration.path}: '{key}' is calibrated and also in [set]; choose one"
             )
     for parameter in calibration.parameters:
-        value = reference(parameter, base)
-        own = scenario_value(base, parameter.key)
-        if _is_path(value) != _is_path(own):
-            kind = "a time path" if _is_path(own) else "a number"
+        try:
+            value = reference(parameter, base)
+        except CalibrationError:
+            raise
+        except Exception as exc:  # ScenarioError: the base names no scenario
             raise CalibrationError(
-                f"{calibration.path}: parameters.{parameter.name}.base must be {kind}, as "
-                f"'{parameter.key}' is"
-            )
+                f"{calibration.path}: parameters.{parameter.name}.base: {exc}"
+            ) from None
         for end in (parameter.prior.low, parameter.prior.high):
             try:
                 load_scenario(base, {parameter.key: transformed(parameter, value, end)})
