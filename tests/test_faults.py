@@ -19,6 +19,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -29,6 +30,7 @@ from conftest import declineabm, same_tables, start_run
 from test_sweep_cli import wait_for_runs
 
 from declineabm.io.files import folder_lock
+from declineabm.sweep.pools import LocalPool
 
 KILLS = int(os.environ.get("DECLINEABM_FAULTS", "3"))
 
@@ -139,6 +141,30 @@ def test_a_stopped_worker_times_out_and_its_run_is_retried(
     _, stderr = sweep.communicate(timeout=300)
     assert sweep.returncode == 0, stderr
     same_tables(out, reference_sweep)
+
+
+@pytest.mark.parametrize("end", ["close", "abort"])
+def test_a_pool_with_a_stopped_idle_worker_still_shuts_down(end: str) -> None:
+    # A worker stopped while it waits for work holds no run, so no timeout fires: the sweep
+    # finished every run on the other worker and then waited for the stopped one to exit,
+    # forever (CI, 3 December 2026). Ending the pool kills what has not exited in the grace.
+    pool = LocalPool(2)
+    stopped: psutil.Process | None = None
+    try:
+        assert [f.result(timeout=120) for f in [pool.submit(abs, -i) for i in range(4)]]
+        children = psutil.Process().children()
+        workers = [p for p in children if "spawn_main" in " ".join(p.cmdline())]
+        assert len(workers) == 2
+        stopped = workers[0]
+        stopped.send_signal(signal.SIGSTOP)
+        ender = threading.Thread(target=getattr(pool, end), daemon=True)
+        ender.start()
+        ender.join(timeout=60)
+        assert not ender.is_alive(), f"{end}() is still waiting for the stopped worker"
+        assert not any(w.is_running() and w.status() != psutil.STATUS_ZOMBIE for w in workers)
+    finally:
+        if stopped is not None and stopped.is_running():
+            stopped.kill()
 
 
 def test_an_interrupted_shrunk_sweep_counts_its_runs_and_resumes_as_the_hint_says(

@@ -15,7 +15,9 @@ so no orphan keeps computing. ``ProcessPoolExecutor`` rather than ``multiprocess
 because when a worker dies the former raises ``BrokenProcessPool`` and the latter hangs. A run
 that outlives its timeout (a stuck or stopped worker) cannot be cancelled in a
 ``ProcessPoolExecutor``: :meth:`LocalPool.kill` ends every worker and the batch loop reruns what
-they held in a fresh pool.
+they held in a fresh pool. A worker stopped while idle holds no run and no timeout finds it:
+ending a pool (:meth:`LocalPool.close`, ``rebuild``, ``abort``) kills a worker that has not
+exited within ``EXIT_GRACE_SECONDS``.
 
 A Dask worker that stops answering is Dask's to handle too: the scheduler drops it after
 ``distributed.scheduler.worker-ttl`` and reruns its runs elsewhere. When the scheduler itself
@@ -42,6 +44,11 @@ from declineabm.sweep.errors import SweepError
 DASK_MIN_WINDOW = 1000
 """Runs kept queued on a Dask cluster: enough for an adaptive cluster to see work to scale to,
 few enough that the client's and scheduler's memory stays flat however long the batch."""
+
+
+EXIT_GRACE_SECONDS = 10.0
+"""How long local workers have to exit once the pool shuts down before they are killed: an idle
+worker exits within milliseconds; one that has not after this is stopped or stuck."""
 
 
 def default_workers() -> int:
@@ -99,9 +106,12 @@ class LocalPool:
         """Worker processes that have started so far (in this pool and the ones it replaced)."""
         return int(self._started.value)
 
+    def _processes(self) -> list[multiprocessing.process.BaseProcess]:
+        return list((getattr(self.executor, "_processes", None) or {}).values())
+
     def kill(self) -> None:
         """End every worker process now, even a stopped one (SIGKILL); the pool then breaks."""
-        for process in list(getattr(self.executor, "_processes", {}).values()):
+        for process in self._processes():
             process.kill()
 
     @staticmethod
@@ -129,19 +139,41 @@ class LocalPool:
     def rebuild(self) -> None:
         """Replace a broken pool by a fresh one."""
         # The dead pool fails every future it had (BrokenProcessPool); none is cancelled.
-        self.executor.shutdown(wait=True)
+        self._end()
         self.executor = self._start()
 
     def abort(self) -> None:
         """Stop now: kill the workers mid-run (their half-written files are temporary ones)."""
         # ProcessPoolExecutor has no public way to stop running work before Python 3.14.
-        for process in list(getattr(self.executor, "_processes", {}).values()):
+        for process in self._processes():
             process.terminate()
-        self.executor.shutdown(wait=True, cancel_futures=True)
+        self._end(cancel=True)
 
     def close(self) -> None:
         """Shut down after the last run."""
-        self.executor.shutdown(wait=True)
+        self._end()
+
+    def _end(self, cancel: bool = False) -> None:
+        """Shut the executor down; a worker still there after ``EXIT_GRACE_SECONDS`` is killed.
+
+        ``shutdown(wait=True)`` alone waits for every worker to exit, and a stopped one (SIGSTOP,
+        a frozen container) never does, nor does SIGTERM end it: a sweep whose runs had all
+        finished waited for it forever. Such a worker may also hold the queue's lock that the
+        others need to read the request to exit.
+        """
+        executor = self.executor
+        processes = self._processes()
+        manager = getattr(executor, "_executor_manager_thread", None)
+        executor.shutdown(wait=False, cancel_futures=cancel)
+        deadline = time.monotonic() + EXIT_GRACE_SECONDS
+        for process in processes:
+            process.join(max(0.0, deadline - time.monotonic()))
+        for process in processes:
+            if process.is_alive():
+                process.kill()
+                process.join()
+        if manager is not None:
+            manager.join()  # it has seen every worker end and released the queues
 
 
 def _sees_folder(path: str) -> bool:
