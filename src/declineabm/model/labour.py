@@ -1,12 +1,13 @@
-"""The labour market: retirement, layoffs, hiring within commuting reach.
+"""The labour market: retirement, layoffs, hiring in each city and across the region.
 
 Profitable firms open positions in proportion to their margin; loss-making firms shed workers
 (state-owned ones slowly, or not at all before the market reform: cause 1). Workers a reformed
 state firm lays off while the re-employment centres run keep a tie to it, and some retire early
 (the layoff shock of cause 1). Job seekers, the cities' residents of working age without a job
-(farm workers must move to a city first), apply to open positions within commuting reach over
-a few rounds; a firm takes its most skilled applicants first, and high-tech firms hire skilled
-workers only (§2: the new economy needs skills the old one did not).
+(farm workers must move to a city first), are matched to openings in their own city, then
+what is left across the region's cities (the hired move to the job); a firm takes its most
+skilled applicants first, and high-tech firms hire skilled workers only (§2: the new economy
+needs skills the old one did not).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import numpy as np
 
 from declineabm.model import firm_dynamics
 from declineabm.model.allocation import accept_within_capacity, pick_per_group
+from declineabm.model.housing import house_arrivals
 from declineabm.model.sectors import Sector
 
 if TYPE_CHECKING:
@@ -156,13 +158,20 @@ def job_seekers(model: UrbanDeclineModel) -> np.ndarray:
 def match(model: UrbanDeclineModel, only: np.ndarray | None = None, everyone: bool = False) -> int:
     """Fill open positions with the city's job seekers; returns the hires (agents).
 
-    Each city is one labour market (mines belong to the town whose deposit they work). Its
+    Each city is a labour market (mines belong to the town whose deposit they work). Its
     hires in a year follow an aggregate matching function of its job seekers ``S`` and
     openings ``V``, counted in real persons: ``A * S**a * V**(1 - a)``, at most ``min(S, V)``
     (constant returns, Petrongolo & Pissarides 2001). Because the hires are a function of
     persons, not of how finely agents draw them, the labour market is the same at any
     resolution; the search frictions of the urn-ball matching it replaces depended on how
-    many openings one firm agent held. High-tech openings are filled first and from skilled
+    many openings one firm agent held. The seekers and openings a city's market leaves then
+    match across the whole region at ``economy.regional_search`` times ``A``, and a worker
+    hired in another city moves there: the Northeast's cities are one system, people go
+    where the jobs are (§2.3, the "spatial transfer of population"). Without it each city
+    was a market of its own, and drawn with few agents its seekers and openings were lumps
+    that missed each other (a city with 4 seekers and 29 openings beside one with 23 and 5):
+    unemployment at 3,000 agents was more than twice that at 12,000 (docs/PERFORMANCE.md,
+    "Resolution"). High-tech openings are filled first and from skilled
     seekers only (§2: the new economy needs skills the old one did not); the rest from every
     seeker left. Among the seekers, the chance to be hired rises with skill (a firm takes its
     most skilled applicants first); which openings are filled is random, so a firm fills
@@ -178,7 +187,8 @@ def match(model: UrbanDeclineModel, only: np.ndarray | None = None, everyone: bo
             the state assigns jobs without friction (hires are ``min(S, V)``).
 
     Reads the job seekers (city, age, skill) and the open positions by city; writes
-    ``residents.employer, years_unemployed, laid_off`` and ``firms.workforce``.
+    ``residents.employer, years_unemployed, laid_off, home`` and ``firms.workforce``; counts
+    the hired who moved in ``moves_between_cities``.
     """
     firms, residents = model.firms, model.residents
     economy = model.config.economy
@@ -202,41 +212,62 @@ def match(model: UrbanDeclineModel, only: np.ndarray | None = None, everyone: bo
     keys = np.log(rng.random(len(seekers))) / skill
     free = np.ones(len(seekers), dtype=bool)
     hires = 0
+    efficiency = model.industry.matching_efficiency()
+    # Each city's own market first; then, but for the planned allocation of the start year,
+    # what is left across the region (every city in one market).
+    markets = [(np.arange(cities), 1.0)]
+    if economy.regional_search > 0 and not everyone:
+        markets.append((np.zeros(cities, dtype=np.int64), economy.regional_search))
+    movers: list[np.ndarray] = []
     for segment, eligible in ((high_tech, skilled), (~high_tech, np.ones_like(skilled))):
-        open_slots = np.where(segment & (firm_city >= 0), vacancies, 0)
-        if open_slots.sum() == 0:
-            continue
-        pool = free & eligible
-        searchers = np.bincount(seeker_city[pool], minlength=cities).astype(np.float64)
-        openings = np.bincount(np.maximum(firm_city, 0), open_slots, minlength=cities)
-        per_city = _hires(
-            searchers,
-            openings,
-            model.persons_per_agent,
-            model.industry.matching_efficiency(),
-            economy.matching_elasticity,
-            everyone,
-            rng,
-        )
-        if per_city.sum() == 0:
-            continue
-        candidates = np.flatnonzero(pool)
-        hired = candidates[
-            accept_within_capacity(seeker_city[candidates], keys[candidates], per_city)
-        ]
-        slots = np.repeat(np.arange(len(firms)), open_slots)
-        filled = slots[accept_within_capacity(firm_city[slots], rng.random(len(slots)), per_city)]
-        # pair the city's hired seekers with its filled openings (both are random draws)
-        hired = hired[np.argsort(seeker_city[hired], kind="stable")]
-        filled = filled[np.argsort(firm_city[filled], kind="stable")]
-        people = seekers[hired]
-        residents.employer[people] = filled
-        residents.years_unemployed[people] = 0
-        residents.laid_off[people] = 0
-        firms.workforce[:] += np.bincount(filled, minlength=len(firms))
-        vacancies = vacancies - np.bincount(filled, minlength=len(firms))
-        free[hired] = False
-        hires += len(people)
+        for market, scale in markets:
+            open_slots = np.where(segment & (firm_city >= 0), vacancies, 0)
+            if open_slots.sum() == 0:
+                break
+            pool = free & eligible
+            groups = int(market.max()) + 1
+            searchers = np.bincount(market[seeker_city[pool]], minlength=groups).astype(np.float64)
+            openings = np.bincount(
+                market[np.maximum(firm_city, 0)], open_slots, minlength=groups
+            ).astype(np.float64)
+            per_market = _hires(
+                searchers,
+                openings,
+                model.persons_per_agent,
+                efficiency * scale,
+                economy.matching_elasticity,
+                everyone,
+                rng,
+            )
+            if per_market.sum() == 0:
+                continue
+            candidates = np.flatnonzero(pool)
+            candidate_market = market[seeker_city[candidates]]
+            hired = candidates[
+                accept_within_capacity(candidate_market, keys[candidates], per_market)
+            ]
+            slots = np.repeat(np.arange(len(firms)), open_slots)
+            slot_market = market[firm_city[slots]]
+            filled = slots[accept_within_capacity(slot_market, rng.random(len(slots)), per_market)]
+            # pair the market's hired seekers with its filled openings (both random draws)
+            hired = hired[np.argsort(market[seeker_city[hired]], kind="stable")]
+            filled = filled[np.argsort(market[firm_city[filled]], kind="stable")]
+            people = seekers[hired]
+            residents.employer[people] = filled
+            residents.years_unemployed[people] = 0
+            residents.laid_off[people] = 0
+            firms.workforce[:] += np.bincount(filled, minlength=len(firms))
+            vacancies = vacancies - np.bincount(filled, minlength=len(firms))
+            free[hired] = False
+            hires += len(people)
+            away = firm_city[filled] != seeker_city[hired]
+            if away.any():
+                movers.append(np.stack([people[away], firm_city[filled[away]]]))
+    if movers:
+        # Hired in another of the region's cities: the worker moves there (a home in it).
+        who, where = np.concatenate(movers, axis=1)
+        model.relocate_residents(who, house_arrivals(model, where, rng))
+        model.events["moves_between_cities"] += len(who)
     return hires
 
 

@@ -248,6 +248,12 @@ class EconomySection(Section):
     matching_elasticity: Annotated[float, Field(ge=0.0, le=1.0)] = Field(
         description="Elasticity a of the hires with respect to the job seekers."
     )
+    regional_search: Annotated[float, Field(ge=0.0, le=5.0)] = Field(
+        description="Scale of the matching between the region's cities, relative to "
+        "matching_efficiency: the seekers and openings left in their own cities match across "
+        "the region at regional_search * A, and the hired move to the job's city (0: each "
+        "city is a labour market of its own).",
+    )
     older_worker_age: Annotated[int, Field(ge=18, le=80)] = Field(
         description="Age from which a job seeker's old-industry skills fit few new jobs."
     )

@@ -182,7 +182,8 @@ class UrbanDeclineModel(AgentRegister, mesa.Model):
         self.events["births"] = population.give_birth(self)
         self.events["national_births"] = self.rest_of_china.give_birth()
         # 6. Migration: between the cities, from farms to cities, between the regions.
-        self.events.update(migration.migrate(self))
+        for event, count in migration.migrate(self).items():
+            self.events[event] += count  # moves between cities also come from hiring (4.)
         # 7. Housing: moves within cities, dereliction, construction.
         self.events["moves"] = housing.move(self)
         housing.age_buildings(self)
