@@ -13,7 +13,7 @@ import pytest
 from conftest import small_model
 
 from declineabm.model import economy, firm_dynamics, labour
-from declineabm.model.agents import FirmTable, ResidentTable
+from declineabm.model.agents import FirmTable, Resident, ResidentTable
 from declineabm.model.mechanisms.policy import RevitalizationPolicy
 from declineabm.model.parameters import path_value
 from declineabm.model.public_finance import settle_budget
@@ -303,6 +303,55 @@ def test_match_keeps_each_city_a_labour_market_of_its_own() -> None:
     assert labour.match(model, everyone=True) == 2  # min(S, V) in city 1: its 2 seekers
     residents = model.residents
     assert (residents.employer >= 0).tolist() == [False, False, False, True, True]
+
+
+def registered(seekers_in: dict[int, int], openings_in: dict[int, int], **overrides: object):
+    """The small baseline region with only these seekers and light-industry openings by city.
+
+    Made through the model's own register (unlike :func:`hand_built`), so that its residents
+    are Mesa agents on cells that can move.
+    """
+    model = small_model("baseline", **{**ALL_OFF, "simulation.residents": 400, **overrides})
+    model.close_firms(np.arange(len(model.firms)))
+    model.remove_residents(np.arange(len(model.residents)))
+    for city, count in seekers_in.items():
+        model.add_residents(
+            age=np.full(count, 30),
+            skill=np.full(count, 0.5),
+            home=np.full(count, city_cell(model, city)),
+        )
+    for city, count in openings_in.items():
+        rows = model.open_firms(
+            Sector.LIGHT,
+            np.array([city_cell(model, city)]),
+            np.array([False]),
+            sizes=np.array([count * model.persons_per_agent]),
+        )
+        model.firms.positions[rows] = count
+        model.firms.workforce[rows] = 0
+    return model
+
+
+def test_what_the_cities_leave_matches_across_the_region_and_the_hired_move_to_the_job() -> None:
+    # 4 seekers in city 0, 4 openings in city 1: neither city's market can hire; across the
+    # region, at regional_search x A = 1 x 0.5, A sqrt(S V) gives 2, who move to city 1
+    alone = registered({0: 4}, {1: 4}, **REGIONS_OWN_MARKET, **SQRT)
+    assert alone.config.economy.regional_search == 0.0  # the baseline: each city alone
+    assert labour.match(alone) == 0
+    model = registered(
+        {0: 4}, {1: 4}, **REGIONS_OWN_MARKET, **SQRT, **{"economy.regional_search": 1.0}
+    )
+    assert labour.match(model) == 2
+    hired = model.residents.employer >= 0
+    assert model.resident_city()[hired].tolist() == [1, 1]
+    assert model.resident_city()[~hired].tolist() == [0, 0]
+    assert model.events["moves_between_cities"] == 2
+    assert model.firms.workforce.tolist() == [2]
+    # the Mesa agents moved with their rows: a hired resident's cell is a cell of city 1
+    city = model.geography.layer("city")
+    height = model.geography.height
+    movers = [a for a in model.agents_by_type[Resident] if a.employer is not None]
+    assert [city[a.cell.coordinate[0] * height + a.cell.coordinate[1]] for a in movers] == [1, 1]
 
 
 def test_match_fills_high_tech_openings_from_skilled_seekers_only() -> None:
