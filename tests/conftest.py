@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -73,9 +74,24 @@ def declineabm(
     command = [sys.executable, "-m", "declineabm.cli", *map(str, args)]
     if not wait:
         return subprocess.Popen(
-            command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+            command,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            preexec_fn=_ctrl_c_as_at_a_terminal,
         )
     return subprocess.run(command, env=env, capture_output=True, text=True, timeout=600)
+
+
+def _ctrl_c_as_at_a_terminal() -> None:
+    """Give the started command SIGINT's default action, as a command typed at a terminal has.
+
+    A shell without job control starts background jobs with SIGINT ignored, and Python then
+    installs no KeyboardInterrupt handler: a suite started with ``make test &`` from a script
+    saw its Ctrl-C tests' sweeps run to the end (exit 0) instead of stopping (130).
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def start_run(out: Path, seed: int = 1) -> subprocess.Popen:
