@@ -135,6 +135,9 @@ def test_calibrate_writes_posterior_diagnostics_figures_and_forecast(reference: 
     assert coverage.loc["population_2010", "sample"] == "out"
     assert coverage.loc["output_share_2012", "reporting"] == "liaoning"
     assert (coverage["p05"] <= coverage["median"]).all()
+    # the medians' own run is set beside the predictive, every observation of it
+    assert coverage["medians"].notna().all() and coverage["medians_inside"].dtype == bool
+    assert "the posterior medians' own run" in (reference / "coverage.md").read_text()
     calibrated = (reference / "calibrated.toml").read_text()
     assert 'extends = "northeast"' in calibrated and "tfp_gap" in calibrated
 
@@ -505,3 +508,25 @@ def test_a_proposal_that_runs_away_is_rejected_and_any_other_failure_stops_the_b
         # where a run is not a proposal (the forecast, the sizes' comparison) it is an error
         with pytest.raises(SweepError, match="1 of 2 simulations failed"):
             run_batch([fine, runaway], tmp_path / "b", ["population"], pool, False)
+
+
+def test_the_coverage_report_warns_when_the_medians_run_is_not_the_predictives() -> None:
+    # The marginal medians of a degenerate posterior are one parameter set that no particle
+    # need be near (3 December 2026: a region of 137 million where the predictive had 95).
+    from declineabm.calibration import results
+    from declineabm.calibration.smc import prepare
+
+    problem = prepare("northeast", load_calibration("northeast"))
+    rng = np.random.default_rng(1)
+    values = {c.key: c.value for c in problem.compared}
+    predicted = pd.DataFrame({k: v * (1 + 0.05 * rng.normal(size=40)) for k, v in values.items()})
+    typical = pd.DataFrame({k: [v] * results.MEDIAN_RUNS for k, v in values.items()})
+    table = results.coverage_table(problem, predicted, typical)
+    assert table["medians_inside"].all()
+    report = results.coverage_report(problem, table)
+    assert f"{len(values)} of {len(values)} observations inside" in report
+    assert "warning" not in report
+    far = pd.DataFrame({k: [1.5 * v + 1.0] * results.MEDIAN_RUNS for k, v in values.items()})
+    table = results.coverage_table(problem, predicted, far)
+    assert not table["medians_inside"].any()
+    assert "the medians are not a typical parameter set" in results.coverage_report(problem, table)
