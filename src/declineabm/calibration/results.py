@@ -232,34 +232,20 @@ def posterior_medians(posterior: Posterior) -> dict[str, float]:
     }
 
 
-def medians_run(
-    problem: Problem,
-    posterior: Posterior,
-    out: Path,
-    *,
-    workers: int | None = None,
-    scheduler: Any = None,
-    progress: bool = True,
-    pool: Any = None,
-) -> pd.DataFrame:
-    """Run the posterior medians over ``MEDIAN_RUNS`` seeds; one row a seed, as ``predicted``."""
+def _medians_specs(
+    problem: Problem, posterior: Posterior, years: int
+) -> tuple[list[RunSpec], dict[str, float]]:
+    """The medians' own runs (``MEDIAN_RUNS`` seeds) and their reporting terms."""
     calibration = problem.calibration
     medians = posterior_medians(posterior)
     point = model_overrides(calibration.parameters, problem.base, medians)
-    until = last_year(problem.compared, in_sample_only=False)
-    years = until - problem.simulated.simulation.start_year
     # seeds after the predictive's, so that no medians' run shares a seed with a draw
     seeds = [
         replicate_seed(calibration.budget.seed, calibration.forecast_draws + j)
         for j in range(MEDIAN_RUNS)
     ]
     specs = [RunSpec(problem.simulated, point, seed, years) for seed in seeds]
-    with open_pool(workers, scheduler, pool) as pool:
-        series = run_batch(
-            specs, out / "simulations" / "medians", problem.indicators, pool, progress
-        )
-    reporting = reporting_values(calibration.reporting, medians)
-    return pd.DataFrame([predict(s, problem.compared, reporting) for s in series])
+    return specs, reporting_values(calibration.reporting, medians)
 
 
 def predictive(
@@ -271,12 +257,13 @@ def predictive(
     scheduler: Any = None,
     progress: bool = True,
     pool: Any = None,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Run the posterior predictive over the whole record.
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Run the posterior predictive over the whole record, and the medians' own runs beside it.
 
     Returns:
-        The trajectories (``draw``, ``year`` and the target indicators) and the predicted
-        observations (one row a draw, one column a compared observation).
+        The trajectories (``draw``, ``year`` and the target indicators), the predicted
+        observations (one row a draw, one column a compared observation) and the same for the
+        medians' runs (one row a seed).
     """
     calibration = problem.calibration
     until = last_year(problem.compared, in_sample_only=False)
@@ -285,13 +272,17 @@ def predictive(
     for j in range(calibration.forecast_draws):
         overrides, seed = replicate(posterior, calibration.budget.seed, j)
         draws.append((posterior.draw_for(seed), RunSpec(problem.simulated, overrides, seed, years)))
-    with open_pool(workers, scheduler, pool) as pool:
+    at_medians, medians_reporting = _medians_specs(problem, posterior, years)
+    with open_pool(workers, scheduler, pool) as pool:  # one pool for both batches
         series = run_batch(
             [spec for _, spec in draws],
             out / "simulations" / "predictive",
             problem.indicators,
             pool,
             progress,
+        )
+        medians_series = run_batch(
+            at_medians, out / "simulations" / "medians", problem.indicators, pool, progress
         )
     trajectories = []
     predicted = []
@@ -302,7 +293,12 @@ def predictive(
         frame = pd.DataFrame(s)
         frame.index.name = "year"
         trajectories.append(frame.reset_index().assign(draw=j))
-    return pd.concat(trajectories, ignore_index=True), pd.DataFrame(predicted)
+    medians = [predict(s, problem.compared, medians_reporting) for s in medians_series]
+    return (
+        pd.concat(trajectories, ignore_index=True),
+        pd.DataFrame(predicted),
+        pd.DataFrame(medians),
+    )
 
 
 def coverage_table(
@@ -310,7 +306,7 @@ def coverage_table(
 ) -> pd.DataFrame:
     """Every compared observation against its posterior-predictive distribution.
 
-    With ``medians`` (the medians' own runs, :func:`medians_run`), also their median over the
+    With ``medians`` (the medians' own runs, from :func:`predictive`), also their median over the
     seeds and whether it falls inside the predictive's band (``medians``, ``medians_inside``).
     """
     rows = []
@@ -400,8 +396,8 @@ def write_predictive(
     problem: Problem, posterior: Posterior, out: Path, **execution: Any
 ) -> pd.DataFrame:
     """Run the posterior predictive and write the coverage table and both figures."""
-    trajectories, predicted = predictive(problem, posterior, out, **execution)
-    table = coverage_table(problem, predicted, medians_run(problem, posterior, out, **execution))
+    trajectories, predicted, medians = predictive(problem, posterior, out, **execution)
+    table = coverage_table(problem, predicted, medians)
     write_atomic(out / "coverage.csv", table.to_csv(index=False, float_format="%.6g"))
     write_atomic(out / "coverage.md", coverage_report(problem, table))
     predictive_figure(problem, trajectories, predicted, out / "predictive.png")

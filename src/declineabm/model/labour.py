@@ -214,22 +214,22 @@ def match(model: UrbanDeclineModel, only: np.ndarray | None = None, everyone: bo
     hires = 0
     efficiency = model.industry.matching_efficiency()
     # Each city's own market first; then, but for the planned allocation of the start year,
-    # what is left across the region (every city in one market).
-    markets = [(np.arange(cities), 1.0)]
+    # what is left across the region (every city in one market). A market is each seeker's
+    # and each firm's group in it, and the number of groups.
+    firm_at = np.maximum(firm_city, 0)  # firms outside the cities post no opening here
+    markets = [(seeker_city, firm_at, cities, 1.0)]
     if economy.regional_search > 0 and not everyone:
-        markets.append((np.zeros(cities, dtype=np.int64), economy.regional_search))
+        everywhere = (np.zeros(len(seekers), dtype=np.int64), np.zeros(len(firms), dtype=np.int64))
+        markets.append((*everywhere, 1, economy.regional_search))
     movers: list[np.ndarray] = []
     for segment, eligible in ((high_tech, skilled), (~high_tech, np.ones_like(skilled))):
-        for market, scale in markets:
+        for seeker_group, firm_group, groups, scale in markets:
             open_slots = np.where(segment & (firm_city >= 0), vacancies, 0)
             if open_slots.sum() == 0:
                 break
             pool = free & eligible
-            groups = int(market.max()) + 1
-            searchers = np.bincount(market[seeker_city[pool]], minlength=groups).astype(np.float64)
-            openings = np.bincount(
-                market[np.maximum(firm_city, 0)], open_slots, minlength=groups
-            ).astype(np.float64)
+            searchers = np.bincount(seeker_group[pool], minlength=groups).astype(np.float64)
+            openings = np.bincount(firm_group, open_slots, minlength=groups).astype(np.float64)
             per_market = _hires(
                 searchers,
                 openings,
@@ -242,16 +242,16 @@ def match(model: UrbanDeclineModel, only: np.ndarray | None = None, everyone: bo
             if per_market.sum() == 0:
                 continue
             candidates = np.flatnonzero(pool)
-            candidate_market = market[seeker_city[candidates]]
             hired = candidates[
-                accept_within_capacity(candidate_market, keys[candidates], per_market)
+                accept_within_capacity(seeker_group[candidates], keys[candidates], per_market)
             ]
             slots = np.repeat(np.arange(len(firms)), open_slots)
-            slot_market = market[firm_city[slots]]
-            filled = slots[accept_within_capacity(slot_market, rng.random(len(slots)), per_market)]
+            filled = slots[
+                accept_within_capacity(firm_group[slots], rng.random(len(slots)), per_market)
+            ]
             # pair the market's hired seekers with its filled openings (both random draws)
-            hired = hired[np.argsort(market[seeker_city[hired]], kind="stable")]
-            filled = filled[np.argsort(market[firm_city[filled]], kind="stable")]
+            hired = hired[np.argsort(seeker_group[hired], kind="stable")]
+            filled = filled[np.argsort(firm_group[filled], kind="stable")]
             people = seekers[hired]
             residents.employer[people] = filled
             residents.years_unemployed[people] = 0
