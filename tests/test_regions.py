@@ -12,6 +12,7 @@ from declineabm.model import rural_industry
 from declineabm.model.firm_dynamics import expansion
 from declineabm.model.migration import settlement_openness
 from declineabm.model.population import young
+from declineabm.model.sectors import Sector
 from declineabm.scenario import MECHANISMS
 
 ALL_OFF = {f"{cause}.enabled": False for cause in MECHANISMS}
@@ -32,6 +33,43 @@ def test_without_its_causes_the_northeast_is_an_ordinary_region_and_keeps_pace()
     # The nation's structure, demography and costs: the share moves by less than a tenth.
     changes = [share_change(seed=seed, **ALL_OFF) for seed in NULL_SEEDS]
     assert abs(np.median(changes) - 1.0) < 0.10, changes
+
+
+@pytest.mark.slow
+def test_without_its_causes_the_northeast_grows_the_same_industries_as_the_nation() -> None:
+    # Both regions follow the same firm rules (docs/ODD.md 7.16): an ordinary region ends with
+    # the nation's mix of jobs. (With the rest of China as one average firm a sector, it ended
+    # with 3.5 times the nation's share of high-tech and under half its heavy industry.)
+    ratios = []
+    for seed in range(1, 4):
+        model = small_model(seed=seed, **ALL_OFF)
+        model.run(2022)
+        firms = model.firms
+        northeast = np.bincount(firms.sector, firms.workforce, minlength=len(Sector))
+        nation = model.rest_of_china.jobs
+        ratios.append((northeast / northeast.sum()) / (nation / nation.sum()))
+        model.dispose()
+    ratio = np.median(ratios, axis=0)
+    named = {sector.key: r for sector, r in zip(Sector, ratio, strict=True)}
+    assert np.all((ratio > 1 / 1.5) & (ratio < 1.5)), named
+
+
+def test_the_nations_least_productive_firms_close_in_a_slump_and_its_best_survive() -> None:
+    # The rest of China's jobs are held by the productivity of their firms, so a deep slump of
+    # heavy goods' price closes its weakest heavy firms, as it closes the Northeast's.
+    def closed_heavy_classes(slump: float) -> list[int]:
+        model = small_model(seed=1, **{"national.price_boom": 1.0, "national.price_slump": slump})
+        counts = []
+        while model.year < 2018:
+            model.step()
+            heavy = model.rest_of_china.jobs_by_class[Sector.HEAVY]
+            counts.append(int((heavy == 0).sum()))
+            assert heavy[-1] > 0  # the most productive survive
+        model.dispose()
+        return counts[-8:]  # 2011-2018
+
+    assert max(closed_heavy_classes(0.6)) > 0
+    assert max(closed_heavy_classes(1.0)) == 0
 
 
 @pytest.mark.slow
@@ -71,7 +109,7 @@ def test_migrants_are_neither_lost_nor_counted_twice_and_come_at_every_age() -> 
 
 def test_a_region_far_from_the_nations_farms_draws_fewer_of_its_migrants() -> None:
     def arrivals(distance: float) -> int:
-        model = small_model(seed=4, **{"migration.farm_distance": distance})
+        model = small_model(seed=4, **{"transport.farm_distance": distance})
         total = 0
         for _ in range(5):
             model.step()

@@ -178,7 +178,8 @@ def match(model: UrbanDeclineModel, only: np.ndarray | None = None, everyone: bo
     them in proportion to how many it has.
 
     Older job seekers search only in some years: laid-off workers past their forties, whose
-    skills belonged to the old plants, rarely found new work (the Northeast's "4050" workers).
+    skills belonged to the old plants, rarely found new work (the Northeast's "4050" workers;
+    cause 1, :meth:`~declineabm.model.mechanisms.industry.IndustrialRigidity.searching`).
 
     Args:
         model: The model.
@@ -195,8 +196,7 @@ def match(model: UrbanDeclineModel, only: np.ndarray | None = None, everyone: bo
     rng = model.streams["labour"]
     seekers = job_seekers(model)
     if not everyone:
-        older = residents.age[seekers] >= economy.older_worker_age
-        seekers = seekers[~older | (rng.random(len(seekers)) < economy.older_search_rate)]
+        seekers = seekers[model.industry.searching(residents.age[seekers], rng)]
     vacancies = np.maximum(firms.positions - firms.workforce, 0)
     if only is not None:
         vacancies = np.where(only, vacancies, 0)

@@ -313,8 +313,8 @@ def _roc_rates(model: UrbanDeclineModel, kind: int, to: Places) -> np.ndarray:
         near = min(near, own)
         rates[:, -1] *= (near + p.hukou_friction * (own - near)) / max(own, 1e-300)
         # The region may lie farther from where the nation's surplus farm labour lives than the
-        # rest of China's cities do on average (the Northeast, at the country's edge, §2.2.2).
-        rates[:, :-1] *= p.farm_distance
+        # rest of China's cities do on average (the Northeast, at the country's edge: cause 3).
+        rates[:, :-1] *= model.transport.farm_distance()
     else:
         u = roc.unemployment_rate()
         services = np.full(len(AGES), to.services[-1])

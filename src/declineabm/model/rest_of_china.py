@@ -21,6 +21,7 @@ of migrants by age and skill) needs only its cohorts.
 
 from __future__ import annotations
 
+from statistics import NormalDist
 from typing import TYPE_CHECKING
 
 import mesa
@@ -34,7 +35,21 @@ if TYPE_CHECKING:
     from declineabm.model.urban_decline import UrbanDeclineModel
 
 URBAN, RURAL = 0, 1
+PRODUCTIVITY_CLASSES = 16
+"""Classes of equal probability in which each sector's jobs are held (firms' productivity)."""
 AGES = np.arange(101)  # single years of age; the last holds everyone aged 100 and over
+
+
+def productivity_classes(dispersion: float) -> np.ndarray:
+    """Productivity of each of :data:`PRODUCTIVITY_CLASSES` classes of equal probability.
+
+    The midpoints of the lognormal (log standard deviation ``dispersion``) that new firms'
+    productivity is drawn from (:meth:`~declineabm.model.register.AgentRegister.open_firms`),
+    scaled to mean 1 as the draw's is.
+    """
+    quantiles = (np.arange(PRODUCTIVITY_CLASSES) + 0.5) / PRODUCTIVITY_CLASSES
+    classes = np.exp(dispersion * np.array([NormalDist().inv_cdf(q) for q in quantiles]))
+    return classes / classes.mean()
 
 
 class RestOfChina(mesa.Agent):
@@ -67,12 +82,17 @@ class RestOfChina(mesa.Agent):
         self.output = 0.0  # this year's output, million yuan
         # Urban jobs by sector (persons), and the services supply and income of the start.
         labour = self.urban_labour()
-        self.jobs = params.sector_mix.array() * labour * (1.0 - params.unemployment_rate)
+        jobs = params.sector_mix.array() * labour * (1.0 - params.unemployment_rate)
+        self.productivity = productivity_classes(model.config.economy.productivity_dispersion)
+        self.jobs_by_class = np.outer(jobs, np.full(PRODUCTIVITY_CLASSES, 1 / PRODUCTIVITY_CLASSES))
+        self.loss_years = np.zeros(self.jobs_by_class.shape, dtype=np.int64)
         self.service_demand = 1.0
         self.wage_level = 1.0
         self.vacancy_rate = 0.0
         self._start_income = 0.0
         self._start_services = 0.0
+        self._start_talent = self.young_skilled()
+        self._start_labour = labour
 
     # ------------------------------------------------------------------------------------
     # Counts
@@ -140,40 +160,62 @@ class RestOfChina(mesa.Agent):
     # ------------------------------------------------------------------------------------
     # Economy
 
+    @property
+    def jobs(self) -> np.ndarray:
+        """Urban jobs by sector (persons): the sum over its productivity classes."""
+        return self.jobs_by_class.sum(axis=1)
+
     def sold(self) -> np.ndarray:
         """Share of capacity each sector sells (services no more than local demand)."""
         from declineabm.model.sectors import Sector
 
-        sold = np.ones(len(self.jobs))
+        sold = np.ones(len(self.jobs_by_class))
         sold[Sector.SERVICES] = min(1.0, self.service_demand)
         return sold
+
+    def effective_jobs(self) -> np.ndarray:
+        """Jobs by sector weighted by their firms' productivity (what they can make)."""
+        return self.jobs_by_class @ self.productivity
 
     def urban_output_per_worker(self) -> float:
         """Output per urban worker before the frontier: its jobs by sector, at prices."""
         model = self.model
-        mix = self.jobs / max(self.jobs.sum(), 1e-300)
-        return float((mix * model.sector_technology() * model.prices() * self.sold()).sum())
+        value = self.effective_jobs() * model.sector_technology() * model.prices() * self.sold()
+        return float(value.sum() / max(self.jobs.sum(), 1e-300))
 
     def update_sectors(self) -> None:
-        """Its urban jobs move between sectors as the Northeast's firms do, in aggregate.
+        """Its urban jobs move between sectors as the Northeast's firms do, in expectation.
 
         The expected value of the firms' rules (:mod:`declineabm.model.firm_dynamics`,
-        :mod:`declineabm.model.labour`) for firms of the nation's costs: a sector grows with
-        its margin (``economy.expansion_rate`` at the target margin, at most
-        ``economy.max_expansion``: :func:`.firm_dynamics.expansion`), sheds
-        ``economy.layoff_rate`` of its jobs when it makes losses, and draws entrants by its
-        opportunity (``sectors.*.entry_rate``); the job seekers fill the openings, all but a
-        frictional share of the labour force (``rest_of_china.unemployment_rate``), high-tech
-        from its skilled applicants only; and the wage level follows the wage curve on the
-        openings less the job seekers, as the Northeast's does. Services sell no more than
-        local demand, which grows with income at ``economy.service_income_elasticity`` from
-        the start year, when it equals supply.
+        :mod:`declineabm.model.labour`) for private firms of the nation's costs, whose
+        productivity is spread as the Northeast's firms' is (``economy.productivity_dispersion``,
+        lognormal, mean 1): each sector's jobs are held in :data:`PRODUCTIVITY_CLASSES` classes
+        of equal probability, and each class is what its firms do. A class grows with its
+        margin (``economy.expansion_rate`` at the target margin, at most
+        ``economy.max_expansion``: :func:`.firm_dynamics.expansion`); a losing class sheds
+        ``economy.layoff_rate`` of its jobs a year, a share ``industry.adaptation_private`` of
+        its firms turns to light industry or services (whichever entrants expect more of), and
+        after ``economy.closure_patience`` losing years in a row it closes. Entrants come by
+        each sector's opportunity (``sectors.*.entry_rate``) from its labour pool, the urban
+        persons of working age (high-tech: those of the start times the growth of the young
+        skilled, as :func:`.firm_dynamics.enter` counts them), spread over the classes as new
+        firms' productivity is drawn. Job seekers fill the openings, all but a frictional share
+        of the labour force (``rest_of_china.unemployment_rate``): high-tech first and from
+        the skilled seekers only (:func:`.labour.match`), the rest from every seeker left. The
+        wage level follows the wage curve on the openings less the job seekers, as the
+        Northeast's does. Services sell no more than local demand, which grows with income
+        at ``economy.service_income_elasticity`` from the start year, when it equals supply.
+        Without the spread (one class of the average firm) no class ever loses while the
+        average gains, and the nation's heavy industry sailed through the slump of 2012-2016
+        that closed a third of the same industry's firms in a Northeast without its causes.
 
         Reads its cohorts, the sectors' margins at the nation's costs and its own last year;
-        writes its ``jobs``, ``vacancy_rate``, ``wage_level`` and ``service_demand``.
+        writes ``jobs_by_class``, ``loss_years``, ``vacancy_rate``, ``wage_level`` and
+        ``service_demand``.
         """
         from declineabm.model.economy import next_wage_level
         from declineabm.model.firm_dynamics import (
+            ADAPTATION_TARGETS,
             MIN_SECTOR_SHARE,
             expansion,
             opportunity,
@@ -184,7 +226,8 @@ class RestOfChina(mesa.Agent):
         model = self.model
         economy = model.config.economy
         sectors = model.sectors
-        supply = self.jobs[Sector.SERVICES] * model.sector_technology()[Sector.SERVICES]
+        effective = self.effective_jobs()
+        supply = effective[Sector.SERVICES] * model.sector_technology()[Sector.SERVICES]
         supply *= model.frontier
         if self._start_services == 0.0:
             self._start_services = supply
@@ -194,41 +237,70 @@ class RestOfChina(mesa.Agent):
         income_ratio = income / self._start_income
         demand = self._start_services * income_ratio**economy.service_income_elasticity
         self.service_demand = demand / supply if supply > 0 else 1.0
-        margins = (1.0 - economy.profit_tax) * sector_margins(
-            model, self.service_demand, self.wage_level, sectors.material
+        # A class's margin: its firms sell their productivity's worth at the sector's wage.
+        average = sector_margins(model, self.service_demand, self.wage_level, sectors.material)
+        labour_cost = 1.0 - sectors.material - average  # the wage bill's share at productivity 1
+        margins = (1.0 - economy.profit_tax) * (
+            1.0 - sectors.material[:, None] - labour_cost[:, None] / self.productivity[None, :]
         )
+        losing = margins < 0
+        self.loss_years = np.where(losing, self.loss_years + 1, 0)
+        jobs = self.jobs_by_class
+        labour = self.urban_labour()
+        jobs *= min(1.0, labour / max(jobs.sum(), 1e-300))  # the retired left
+        # Failing firms adapt (to the entrants' best of light industry and services) or close.
+        adapting = jobs * np.where(self.loss_years > 0, model.config.industry.adaptation_private, 0)
+        best = max(ADAPTATION_TARGETS, key=lambda s: average[s])
+        jobs -= adapting
+        jobs[best] += adapting.sum(axis=0)
+        closing = self.loss_years >= economy.closure_patience
+        jobs[closing] = 0.0
+        self.loss_years[closing] = 0
         growth = expansion(model, margins)
-        shed = np.where(margins < 0, economy.layoff_rate, 0.0)
+        shed = np.where(losing, economy.layoff_rate, 0.0)
         slack = 1.0 - self.service_demand
         if slack > 0:  # services follow local demand (labour.adjust_workforce)
             growth[Sector.SERVICES] = 0.0
-            shed[Sector.SERVICES] = max(shed[Sector.SERVICES], min(slack, economy.layoff_rate))
-        labour = self.urban_labour()
-        jobs = self.jobs * min(1.0, labour / max(self.jobs.sum(), 1e-300))  # the retired left
+            shed[Sector.SERVICES] = np.maximum(
+                shed[Sector.SERVICES], min(slack, economy.layoff_rate)
+            )
         shares = np.maximum(self.params.sector_mix.array(), MIN_SECTOR_SHARE)
-        entry = sectors.entry_rate * shares * opportunity(model, margins, self.service_demand)
+        drawn = opportunity(model, (1.0 - economy.profit_tax) * average, self.service_demand)
+        pools = np.full(len(Sector), labour)
+        pools[Sector.HIGHTECH] = self._start_labour * self.young_skilled() / self._start_talent
+        entry = sectors.entry_rate * shares * drawn * pools
         kept = jobs * (1.0 - shed)
-        openings = jobs * growth + entry * labour
+        openings = jobs * growth + entry[:, None] / PRODUCTIVITY_CLASSES
         # Job seekers (the unemployed, the laid-off, the new) fill the openings, all but the
         # frictional share of the labour force that is always between jobs.
         seekers = max(labour - kept.sum() - self.params.unemployment_rate * labour, 0.0)
-        # Skilled seekers apply everywhere, in proportion to the openings, the others
-        # everywhere but high-tech (labour.match): high-tech fills from its skilled applicants.
+        # High-tech fills first and from the skilled seekers only (labour.match); the other
+        # sectors from every seeker left, in proportion to their openings.
+        by_sector = openings.sum(axis=1)
+        hired = np.zeros(len(Sector))
         hightech = Sector.HIGHTECH
-        applicants = (
-            self.skilled_share() * seekers * openings[hightech] / max(openings.sum(), 1e-300)
-        )
-        hired = np.zeros(len(openings))
-        hired[hightech] = min(openings[hightech], applicants)
-        others = np.arange(len(openings)) != hightech
-        rest = min(openings[others].sum(), seekers - hired[hightech])
-        hired[others] = openings[others] * rest / max(openings[others].sum(), 1e-300)
-        self.jobs = kept + hired
-        unfilled = openings.sum() - hired.sum()
+        hired[hightech] = min(by_sector[hightech], self.skilled_share() * seekers)
+        others = np.arange(len(Sector)) != hightech
+        rest = min(by_sector[others].sum(), seekers - hired[hightech])
+        hired[others] = by_sector[others] * rest / max(by_sector[others].sum(), 1e-300)
+        filled = np.divide(hired, by_sector, out=np.zeros(len(Sector)), where=by_sector > 0)
+        self.jobs_by_class = kept + openings * filled[:, None]
+        unfilled = by_sector.sum() - hired.sum()
         self.vacancy_rate = float(unfilled / (self.jobs.sum() + unfilled))
         # the Northeast's measure (labour.adjust_workforce): openings less seekers, before hiring
-        tightness = (openings.sum() - seekers) / max(kept.sum() + openings.sum(), 1e-300)
+        tightness = (by_sector.sum() - seekers) / max(kept.sum() + by_sector.sum(), 1e-300)
         self.wage_level = next_wage_level(model, self.wage_level, float(tightness))
+
+    def young_skilled(self) -> float:
+        """Skilled persons aged 18-34, urban and rural (high-tech entrants' talent pool)."""
+        from declineabm.model.normal import ndtr
+        from declineabm.model.population import young
+
+        economy = self.model.config.economy
+        spread = max(economy.skill_dispersion, 1e-9)
+        ages = young(AGES)
+        skilled = ndtr((self.mean_skill()[:, ages] - economy.high_skill) / spread)
+        return float((skilled * self.persons[:, ages]).sum())
 
     def skilled_share(self) -> float:
         """Share of the urban working-age persons who are skilled (their cohorts' education)."""

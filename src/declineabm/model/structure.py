@@ -196,11 +196,6 @@ class MigrationSection(Section):
         "says (2014: the State Council's opinions on reforming the household registration "
         "system, which opened towns and small cities to every rural resident)."
     )
-    farm_distance: Annotated[float, Field(gt=0.0, le=1.0)] = Field(
-        description="Moves from the rest of China's farms to the region's cities relative to "
-        "its other far cities (1: the region is as far from the nation's surplus farm labour "
-        "as the rest of China's cities are on average)."
-    )
     max_rate: Rate = Field(description="Upper bound of a person's yearly chance of moving.")
 
 
@@ -253,13 +248,6 @@ class EconomySection(Section):
         "matching_efficiency: the seekers and openings left in their own cities match across "
         "the region at regional_search * A, and the hired move to the job's city (0: each "
         "city is a labour market of its own).",
-    )
-    older_worker_age: Annotated[int, Field(ge=18, le=80)] = Field(
-        description="Age from which a job seeker's old-industry skills fit few new jobs."
-    )
-    older_search_rate: Rate = Field(
-        description="Yearly chance that a job seeker of that age or older finds openings "
-        "to apply to."
     )
     service_income_elasticity: Annotated[float, Field(ge=0.0, le=5.0)] = Field(
         description="Elasticity of local demand for services with respect to local income."

@@ -22,7 +22,8 @@ heavy industry and mining in cities of one kind each, and state-owned. Three par
   (``living_allowance`` of the average wage) for up to ``centre_years``, housing and a claim
   to be recalled, so they neither count as registered unemployed nor leave like the
   unemployed; those within ``early_retirement_years`` of retirement retire early. After the
-  centre years they are unemployed like anyone.
+  centre years they are unemployed like anyone. Older job seekers (``older_worker_age``),
+  whose skills belonged to the old plants, search only in some years (``older_search_rate``).
 * **A labour market that was an allocation.** Until the 1990s the state assigned jobs (the
   start year's planned allocation, :func:`~declineabm.model.labour.match`); the market that
   replaced it matched the region's job seekers with openings at its own efficiency
@@ -110,6 +111,13 @@ class IndustrySection(Section):
     early_retirement_years: Annotated[int, Field(ge=0, le=20)] = Field(
         description="Laid-off state workers this close to retirement age retire early."
     )
+    older_worker_age: Annotated[int, Field(ge=18, le=80)] = Field(
+        description="Age from which a job seeker's old-industry skills fit few new jobs."
+    )
+    older_search_rate: Rate = Field(
+        description="Yearly chance that a job seeker of that age or older finds openings "
+        "to apply to (switched off: every year, as anyone)."
+    )
     ordinary_matching_efficiency: Annotated[float, Field(gt=0.0, le=5.0)] = Field(
         description="Scale of the cities' matching function when the cause is off: an "
         "ordinary market economy's labour market (on: economy.matching_efficiency, the "
@@ -126,7 +134,7 @@ class IndustrialRigidity(Mechanism[IndustrySection]):
         "rest of China's urban share, its share of rural workers in rural industry and, in "
         "every city, its mix of sectors; state-owned firms "
         "behave exactly like private ones, workers they lay off are unemployed like anyone, "
-        "and job seekers find openings at an ordinary labour market's pace "
+        "and job seekers of every age find openings at an ordinary labour market's pace "
         "(ordinary_matching_efficiency). 'adaptive' keeps the region's own early structure and "
         "only makes its firms and labour market flexible."
     )
@@ -213,6 +221,18 @@ class IndustrialRigidity(Mechanism[IndustrySection]):
         """Which of the workers just laid off with a tie retire early instead."""
         threshold = self.model.config.economy.retirement_age - self.params.early_retirement_years
         return tied & (age >= threshold)
+
+    def searching(self, age: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """Which job seekers of these ages look for openings this year.
+
+        Those of ``older_worker_age`` or more, whose skills belonged to the old plants, only
+        in some years (the Northeast's "4050" workers, laid off in their forties and fifties,
+        rarely found new work); switched off, everyone searches every year.
+        """
+        if not self.enabled:
+            return np.ones(len(age), dtype=bool)
+        older = age >= self.params.older_worker_age
+        return ~older | (rng.random(len(age)) < self.params.older_search_rate)
 
     def matching_efficiency(self) -> float:
         """Scale of the cities' matching function: the region's own, or an ordinary one."""

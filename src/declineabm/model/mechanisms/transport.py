@@ -9,11 +9,14 @@ nation's output is on average (``national_distance_km``), their freight intensit
 index: low under the planned freight rates of 1990 (``index_1990``), liberalised to 1 by WTO
 accession (2001), rising after it (``index_growth`` a year) as trade moved to the seaports. Good
 infrastructure lowers the cost; new tradable firms avoid remote cells. A port city can ship
-cheaper than the average (a negative excess).
+cheaper than the average (a negative excess). Remoteness also keeps migrants away: the
+region's cities draw fewer of the farm workers the rest of China sends to its cities
+(``farm_distance``).
 
 What switching the cause off means is a choice (``off_means``), because remoteness is a
 fact and only the freight costs of it are the cause: ``no_cost`` (default), the region ships
-at the nation's average cost, with no excess and no remoteness penalty on entry; ``frozen_1990``,
+at the nation's average cost, with no excess and no remoteness penalty on entry, and as near the
+nation's farm workers as its average city; ``frozen_1990``,
 the region stays as remote, but the freight index stays at its 1990 level under planned
 rates (``index_1990``): no liberalisation and no rise after WTO accession.
 """
@@ -61,6 +64,11 @@ class TransportSection(Section):
     entry_sensitivity: Annotated[float, Field(ge=0.0, le=20.0)] = Field(
         description="How strongly new tradable firms avoid remote cells."
     )
+    farm_distance: Annotated[float, Field(gt=0.0, le=1.0)] = Field(
+        description="Moves from the rest of China's farms to the region's cities relative to "
+        "its other far cities (1: the region is as far from the nation's surplus farm labour "
+        "as the rest of China's cities are on average; switched off 'no_cost': 1)."
+    )
 
 
 class TransportCosts(Mechanism[TransportSection]):
@@ -69,8 +77,9 @@ class TransportCosts(Mechanism[TransportSection]):
     section = "transport"
     switched_off = (
         "Switched off ('no_cost', the default), the region ships at the nation's average "
-        "cost: no excess transport cost, no remoteness penalty on entry. 'frozen_1990' keeps "
-        "the excess of its remoteness at the freight index of 1990 in every year."
+        "cost: no excess transport cost, no remoteness penalty on entry, and it lies as near "
+        "the nation's surplus farm labour as its average city. 'frozen_1990' keeps the "
+        "remoteness, and its excess cost at the freight index of 1990 in every year."
     )
 
     def index(self) -> float:
@@ -94,6 +103,17 @@ class TransportCosts(Mechanism[TransportSection]):
         excess = (geo.layer("market_distance")[cells] - p.national_distance_km) / 1000.0
         discount = 1.0 - p.infrastructure_discount * geo.layer("infrastructure")[cells]
         return p.cost_per_1000km * self.index() * freight * excess * discount
+
+    def farm_distance(self) -> float:
+        """The rest of China's farm workers' moves to the region's cities, relative to others.
+
+        The Northeast lies at the country's edge, farther from where the nation's surplus farm
+        labour lives than the rest of China's cities are on average (§2.2.2): its cities draw
+        fewer of the farm workers who leave for a city (:mod:`declineabm.model.migration`).
+        """
+        if not self.enabled and self.params.off_means == "no_cost":
+            return 1.0
+        return self.params.farm_distance
 
     def entry_weight(self, freight: float) -> np.ndarray:
         """Relative attraction of every cell to a new firm of the given freight intensity."""
