@@ -59,9 +59,10 @@ def test_every_cause_of_decline_makes_the_region_fall_behind(arms) -> None:
     # The paper's causes and environmental standards each make the region's share of national
     # output fall further from where it started. Cause 1's rigidity alone (the same early
     # structure, 'adaptive') is not among them: with the rest of China's firms under the same
-    # rules (docs/ODD.md 7.16) its effect on the share is within chance (-0.008 of the 2022/1990 ratio, t = -1.1 over 20 paired seeds;
-    # docs/RESULTS.md: -0.45 pp, -1.0 to +0.11). Remoteness is (+0.080, t = 9.9), since the
-    # region's distance from the nation's farm workers became part of cause 3.
+    # rules (docs/ODD.md 7.16) its effect on the share is within chance (-0.008 of the
+    # 2022/1990 ratio, t = -1.1 over 20 paired seeds; docs/RESULTS.md: -0.45 pp, -1.0 to
+    # +0.11). Remoteness is among them (+0.080, t = 9.9) since the region's distance from the
+    # nation's farm workers became part of cause 3.
     for mechanism in ("resources", "transport", "infrastructure", "demography", "environment"):
         assert arms[mechanism]["share_ratio"] > arms["all"]["share_ratio"], mechanism
 
