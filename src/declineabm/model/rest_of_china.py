@@ -8,7 +8,9 @@ rest of China's, so it falls only if the rest of China grows faster.
 The rest of China is one aggregate Mesa agent, not a billion people drawn as agents: a
 cohort-component population (persons by single year of age, urban or rural, with the mean skill
 of each cohort), the standard demographic projection, whose every rule is the one the
-Northeast's agents follow, applied to expected values. It has the nation's urban sector mix,
+Northeast's agents follow, applied to expected values (its urban jobs are held in classes of
+its firms' productivity, so that they lose, adapt and close as the Northeast's firms do:
+:meth:`RestOfChina.update_sectors`). It has the nation's urban sector mix,
 its own fertility and urbanization, and none of the seven causes: it is the ordinary region
 the Northeast would be without them. It grows mainly by the move of its farm workers into
 urban jobs (the rural-to-urban transition that the early-urbanized Northeast had largely
@@ -207,7 +209,8 @@ class RestOfChina(mesa.Agent):
         at ``economy.service_income_elasticity`` from the start year, when it equals supply.
         Without the spread (one class of the average firm) no class ever loses while the
         average gains, and the nation's heavy industry sailed through the slump of 2012-2016
-        that closed a third of the same industry's firms in a Northeast without its causes.
+        that closed half of the same industry's jobs and firms in a Northeast without its
+        causes.
 
         Reads its cohorts, the sectors' margins at the nation's costs and its own last year;
         writes ``jobs_by_class``, ``loss_years``, ``vacancy_rate``, ``wage_level`` and
