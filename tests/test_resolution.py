@@ -10,8 +10,9 @@ k = 1/4 and 0.75 at k = 4; with the rest of China's firms by productivity and it
 same afternoon) within 1.15 (the output share) and 0.86; the test allows 1.5. Before, each
 city was a labour market of its own, and at 3,000 agents its seekers and openings were lumps
 that missed each other: unemployment 3.4 half-widths above the band, the output share 3.3 and
-employment 3.2 below (docs/PERFORMANCE.md, "Resolution"). Before the labour market matched by persons and firms
-kept fractional workforces, firms, jobs and wages were 5 to 19 half-widths apart.
+employment 3.2 below (docs/PERFORMANCE.md, "Resolution"). Before the labour market matched by
+persons and firms kept fractional workforces, firms, jobs and wages were 5 to 19 half-widths
+apart.
 """
 
 from __future__ import annotations
