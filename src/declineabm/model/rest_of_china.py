@@ -196,7 +196,7 @@ class RestOfChina(mesa.Agent):
         margin (``economy.expansion_rate`` at the target margin, at most
         ``economy.max_expansion``: :func:`.firm_dynamics.expansion`); a losing class sheds
         ``economy.layoff_rate`` of its jobs a year, a share ``industry.adaptation_private`` of
-        its firms turns to light industry or services (whichever entrants expect more of), and
+        its firms turns to light industry or services (whichever has the larger margin), and
         after ``economy.closure_patience`` losing years in a row it closes. Entrants come by
         each sector's opportunity (``sectors.*.entry_rate``) from its labour pool, the urban
         persons of working age (high-tech: those of the start times the growth of the young
@@ -296,25 +296,24 @@ class RestOfChina(mesa.Agent):
 
     def young_skilled(self) -> float:
         """Skilled persons aged 18-34, urban and rural (high-tech entrants' talent pool)."""
-        from declineabm.model.normal import ndtr
         from declineabm.model.population import young
 
-        economy = self.model.config.economy
-        spread = max(economy.skill_dispersion, 1e-9)
-        ages = young(AGES)
-        skilled = ndtr((self.mean_skill()[:, ages] - economy.high_skill) / spread)
-        return float((skilled * self.persons[:, ages]).sum())
+        return float(self._skilled_persons(slice(None), young(AGES)).sum())
 
     def skilled_share(self) -> float:
         """Share of the urban working-age persons who are skilled (their cohorts' education)."""
+        working = self.working_age()
+        persons = self.persons[URBAN, working].sum()
+        return float(self._skilled_persons(URBAN, working).sum() / persons) if persons > 0 else 0.0
+
+    def _skilled_persons(self, kind: int | slice, ages: np.ndarray) -> np.ndarray:
+        """Persons of these cohorts whose skill reaches ``economy.high_skill``."""
         from declineabm.model.normal import ndtr
 
         economy = self.model.config.economy
-        working = self.working_age()
         spread = max(economy.skill_dispersion, 1e-9)
-        skilled = ndtr((self.mean_skill()[URBAN, working] - economy.high_skill) / spread)
-        persons = self.persons[URBAN, working]
-        return float((skilled * persons).sum() / persons.sum()) if persons.sum() > 0 else 0.0
+        skilled = ndtr((self.mean_skill()[kind, ages] - economy.high_skill) / spread)
+        return skilled * self.persons[kind, ages]
 
     def urban_labour(self) -> float:
         """Urban persons of working age."""
