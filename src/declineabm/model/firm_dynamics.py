@@ -200,7 +200,7 @@ def adapt_or_close(model: UrbanDeclineModel) -> tuple[float, float]:
     return adapted, closed
 
 
-def enter(model: UrbanDeclineModel, entry_multiplier: float) -> float:
+def enter(model: UrbanDeclineModel, multipliers: np.ndarray) -> float:
     """New firms enter where they expect a margin; returns how many (real firms) entered.
 
     The expected number of entrants is counted in real firms of the sector's size, from the
@@ -209,6 +209,11 @@ def enter(model: UrbanDeclineModel, entry_multiplier: float) -> float:
     Reads entrants' margins, ``labour_market.service_demand``, the labour pools (working age,
     remaining reserves, young skilled residents) against ``baselines``; opens firms (new rows
     of ``firms``, ``model.open_firms``).
+
+    Args:
+        model: The model.
+        multipliers: Each sector's entry relative to an ordinary region's (the investment
+            climate and new-industry support, :meth:`RevitalizationPolicy.entry_multipliers`).
     """
     sectors = model.sectors
     rng = model.streams["firms"]
@@ -226,11 +231,10 @@ def enter(model: UrbanDeclineModel, entry_multiplier: float) -> float:
     # Firms the sector's share of the pool could staff; a floor lets absent sectors emerge.
     shares = np.maximum(start.sector_shares, MIN_SECTOR_SHARE)
     capacity = pools * shares / sectors.firm_size
-    boost = np.ones(len(Sector))
-    boost[[Sector.LIGHT, Sector.HIGHTECH]] = entry_multiplier
     entered = 0.0
     for sector in Sector:
-        expected = sectors.entry_rate[sector] * capacity[sector] * drawn[sector] * boost[sector]
+        expected = sectors.entry_rate[sector] * capacity[sector] * drawn[sector]
+        expected *= multipliers[sector]
         count = int(rng.poisson(expected)) if expected > 0 else 0
         if count == 0:
             continue

@@ -170,8 +170,8 @@ class UrbanDeclineModel(AgentRegister, mesa.Model):
         firm_dynamics.update_losses(self)
         adapted, closed = firm_dynamics.adapt_or_close(self)
         self.events["firm_adaptations"], self.events["firm_closures"] = adapted, closed
-        multiplier = self.policy.entry_multiplier(self.support, self.last_output)
-        self.events["firm_entries"] = firm_dynamics.enter(self, multiplier)
+        multipliers = self.policy.entry_multipliers(self.support, self.last_output)
+        self.events["firm_entries"] = firm_dynamics.enter(self, multipliers)
         self.rest_of_china.update_sectors()  # its jobs, labour market and wages
         # 4. Labour market: layoffs (the reform's shock), hiring, then the wage curve.
         labour.adjust_workforce(self)

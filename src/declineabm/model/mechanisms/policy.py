@@ -16,7 +16,15 @@ split by a configurable targeting:
 
 The funds are central transfers: a flow from the rest of China, not local debt.
 
-Switched off, there is no revitalization support.
+The same section names the government that spends them: it "has low efficiency and serious
+corruption problems, so it can not effectively attract foreign investment". Firms that could
+locate in any region (heavy, light and high-tech manufacturing: investment, not local demand
+or a deposit, decides where they open) enter the region at ``investment_climate`` times the
+rate an ordinary region's opportunities would bring them, in every year. Services follow the
+region's own demand and mines its deposits, so their entry is left alone.
+
+Switched off, there is no revitalization support, and investors treat the region as an
+ordinary one (``investment_climate`` counts as 1).
 """
 
 from __future__ import annotations
@@ -32,6 +40,7 @@ from declineabm.model.parameters import MultiplierPath, Rate, Section, Year, pat
 from declineabm.model.sectors import Sector
 
 NEW_FIRM_YEARS = 5  # firms this young count as new industries
+FOOTLOOSE = (Sector.HEAVY, Sector.LIGHT, Sector.HIGHTECH)  # where investors choose the region
 
 
 @dataclass
@@ -76,13 +85,21 @@ class PolicySection(Section):
     entry_boost: Annotated[float, Field(ge=0.0, le=1000.0)] = Field(
         description="Extra new-firm entry per unit of support (share of output) for new industries."
     )
+    investment_climate: Annotated[float, Field(gt=0.0, le=1.0)] = Field(
+        description="Entry of new heavy, light and high-tech firms relative to an ordinary "
+        "region's, in every year: a government of low efficiency and corruption keeps "
+        "investors away (1 = an ordinary region; switched off: 1).",
+    )
 
 
 class RevitalizationPolicy(Mechanism[PolicySection]):
     """Budget, targeting and efficiency of revitalization support (module docstring)."""
 
     section = "policy"
-    switched_off = "Switched off, there is no revitalization support."
+    switched_off = (
+        "Switched off, there is no revitalization support, and investors treat the region as "
+        "an ordinary one."
+    )
 
     def budget(self, last_output: float) -> Support:
         """This year's support, split by target after waste."""
@@ -122,8 +139,17 @@ class RevitalizationPolicy(Mechanism[PolicySection]):
         new_sector = (firms.sector == Sector.LIGHT) | (firms.sector == Sector.HIGHTECH)
         return new_sector & (self.model.year - firms.founded < NEW_FIRM_YEARS)
 
-    def entry_multiplier(self, support: Support, last_output: float) -> float:
-        """Extra entry of light and high-tech firms bought by new-industry support."""
-        if last_output <= 0:
-            return 1.0
-        return 1.0 + self.params.entry_boost * support.new_industries / last_output
+    def entry_multipliers(self, support: Support, last_output: float) -> np.ndarray:
+        """Each sector's entry relative to an ordinary region's, indexed by :class:`Sector`.
+
+        The investment climate scales the footloose sectors; new-industry support raises
+        light and high-tech entry on top of it.
+        """
+        multipliers = np.ones(len(Sector))
+        if not self.enabled:
+            return multipliers
+        multipliers[list(FOOTLOOSE)] = self.params.investment_climate
+        if last_output > 0:
+            boost = 1.0 + self.params.entry_boost * support.new_industries / last_output
+            multipliers[[Sector.LIGHT, Sector.HIGHTECH]] *= boost
+        return multipliers
