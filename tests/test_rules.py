@@ -14,6 +14,7 @@ from conftest import small_model
 
 from declineabm.model import economy, firm_dynamics, labour
 from declineabm.model.agents import FirmTable, Resident, ResidentTable
+from declineabm.model.indicators import median_age
 from declineabm.model.mechanisms.policy import RevitalizationPolicy
 from declineabm.model.parameters import path_value
 from declineabm.model.public_finance import settle_budget
@@ -384,3 +385,14 @@ def test_path_value_interpolates_between_years_and_holds_beyond_the_ends() -> No
     assert path_value(path, 2005) == 1.5
     assert path_value(path, 2030) == 0.0  # after the last year: the last value
     assert path_value([(2000, 4.0)], 1950) == path_value([(2000, 4.0)], 2050) == 4.0
+
+
+def test_median_age_is_interpolated_within_its_year_as_census_tables_are() -> None:
+    # Everyone aged 48 in completed years: the median person is half-way through the year.
+    assert median_age(np.full(10, 48)) == 48.5
+    # 3 of 10 under 40, 4 aged 40: the median is (5 - 3) / 4 of the way into the year 40.
+    ages = np.array([20, 30, 35, 40, 40, 40, 40, 60, 70, 80])
+    assert median_age(ages) == 40.5
+    # One more young person moves it by a fraction of a year (1.5 / 4 into it), not a step.
+    assert median_age(np.append(ages, 25)) == 40.375
+    assert median_age(np.array([], dtype=np.int16)) == 0.0

@@ -181,7 +181,12 @@ INDICATORS: tuple[Indicator, ...] = (
         "Residents who moved from one of the region's cities to another this year.",
     ),
     _i("rural_to_urban", "social", "persons", "Residents who moved from a farm to a city."),
-    _i("median_age", "social", "years", "Median age of residents."),
+    _i(
+        "median_age",
+        "social",
+        "years",
+        "Median age of residents, interpolated within its year of age as census tables are.",
+    ),
     _i("share_65plus", "social", "fraction", "Residents aged 65+ / residents."),
     _i("share_under_15", "social", "fraction", "Residents under 15 / residents."),
     _i("dependency_ratio", "social", "ratio", "(under 15 + 65 and over) / aged 15-64."),
@@ -318,6 +323,24 @@ def _ratio(numerator: Amount, denominator: Amount) -> float:
     return float(numerator / denominator) if denominator else 0.0
 
 
+def median_age(age: np.ndarray) -> float:
+    """Median of ages in completed years, interpolated within the year it falls in.
+
+    An age of a in completed years is a person aged between a and a + 1, so the median is
+    a + (half the people - those younger) / those aged a, as demographers compute it from
+    single-year age tables. The plain median of whole years would move in steps of a year
+    (or half), so equal cities drawn with different agents could not be told apart from
+    different ones, and no band of seeds would have a width. 0 for an empty region.
+    """
+    if len(age) == 0:
+        return 0.0
+    counts = np.bincount(age.astype(np.intp))
+    below = np.cumsum(counts) - counts
+    half = len(age) / 2
+    year = int(np.searchsorted(below + counts, half, side="right"))
+    return float(year + (half - below[year]) / counts[year])
+
+
 def expected_skilled_share(model: UrbanDeclineModel, birth_years: np.ndarray) -> float:
     """Share of skilled people the education of these birth cohorts alone would give.
 
@@ -437,7 +460,7 @@ def compute(model: UrbanDeclineModel) -> dict[str, float]:
         ),
         "moves_between_cities": float(events["moves_between_cities"] * scale),
         "rural_to_urban": float(events["rural_to_urban"] * scale),
-        "median_age": float(np.median(age)) if population else 0.0,
+        "median_age": median_age(age),
         "share_65plus": _ratio(is_old.sum(), population),
         "share_under_15": _ratio((age < 15).sum(), population),
         "dependency_ratio": _ratio(((age < 15) | is_old).sum(), ((age >= 15) & ~is_old).sum()),
