@@ -6,11 +6,14 @@ several seeds of the small Northeast city.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 from conftest import small_model
 
 from declineabm import UrbanDeclineModel
+from declineabm.model.mechanisms.policy import FOOTLOOSE
+from declineabm.model.sectors import Sector
 from declineabm.scenario import MECHANISMS
 
 SEEDS = range(1, 6)
@@ -50,6 +53,8 @@ def arms() -> dict[str, pd.Series]:
     results = {"all": outcome()}
     for mechanism in MECHANISMS:
         results[mechanism] = outcome(**{f"{mechanism}.enabled": False})
+    # cause 7 on but without a budget: its investment climate stays, its support goes
+    results["no_support"] = outcome(**{"policy.budget_share": 0.0})
     # cause 1 off but the region's own early structure kept: only its rigidity goes
     results["rigidity"] = outcome(**{"industry.enabled": False, "industry.off_means": "adaptive"})
     return results
@@ -122,5 +127,36 @@ def test_without_standards_polluters_stay_open_and_pollute_more(arms) -> None:
 def test_revitalization_keeps_loss_makers_alive_and_slows_decline_modestly(arms) -> None:
     assert arms["policy"]["zombie_years"] == 0 and arms["policy"]["subsidies_total"] == 0
     assert arms["all"]["zombie_years"] > 0 and arms["all"]["subsidies_total"] > 0
-    gain = arms["all"]["output_share"] / arms["policy"]["output_share"] - 1
+    assert arms["no_support"]["subsidies_total"] == 0
+    # the support alone, the investment climate held: cause 7's other half
+    gain = arms["all"]["output_share"] / arms["no_support"]["output_share"] - 1
     assert 0 < gain < 0.25  # modest: "not a sustained and effective role" (§2.2.5)
+
+
+def footloose_entrants(seed: int, **overrides: object) -> tuple[int, int]:
+    """New firms of 1991-2005: (heavy, light and high-tech; services), as agents."""
+    model = small_model(seed=seed, **overrides)
+    footloose = services = 0
+    while model.year < 2005:
+        model.step()
+        new = model.firms.founded == model.year
+        sector = model.firms.sector[new]
+        footloose += int(np.isin(sector, FOOTLOOSE).sum())
+        services += int((sector == Sector.SERVICES).sum())
+    model.dispose()
+    return footloose, services
+
+
+def test_a_poor_investment_climate_keeps_new_factories_away_and_off_means_ordinary() -> None:
+    # §2.2.5: a government that "can not effectively attract foreign investment". At a fifth
+    # of an ordinary region's climate, far fewer footloose firms open (paired seeds); services,
+    # which follow the region's own demand, are not scaled by it.
+    poor = [footloose_entrants(seed, **{"policy.investment_climate": 0.2}) for seed in (1, 2)]
+    ordinary = [footloose_entrants(seed, **{"policy.investment_climate": 1.0}) for seed in (1, 2)]
+    assert sum(p[0] for p in poor) < 0.5 * sum(o[0] for o in ordinary)
+    assert sum(p[1] for p in poor) > 0.5 * sum(o[1] for o in ordinary)
+    # With cause 7 off, investors treat the region as an ordinary one: the parameter is inert.
+    off = {"policy.enabled": False}
+    assert footloose_entrants(1, **off, **{"policy.investment_climate": 0.2}) == (
+        footloose_entrants(1, **off, **{"policy.investment_climate": 1.0})
+    )

@@ -190,7 +190,9 @@ CAUSES = (
         "§2.2.5",
         "These policies have not played a sustained and effective role in promoting the "
         "development of the Northeast region […] due to the support of the policy, it leads to "
-        "the waste of resources and unreasonable allocation of resources.",
+        "the waste of resources and unreasonable allocation of resources […] the government in "
+        "Northeast China has low efficiency and serious corruption problems, so it can not "
+        "effectively attract foreign investment.",
         (
             Control("policy.start_year", "Start year", 1990, 2025, 1),
             Control(
@@ -202,6 +204,9 @@ CAUSES = (
             Control("policy.target_infrastructure", "Target: infrastructure", 0.0, 1.0, 0.05),
             Control("policy.target_young", "Target: young people", 0.0, 1.0, 0.05),
             Control("policy.entry_boost", "New firms per unit of support", 0.0, 500.0, 10.0),
+            Control(
+                "policy.investment_climate", "Investment climate (1 = ordinary)", 0.05, 1.0, 0.05
+            ),
         ),
     ),
 )
