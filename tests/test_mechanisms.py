@@ -160,3 +160,8 @@ def test_a_poor_investment_climate_keeps_new_factories_away_and_off_means_ordina
     assert footloose_entrants(1, **off, **{"policy.investment_climate": 0.2}) == (
         footloose_entrants(1, **off, **{"policy.investment_climate": 1.0})
     )
+    # Off as 'no_support', only the money goes: the region is the one with no budget.
+    no_support = {**off, "policy.off_means": "no_support", "policy.investment_climate": 0.2}
+    assert footloose_entrants(1, **no_support) == footloose_entrants(
+        1, **{"policy.budget_share": 0.0, "policy.investment_climate": 0.2}
+    )

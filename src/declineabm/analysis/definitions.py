@@ -17,5 +17,6 @@ DEFINITIONS: dict[str, dict[str, str]] = {
     "infrastructure=no_decay": {"infrastructure.off_means": "no_decay"},
     "demography=fertility": {"demography.off_means": "fertility"},
     "demography=migration": {"demography.off_means": "migration"},
+    "policy=no_support": {"policy.off_means": "no_support"},
 }
 """Definition sets: the scenario's own meanings of "off", and each contestable one changed."""

@@ -23,14 +23,16 @@ or a deposit, decides where they open) enter the region at ``investment_climate`
 rate an ordinary region's opportunities would bring them, in every year. Services follow the
 region's own demand and mines its deposits, so their entry is left alone.
 
-Switched off, there is no revitalization support, and investors treat the region as an
-ordinary one (``investment_climate`` counts as 1).
+What switching the cause off means is a choice (``off_means``): ``ordinary`` (default), no
+revitalization support, and investors treat the region as an ordinary one
+(``investment_climate`` counts as 1); ``no_support``, only the support is withdrawn and the
+region keeps its government, so the waste and the climate can be weighed apart.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Literal
 
 import numpy as np
 from pydantic import Field
@@ -59,6 +61,12 @@ class PolicySection(Section):
     """§2.2.5: revitalization support, its targeting and its waste."""
 
     enabled: bool = Field(description="Switch the cause on or off.")
+    off_means: Literal["ordinary", "no_support"] = Field(
+        default="ordinary",
+        description="What switching the cause off means: 'ordinary', no support and an "
+        "ordinary region's investment climate; 'no_support', no support, the region's own "
+        "climate kept.",
+    )
     start_year: Year = Field(description="First year of revitalization support.")
     budget_share: Annotated[float, Field(ge=0.0, le=0.5)] = Field(
         description="Yearly support from the centre as a share of the city's output."
@@ -98,7 +106,7 @@ class RevitalizationPolicy(Mechanism[PolicySection]):
     section = "policy"
     switched_off = (
         "Switched off, there is no revitalization support, and investors treat the region as "
-        "an ordinary one."
+        "an ordinary one (or, with off_means = 'no_support', only the support goes)."
     )
 
     def budget(self, last_output: float) -> Support:
@@ -146,10 +154,9 @@ class RevitalizationPolicy(Mechanism[PolicySection]):
         light and high-tech entry on top of it.
         """
         multipliers = np.ones(len(Sector))
-        if not self.enabled:
-            return multipliers
-        multipliers[list(FOOTLOOSE)] = self.params.investment_climate
-        if last_output > 0:
+        if self.enabled or self.params.off_means == "no_support":
+            multipliers[list(FOOTLOOSE)] = self.params.investment_climate
+        if self.enabled and last_output > 0:
             boost = 1.0 + self.params.entry_boost * support.new_industries / last_output
             multipliers[[Sector.LIGHT, Sector.HIGHTECH]] *= boost
         return multipliers
