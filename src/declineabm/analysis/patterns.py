@@ -99,13 +99,13 @@ def mining_job_loss(df: pd.DataFrame, _: pd.DataFrame | None = None) -> float:
 
 
 def policy_effect(df: pd.DataFrame, without: pd.DataFrame | None) -> float:
-    """Output share in 2022 with policy over without (same seed)."""
+    """Output share in 2022 with revitalization support over without (same seed)."""
     assert without is not None
     return _at(df, "output_share", 2022) / _at(without, "output_share", 2022)
 
 
 def state_firms_kept(df: pd.DataFrame, without: pd.DataFrame | None) -> float:
-    """State-owned firms in 2022 with policy over without it (same seed)."""
+    """State-owned firms in 2022 with support over without it (same seed)."""
     assert without is not None
     kept = _at(without, "soe_firms", 2022)
     return _at(df, "soe_firms", 2022) / kept if kept else float("inf")
@@ -167,7 +167,7 @@ PATTERNS: tuple[Pattern, ...] = (
     ),
     Pattern(
         "policy_modest",
-        "Output share 2022 with policy over without",
+        "Output share 2022 with revitalization support over without",
         "1.0 to 1.25",
         policy_effect,
         lambda v: 1.0 < v < 1.25,
@@ -175,7 +175,7 @@ PATTERNS: tuple[Pattern, ...] = (
     ),
     Pattern(
         "zombies_kept",
-        "State-owned firms in 2022 with policy over without (support keeps them alive)",
+        "State-owned firms in 2022 with support over without (support keeps them alive)",
         ">= 1.1",
         state_firms_kept,
         lambda v: v >= 1.1,

@@ -3,13 +3,16 @@
 Counterfactual policy portfolios on the same seeds (common random numbers), each with the same
 budget as the scenario's policy unless the portfolio is about the budget or the waste itself:
 
-* ``none`` — no revitalization at all;
+* ``none`` — no revitalization support (the region's government and its investment climate
+  kept: the portfolios differ in how the money is spent, not in who spends it);
 * ``as_in_paper`` — the scenario's own policy (mostly subsidies to failing state firms, §2.2.5);
 * ``soe_subsidies`` — the whole budget to failing state-owned firms;
 * ``infrastructure`` — the whole budget to infrastructure and transport;
 * ``new_industries`` — the whole budget to new light-manufacturing and high-tech firms;
 * ``young_people`` — the whole budget to keeping young people (an income supplement);
-* ``efficient`` — the scenario's targeting with far less waste (efficiency 0.9).
+* ``efficient`` — the scenario's targeting with far less waste (efficiency 0.9);
+* ``open_to_investors`` — the scenario's support, and a government that draws investors as an
+  ordinary region's does (``investment_climate`` 1, §2.2.5).
 
 The design is the attribution's: every portfolio runs the same replicates (seeds, and with a
 posterior the same parameter draw per seed), the effects against no policy are paired per
@@ -35,13 +38,14 @@ def _only(target: str) -> dict[str, object]:
 
 
 PORTFOLIOS = (
-    Arm("none", {"policy.enabled": False}),
+    Arm("none", {"policy.enabled": False, "policy.off_means": "no_support"}),
     Arm("as_in_paper", {"policy.enabled": True}),
     Arm("soe_subsidies", _only("target_soe")),
     Arm("infrastructure", _only("target_infrastructure")),
     Arm("new_industries", _only("target_new_industries")),
     Arm("young_people", _only("target_young")),
     Arm("efficient", {"policy.enabled": True, "policy.efficiency": 0.9}),
+    Arm("open_to_investors", {"policy.enabled": True, "policy.investment_climate": 1.0}),
 )
 OUTCOMES = (*ASPECT_OUTCOMES, Outcome("zombie_firms", "economic", "zombie firms", "pts", 1))
 ASPECT_CHARTS = (

@@ -105,11 +105,15 @@ def load_wrong_models(name: str | os.PathLike[str], scenario: str) -> tuple[Wron
 
 
 def _arms(name: str, overrides: Mapping[str, Any]) -> tuple[Arm, Arm]:
+    # The twin has no revitalization support but keeps the region's government (its
+    # investment climate): the paper's patterns on policy are about what the support did. A
+    # model without cause 7 is its own twin.
     prefix = "" if name == SCENARIO else f"{name}/"
-    return (
-        Arm(f"{prefix}policy", overrides),
-        Arm(f"{prefix}no_policy", {**overrides, "policy.enabled": False}),
-    )
+    if overrides.get("policy.enabled", True) is False:
+        twin = dict(overrides)
+    else:
+        twin = {**overrides, "policy.enabled": False, "policy.off_means": "no_support"}
+    return Arm(f"{prefix}policy", overrides), Arm(f"{prefix}no_policy", twin)
 
 
 def validate(
