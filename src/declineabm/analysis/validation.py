@@ -105,15 +105,14 @@ def load_wrong_models(name: str | os.PathLike[str], scenario: str) -> tuple[Wron
 
 
 def _arms(name: str, overrides: Mapping[str, Any]) -> tuple[Arm, Arm]:
-    # The twin has no revitalization support but keeps the region's government (its
-    # investment climate): the paper's patterns on policy are about what the support did. A
-    # model without cause 7 is its own twin.
+    # The twin has no revitalization budget but keeps the region's government (its investment
+    # climate): the paper's patterns on policy are about what the support did. A model without
+    # cause 7 has no budget to take away, so it is its own twin.
     prefix = "" if name == SCENARIO else f"{name}/"
-    if overrides.get("policy.enabled", True) is False:
-        twin = dict(overrides)
-    else:
-        twin = {**overrides, "policy.enabled": False, "policy.off_means": "no_support"}
-    return Arm(f"{prefix}policy", overrides), Arm(f"{prefix}no_policy", twin)
+    return (
+        Arm(f"{prefix}policy", overrides),
+        Arm(f"{prefix}no_policy", {**overrides, "policy.budget_share": 0.0}),
+    )
 
 
 def validate(

@@ -335,10 +335,10 @@ def median_age(age: np.ndarray) -> float:
     if len(age) == 0:
         return 0.0
     counts = np.bincount(age.astype(np.intp))
-    below = np.cumsum(counts) - counts
+    up_to = np.cumsum(counts)  # persons aged at most each year
     half = len(age) / 2
-    year = int(np.searchsorted(below + counts, half, side="right"))
-    return float(year + (half - below[year]) / counts[year])
+    year = int(np.searchsorted(up_to, half, side="right"))
+    return float(year + (half - (up_to[year] - counts[year])) / counts[year])
 
 
 def expected_skilled_share(model: UrbanDeclineModel, birth_years: np.ndarray) -> float:
