@@ -5,7 +5,9 @@ the persons) over the same seeds; every indicator's median over the seeds at eac
 beside the seed band (5-95 %) at k = 1. An indicator whose median falls outside that band at
 some k depends on the resolution. Writes ``resolution.csv`` (indicator, k, median, band) and
 prints, for every k, the share of indicators inside the band and the largest deviation in
-units of the band's half-width.
+units of the band's half-width. ``--fresh`` adds the null comparison: k = 1 again on as many
+other seeds, so the share of indicators a model with no dependence on k would put inside the
+band (what chance alone leaves outside) is printed beside the others.
 
     python -m benchmarks.resolution --out resolution.csv              # the issue's 10 seeds
     python -m benchmarks.resolution --residents 4000 --seeds 4 --until 2005  # a quick look
@@ -49,17 +51,28 @@ def compare(
     factors: Sequence[float] = FACTORS,
     workers: int = 2,
     overrides: dict[str, object] | None = None,
+    fresh: bool = False,
 ) -> list[dict[str, object]]:
-    """Every indicator's median at each k against the seed band at k = 1 (rows of a table)."""
+    """Every indicator's median at each k against the seed band at k = 1 (rows of a table).
+
+    With ``fresh``, k = 1 also runs on as many seeds after ``seeds`` (rows with ``draw``
+    "fresh"): the same resolution, other draws, so its share inside is the criterion's null.
+    """
+    seeds = list(seeds)
+    draws = [(k, "same", seeds) for k in factors]
+    if fresh:
+        others = [max(seeds) + 1 + i for i in range(len(seeds))]
+        draws.append((1.0, "fresh", others))
     jobs = [
         (scenario, max(50, round(residents * k)), seed, until, dict(overrides or {}))
-        for k in factors
-        for seed in seeds
+        for k, _, chosen in draws
+        for seed in chosen
     ]
     with ProcessPoolExecutor(workers) as pool:
         results = list(pool.map(_run, jobs))
-    by_k = {k: results[i * len(seeds) : (i + 1) * len(seeds)] for i, k in enumerate(factors)}
-    reference = by_k[1.0]
+    n = len(seeds)
+    by_draw = {(k, draw): results[i * n : (i + 1) * n] for i, (k, draw, _) in enumerate(draws)}
+    reference = by_draw[1.0, "same"]
     rows = []
     for name in reference[0]:
         if name in EXCLUDED:
@@ -68,12 +81,13 @@ def compare(
         low, high = np.percentile(base, [5, 95])
         half = max((high - low) / 2, 1e-12 * max(abs(base).max(), 1.0))
         centre = (low + high) / 2
-        for k in factors:
-            median = float(np.median([r[name] for r in by_k[k]]))
+        for (k, draw), runs in by_draw.items():
+            median = float(np.median([r[name] for r in runs]))
             rows.append(
                 {
                     "indicator": name,
                     "k": k,
+                    "draw": draw,
                     "median": median,
                     "band_low": float(low),
                     "band_high": float(high),
@@ -95,6 +109,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--factors", type=float, nargs="+", default=list(FACTORS))
     parser.add_argument("--out", type=Path, default=Path("resolution.csv"))
     parser.add_argument(
+        "--fresh",
+        action="store_true",
+        help="also run k = 1 on as many other seeds: the share inside that chance alone gives",
+    )
+    parser.add_argument(
         "--set",
         action="append",
         default=[],
@@ -114,17 +133,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         factors=args.factors,
         workers=args.workers,
         overrides=overrides,
+        fresh=args.fresh,
     )
     with args.out.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)
-    for k in args.factors:
-        mine = [r for r in rows if r["k"] == k]
+    draws = [(k, "same") for k in args.factors] + ([(1.0, "fresh")] if args.fresh else [])
+    for k, draw in draws:
+        mine = [r for r in rows if r["k"] == k and r["draw"] == draw]
         inside = sum(r["inside"] for r in mine) / len(mine)
         worst = max(mine, key=lambda r: r["deviation"])
+        label = f"{k:<4}" + (" on fresh seeds" if draw == "fresh" else "")
         print(
-            f"k = {k:<4} agents {round(args.residents * k):>7,}: {inside:.0%} of indicators "
+            f"k = {label} agents {round(args.residents * k):>7,}: {inside:.0%} of indicators "
             f"inside the k = 1 band; largest deviation {worst['deviation']:.2f} band "
             f"half-widths ({worst['indicator']})"
         )

@@ -75,3 +75,22 @@ def test_batch_memory_reports_every_run_and_the_last_rows():
     # Mesa 3.3 leaves out the last step's row (mesa issue #2514); Mesa 3.5 keeps it
     mesa_35 = tuple(int(p) for p in mesa.__version__.split(".")[:2]) >= (3, 5)
     assert result["last_row_is_end_year"] == mesa_35
+
+
+def test_resolution_null_runs_the_default_size_on_other_seeds():
+    from benchmarks.resolution import compare
+
+    rows = compare(
+        "northeast", 400, seeds=[1, 2], until=1993, factors=(1.0,), workers=1, fresh=True
+    )
+    same = {r["indicator"]: r for r in rows if r["draw"] == "same"}
+    fresh = {r["indicator"]: r for r in rows if r["draw"] == "fresh"}
+    assert set(same) == set(fresh) and {r["k"] for r in rows} == {1.0}
+    # the band is the same seeds' (every median of those seeds lies in it) ...
+    assert all(r["inside"] for r in same.values())
+    assert all(
+        (r["band_low"], r["band_high"]) == (fresh[n]["band_low"], fresh[n]["band_high"])
+        for n, r in same.items()
+    )
+    # ... and the null's medians come from other draws
+    assert any(fresh[n]["median"] != r["median"] for n, r in same.items())
