@@ -14,6 +14,7 @@ from conftest import small_model
 
 from declineabm.model import economy, firm_dynamics, labour
 from declineabm.model.agents import FirmTable, Resident, ResidentTable
+from declineabm.model.capital import RegionalCapital
 from declineabm.model.indicators import median_age
 from declineabm.model.mechanisms.policy import RevitalizationPolicy
 from declineabm.model.parameters import path_value
@@ -57,6 +58,9 @@ def hand_built(residents: list[dict], firms: list[dict], **overrides: object):
     }
     model.residents = _table(ResidentTable, resident_defaults, residents, model, "home")
     model.firms = _table(FirmTable, firm_defaults, firms, model, "cell")
+    # These rows are the region's start: its capital stock is set from their first output
+    # (model/capital.py), not from the workers of the region they replace.
+    model.capital = RegionalCapital(model.config.capital, model.national.early_growth())
     return model
 
 

@@ -3,12 +3,14 @@
 Every firm produces ``workforce x output per worker x price``. Output per worker is the
 sector's technology (its productivity, with the sector's ``tfp_gap``: sunset industries fall
 behind, new ones pull ahead) times the national frontier (:mod:`declineabm.model.national`)
-times the firm's own productivity and the factors the causes contribute: state ownership
-(cause 1), depleted deposits (cause 2) and infrastructure (cause 4). Rural residents of working
-age without a firm job farm, at ``economy.farm_productivity`` times the frontier, or work in
-rural industry (:mod:`declineabm.model.rural_industry`). Tradable goods
-sell on the national market; local services sell to local households, so when the region's
-income falls they sell less than they could make ("services follow population").
+times the region's capital deepening (:mod:`declineabm.model.capital`: the year's output
+then invests in it) times the firm's own productivity and the factors the causes
+contribute: state ownership (cause 1), depleted deposits (cause 2) and infrastructure
+(cause 4). Rural residents of working age without a firm job farm, at
+``economy.farm_productivity`` times the frontier, or work in rural industry
+(:mod:`declineabm.model.rural_industry`). Tradable goods sell on the national market; local
+services sell to local households, so when the region's income falls they sell less than they
+could make ("services follow population").
 
 Wages follow the sector's technology times the region's wage level, which rises when firms open
 more jobs than there are job seekers beyond the frictional few and falls when there are fewer
@@ -25,6 +27,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from declineabm.model.capital import NORTHEAST, REST_OF_CHINA
 from declineabm.model.rural_industry import rural_technology
 from declineabm.model.sectors import Sector
 
@@ -104,9 +107,15 @@ def produce(model: UrbanDeclineModel) -> None:
     workforce = np.bincount(residents.employer[employed], minlength=len(firms))
     firms.workforce[:] = workforce
     sector = firms.sector.astype(np.intp)
+    # Capital per worker in each region this year (model/capital.py), in persons.
+    urban_workers = np.array(
+        [workforce.sum() * model.persons_per_agent, model.rest_of_china.workers()[0]]
+    )
+    deepening = model.capital.update_factors(urban_workers)[NORTHEAST]
 
     potential_per_worker = (
         model.sector_technology()[sector]
+        * deepening
         * firms.productivity
         * model.industry.efficiency()
         * model.infrastructure.productivity_factor(firms.cell)
@@ -133,6 +142,11 @@ def produce(model: UrbanDeclineModel) -> None:
     output = potential * model.frontier
     model.rural_output = rural_potential * model.frontier
     model.rest_of_china.output = rest * model.frontier
+    urban_output = np.array(
+        [output.sum() * ppa, urban_workers[REST_OF_CHINA] * model.rest_of_china.urban_output()]
+    )
+    shares = np.array([model.policy.investment_share(), 1.0])
+    model.capital.invest(urban_output, urban_workers, shares)
 
     economy = model.config.economy
     wage = np.maximum.reduce(

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from declineabm.model.capital import NORTHEAST
 from declineabm.model.housing import vacant_units
 from declineabm.model.normal import ndtr
 from declineabm.model.population import cohort_mean_skill, young
@@ -98,6 +99,13 @@ INDICATORS: tuple[Indicator, ...] = (
         "ratio",
         "average_wage / the nation's average urban wage (the region's workers and the rest of "
         "China's urban workers together; NBS compares the regions' urban units so).",
+    ),
+    _i(
+        "capital_deepening",
+        "economic",
+        "ratio",
+        "Capital per urban worker relative to the start year, over the nation's (1: the "
+        "region's capital deepened as the nation's did; model/capital.py).",
     ),
     _i(
         "farm_job_share",
@@ -423,6 +431,7 @@ def compute(model: UrbanDeclineModel) -> dict[str, float]:
         "average_wage": market.average_wage,
         "outside_wage_ratio": _ratio(roc_wage, market.average_wage),
         "relative_wage": _ratio(market.average_wage, national_wage),
+        "capital_deepening": float(model.capital.deepening[NORTHEAST]),
         "farm_job_share": _ratio(farming, (jobs + rural_workers) * scale),
         "rural_industry_workers": float(rural_industry),
         "firms": float(represents.sum()),

@@ -38,6 +38,9 @@ from declineabm.model.parameters import GrowthPath, Section, path_value
 BOOM_START, BOOM_PEAK, SLUMP_TROUGH, RECOVERED = 2002, 2011, 2016, 2018
 """The commodity cycle's turning points (China's investment boom, the slump, the capacity cuts)."""
 
+EARLY_YEARS = 10
+"""Years after the start whose mean growth sets the start's capital-output ratio."""
+
 PriceLevel = Annotated[float, Field(ge=0.2, le=5.0)]
 
 
@@ -112,6 +115,17 @@ class NationalEconomy:
     def _index(self, year: int) -> float:
         i = min(max(year - self.start_year, 0), len(self._output_index) - 1)
         return float(self._output_index[i])
+
+    def early_growth(self) -> float:
+        """Mean yearly growth of national output in the decade after the start (compounded).
+
+        The growth the economy of the start year was on: it sets the start's capital-output
+        ratio (:mod:`declineabm.model.capital`). Read from the growth path, not from the
+        simulated years, so that a run to an earlier end year starts from the same region.
+        """
+        years = range(self.start_year + 1, self.start_year + EARLY_YEARS + 1)
+        log_growth = math.fsum(math.log1p(path_value(self.params.growth_path, y)) for y in years)
+        return math.expm1(log_growth / EARLY_YEARS)
 
     def output(self, year: int) -> float:
         """National output in ``year`` (million yuan at start-year prices)."""

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
+from declineabm.model.capital import REST_OF_CHINA
 from declineabm.model.parameters import path_value
 from declineabm.model.rural_industry import rural_technology
 
@@ -180,10 +181,18 @@ class RestOfChina(mesa.Agent):
         return self.jobs_by_class @ self.productivity
 
     def urban_output_per_worker(self) -> float:
-        """Output per urban worker before the frontier: its jobs by sector, at prices."""
+        """Output per urban worker before the frontier: its jobs by sector, at prices.
+
+        With its capital deepening (:mod:`declineabm.model.capital`), as the Northeast's.
+        """
         model = self.model
         value = self.effective_jobs() * model.sector_technology() * model.prices() * self.sold()
-        return float(value.sum() / max(self.jobs.sum(), 1e-300))
+        deepening = model.capital.factor[REST_OF_CHINA]
+        return float(deepening * value.sum() / max(self.jobs.sum(), 1e-300))
+
+    def urban_output(self) -> float:
+        """Output per urban worker this year (thousand yuan)."""
+        return self.urban_output_per_worker() * self.model.frontier
 
     def update_sectors(self) -> None:
         """Its urban jobs move between sectors as the Northeast's firms do, in expectation.
@@ -231,7 +240,7 @@ class RestOfChina(mesa.Agent):
         sectors = model.sectors
         effective = self.effective_jobs()
         supply = effective[Sector.SERVICES] * model.sector_technology()[Sector.SERVICES]
-        supply *= model.frontier
+        supply *= model.frontier * model.capital.factor[REST_OF_CHINA]
         if self._start_services == 0.0:
             self._start_services = supply
         income = self.household_income()
@@ -372,7 +381,8 @@ class RestOfChina(mesa.Agent):
         mix = self.jobs / max(self.jobs.sum(), 1e-300)
         technology = float((mix * model.sector_technology()).sum())
         labour_share = model.config.economy.labour_share
-        return labour_share * technology * model.frontier * self.wage_level
+        deepening = model.capital.factor[REST_OF_CHINA]
+        return labour_share * technology * model.frontier * deepening * self.wage_level
 
     # ------------------------------------------------------------------------------------
     # Migration (the rule is in declineabm.model.migration)

@@ -34,6 +34,7 @@ from declineabm.model import (
     population,
 )
 from declineabm.model.agents import FirmTable, ResidentTable
+from declineabm.model.capital import NORTHEAST, RegionalCapital
 from declineabm.model.geography import build_geography
 from declineabm.model.government import Government
 from declineabm.model.indicators import INDICATOR_NAMES, compute, compute_cities, vitality_parts
@@ -126,6 +127,8 @@ class UrbanDeclineModel(AgentRegister, mesa.Model):
         self.support = Support()
         self.events: dict[str, float] = dict.fromkeys(EVENTS, 0)
         self.frontier = 1.0  # the nation's technology (model/national.py)
+        # capital per worker in each region, and what it does to output (model/capital.py)
+        self.capital = RegionalCapital(self.config.capital, self.national.early_growth())
         self.rural_output = 0.0  # farms and rural industry; thousand yuan, agent units
         # share of its rural workers in township and village enterprises (rural_industry.py)
         self.rural_industry_share = self.industry.rural_industry_share()
@@ -247,8 +250,12 @@ class UrbanDeclineModel(AgentRegister, mesa.Model):
         return self.sectors.technology(self.year - self.config.simulation.start_year)
 
     def technology(self) -> np.ndarray:
-        """This year's output per worker of an average private firm, by sector."""
-        return self.sector_technology() * self.frontier
+        """This year's output per worker of an average private firm, by sector.
+
+        The sector's technology at the national frontier, with the Northeast's capital
+        deepening (:mod:`declineabm.model.capital`).
+        """
+        return self.sector_technology() * self.frontier * self.capital.factor[NORTHEAST]
 
     def farm_technology(self) -> float:
         """Output per farm worker before the frontier."""

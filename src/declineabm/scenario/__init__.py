@@ -22,6 +22,7 @@ from typing import Any
 
 from pydantic import Field, field_validator, model_validator
 
+from declineabm.model.capital import CapitalSection
 from declineabm.model.mechanisms.demography import DemographySection
 from declineabm.model.mechanisms.environment import EnvironmentSection
 from declineabm.model.mechanisms.industry import IndustrySection
@@ -89,6 +90,7 @@ class Scenario(Section):
     migration: MigrationSection
     housing: HousingSection
     national: NationalSection
+    capital: CapitalSection
     rest_of_china: RestOfChinaSection
     industry: IndustrySection
     resources: ResourcesSection

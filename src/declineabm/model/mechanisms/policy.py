@@ -21,7 +21,10 @@ corruption problems, so it can not effectively attract foreign investment". Firm
 locate in any region (heavy, light and high-tech manufacturing: investment, not local demand
 or a deposit, decides where they open) enter the region at ``investment_climate`` times the
 rate an ordinary region's opportunities would bring them, in every year. Services follow the
-region's own demand and mines its deposits, so their entry is left alone.
+region's own demand and mines its deposits, so their entry is left alone. The same climate
+scales the investment in the region's capital stock: it receives ``investment_climate`` times
+the investment an ordinary region's output would bring, and its output and wages per worker
+follow its capital per worker (:mod:`declineabm.model.capital`).
 
 What switching the cause off means is a choice (``off_means``): ``ordinary`` (default), no
 revitalization support, and investors treat the region as an ordinary one
@@ -94,9 +97,10 @@ class PolicySection(Section):
         description="Extra new-firm entry per unit of support (share of output) for new industries."
     )
     investment_climate: Annotated[float, Field(gt=0.0, le=1.0)] = Field(
-        description="Entry of new heavy, light and high-tech firms relative to an ordinary "
-        "region's, in every year: a government of low efficiency and corruption keeps "
-        "investors away (1 = an ordinary region; switched off: 1).",
+        description="Investment relative to an ordinary region's, in every year: the entry "
+        "of new heavy, light and high-tech firms and the investment in the region's capital "
+        "stock; a government of low efficiency and corruption keeps investors away (1 = an "
+        "ordinary region; switched off: 1).",
     )
 
 
@@ -147,6 +151,17 @@ class RevitalizationPolicy(Mechanism[PolicySection]):
         new_sector = (firms.sector == Sector.LIGHT) | (firms.sector == Sector.HIGHTECH)
         return new_sector & (self.model.year - firms.founded < NEW_FIRM_YEARS)
 
+    def investment_share(self) -> float:
+        """The region's investment relative to what an ordinary region's output would bring.
+
+        The investment climate, in firm entry (:meth:`entry_multipliers`) and in the capital
+        its firms work with (:mod:`declineabm.model.capital`); 1 when the cause is off,
+        unless ``off_means = "no_support"`` keeps the region's own government.
+        """
+        if self.enabled or self.params.off_means == "no_support":
+            return self.params.investment_climate
+        return 1.0
+
     def entry_multipliers(self, support: Support, last_output: float) -> np.ndarray:
         """Each sector's entry relative to an ordinary region's, indexed by :class:`Sector`.
 
@@ -154,8 +169,7 @@ class RevitalizationPolicy(Mechanism[PolicySection]):
         light and high-tech entry on top of it.
         """
         multipliers = np.ones(len(Sector))
-        if self.enabled or self.params.off_means == "no_support":
-            multipliers[list(FOOTLOOSE)] = self.params.investment_climate
+        multipliers[list(FOOTLOOSE)] = self.investment_share()
         if self.enabled and last_output > 0:
             boost = 1.0 + self.params.entry_boost * support.new_industries / last_output
             multipliers[[Sector.LIGHT, Sector.HIGHTECH]] *= boost
