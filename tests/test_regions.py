@@ -40,8 +40,10 @@ def test_without_its_causes_the_northeast_grows_the_same_industries_as_the_natio
     # Both regions follow the same firm rules (docs/ODD.md 7.16): an ordinary region ends with
     # the nation's mix of jobs. (With the rest of China as one average firm a sector, it ended
     # with 3.5 times the nation's share of high-tech and under half its heavy industry.)
+    # Ten seeds: with capital per worker by region (model/capital.py) the heavy-industry ratio
+    # of three seeds' median was 0.66 where ten seeds' is 0.81.
     ratios = []
-    for seed in range(1, 4):
+    for seed in NULL_SEEDS:
         model = small_model(seed=seed, **ALL_OFF)
         model.run(2022)
         firms = model.firms
