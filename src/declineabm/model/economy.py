@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from declineabm.model.capital import NORTHEAST, REST_OF_CHINA
+from declineabm.model.capital import NORTHEAST
 from declineabm.model.rural_industry import rural_technology
 from declineabm.model.sectors import Sector
 
@@ -142,9 +142,7 @@ def produce(model: UrbanDeclineModel) -> None:
     output = potential * model.frontier
     model.rural_output = rural_potential * model.frontier
     model.rest_of_china.output = rest * model.frontier
-    urban_output = np.array(
-        [output.sum() * ppa, urban_workers[REST_OF_CHINA] * model.rest_of_china.urban_output()]
-    )
+    urban_output = np.array([output.sum() * ppa, model.rest_of_china.urban_output()])
     shares = np.array([model.policy.investment_share(), 1.0])
     model.capital.invest(urban_output, urban_workers, shares)
 

@@ -73,6 +73,12 @@ CONTEXT_OFF = (
 )
 
 
+def mean_growth(params: NationalSection, years: range) -> float:
+    """Yearly growth of the growth path over ``years``, compounded (0 for no years)."""
+    log_growth = math.fsum(math.log1p(path_value(params.growth_path, y)) for y in years)
+    return math.expm1(log_growth / max(len(years), 1))
+
+
 def neutral_context(params: NationalSection, start_year: int, end_year: int) -> dict[str, Any]:
     """Overrides that switch the context off (see :data:`CONTEXT_OFF`).
 
@@ -81,9 +87,7 @@ def neutral_context(params: NationalSection, start_year: int, end_year: int) -> 
     household registration's easing (:func:`declineabm.model.migration.settlement_openness`),
     the third exogenous path, keeps its end state from the start.
     """
-    years = range(start_year + 1, end_year + 1)
-    log_growth = math.fsum(math.log1p(path_value(params.growth_path, y)) for y in years)
-    average = math.expm1(log_growth / max(len(years), 1))
+    average = mean_growth(params, range(start_year + 1, end_year + 1))
     return {
         "national.growth_path": [[start_year, average]],
         "national.price_boom": 1.0,
@@ -123,9 +127,9 @@ class NationalEconomy:
         ratio (:mod:`declineabm.model.capital`). Read from the growth path, not from the
         simulated years, so that a run to an earlier end year starts from the same region.
         """
-        years = range(self.start_year + 1, self.start_year + EARLY_YEARS + 1)
-        log_growth = math.fsum(math.log1p(path_value(self.params.growth_path, y)) for y in years)
-        return math.expm1(log_growth / EARLY_YEARS)
+        return mean_growth(
+            self.params, range(self.start_year + 1, self.start_year + EARLY_YEARS + 1)
+        )
 
     def output(self, year: int) -> float:
         """National output in ``year`` (million yuan at start-year prices)."""

@@ -191,8 +191,8 @@ class RestOfChina(mesa.Agent):
         return float(deepening * value.sum() / max(self.jobs.sum(), 1e-300))
 
     def urban_output(self) -> float:
-        """Output per urban worker this year (thousand yuan)."""
-        return self.urban_output_per_worker() * self.model.frontier
+        """Its urban workers' output this year (thousand yuan, at the frontier)."""
+        return self.workers()[0] * (self.urban_output_per_worker() * self.model.frontier)
 
     def update_sectors(self) -> None:
         """Its urban jobs move between sectors as the Northeast's firms do, in expectation.
