@@ -578,9 +578,21 @@ def test_several_counterfactuals_with_seed_bands(chromium, server: Server) -> No
         pick(page, "seeds-select", "5")
         page.locator(".seeds-progress").wait_for()  # progress while the seeds run
         page.locator(".seeds-status", has_text="90 % of 5 seeds").wait_for(timeout=300_000)
+        bands = [
+            f"{part}:{arm}"
+            for arm in ("this run", "no policy", "without infrastructure")
+            for part in ("low", "span", "median")
+        ]
+        # the chart redraws only once it is on screen, and a moment after the status line
+        page.locator(".chart-social .dab-chart-canvas canvas").scroll_into_view_if_needed()
+        page.wait_for_function(
+            "ids => { const s = document.querySelector('.chart-social .dab-chart-canvas')"
+            "?.echartsInstance?.getOption().series.map(s => s.id) ?? [];"
+            " return ids.every(id => s.includes(id)); }",
+            arg=bands,
+        )
         ids = {s["id"] for s in chart_series(page, "social")}
-        for arm in ("this run", "no policy", "without infrastructure"):
-            assert {f"low:{arm}", f"span:{arm}", f"median:{arm}"} <= ids, arm
+        assert set(bands) <= ids
         assert {"city", "arm:no policy", "arm:without infrastructure"} <= ids
         files = archive(page)
         assert {
