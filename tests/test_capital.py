@@ -8,7 +8,7 @@ from conftest import small_model
 
 from declineabm.model.capital import NORTHEAST, REST_OF_CHINA, CapitalSection, RegionalCapital
 
-FACTS = CapitalSection(elasticity=0.5, investment_rate=0.4, depreciation=0.1)
+FACTS = CapitalSection(elasticity=0.5, investment_rate=0.4, depreciation=0.1, salvage=0.25)
 
 
 def run_capital(
@@ -86,3 +86,34 @@ def test_a_poorer_climate_leaves_the_northeast_less_capital_and_output_per_worke
     assert poor["capital_deepening"] < 0.8 < ordinary["capital_deepening"]
     assert poor["output_share"] < ordinary["output_share"]
     assert poor["relative_wage"] < ordinary["relative_wage"]
+
+
+def test_a_closed_firms_capital_is_written_off_but_its_salvage() -> None:
+    capital = run_capital(0, (1.0, 1.0))
+    before = capital.stock.copy()
+    capital.strand(NORTHEAST, 0.2)  # firms with a fifth of the Northeast's workers closed
+    assert capital.stock[NORTHEAST] == pytest.approx(before[NORTHEAST] * (1 - 0.75 * 0.2))
+    assert capital.stock[REST_OF_CHINA] == before[REST_OF_CHINA]
+    # its remaining workers have less to work with: the factor falls below the nation's
+    capital.update_factors(np.array([0.8, 9.0]))
+    capital.update_factors(np.array([1.0, 9.0]))  # the laid-off found work in the region
+    assert capital.factor[NORTHEAST] < 1.0 < capital.factor[REST_OF_CHINA]
+
+
+def test_closures_before_the_start_years_stocks_strand_nothing() -> None:
+    capital = RegionalCapital(FACTS, growth=0.05)
+    capital.strand(NORTHEAST, 0.5)
+    capital.invest(np.array([10.0, 90.0]), np.array([1.0, 9.0]), np.ones(2))
+    assert capital.stock == pytest.approx(np.array([10.0, 90.0]) * 0.4 / 0.15)
+
+
+def test_the_reforms_closures_leave_the_northeasts_workers_less_capital() -> None:
+    def deepening(salvage: float) -> float:
+        model = small_model(**{"capital.salvage": salvage})
+        model.run(2005)  # through the reform's closures
+        value = model.indicators["capital_deepening"]
+        model.dispose()
+        return value
+
+    # the Northeast closed more of its firms than the nation in the reform
+    assert deepening(0.0) < deepening(1.0)

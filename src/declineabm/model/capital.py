@@ -18,6 +18,17 @@ falls behind in output per worker, and a region that loses workers faster than c
 Northeast after the reform's layoffs) gains some back: the convergence of the Solow model.
 Farms hold no industrial capital: farm output and rural incomes do not scale.
 
+A firm that closes strands its capital (the "increased derelict buildings" of §2.1, the
+brownfield sites of the closed state enterprises): its share of its region's capital, taken
+as its share of the region's urban workers, is written off but for ``capital.salvage`` of it,
+what is sold on or reused. This holds in both regions, for the Northeast's firms
+(:func:`.firm_dynamics.adapt_or_close`) and the rest of China's closing classes
+(:meth:`.RestOfChina.update_sectors`), so a region closes capital as it closes firms, by the
+same rule; what sets them apart is how many firms their causes close (depletion's mines, the
+standards' polluters, the reform's loss-makers). A firm that turns to another sector keeps
+its capital (a simplification: retooling is not counted), and the capital of a firm that
+sheds workers before it closes stays in the stock until it closes.
+
 Each region starts at the steady state of its own output, capital = ``investment_rate /
 (growth + depreciation)`` times output, with ``growth`` the national growth path's mean over the
 decade after the start (the growth the economy was on; not the simulated years', so that a run
@@ -25,13 +36,18 @@ to an earlier end year starts from the same region); only the deepening since th
 Everything is in persons' units (the Northeast's firm workers times ``persons_per_agent``), so
 the factor does not depend on how finely the region is drawn.
 
-The three numbers are named facts, not fitted: ``elasticity`` 0.5, the capital share of
+The four numbers are named facts, not fitted: ``elasticity`` 0.5, the capital share of
 China's national income from the provincial income accounts (Bai, Hsieh & Qian 2006, "The
 return to capital in China", Brookings Papers on Economic Activity); ``depreciation`` 0.096,
 the rate of China's provincial capital-stock series (Zhang, Wu & Zhang 2004, "The estimation of
 China's provincial capital stock: 1952-2000", Economic Research Journal); ``investment_rate``
 0.40, China's gross capital formation as a share of GDP, about its 1990-2022 average in the
-expenditure accounts (National Bureau of Statistics; 34-47 % in single years).
+expenditure accounts (National Bureau of Statistics; 34-47 % in single years). ``salvage`` 1/3:
+equipment of closed plants that left its sector "sold for only one-third of its estimated
+replacement cost" (Ramey & Shapiro 2001, "Displaced capital: a study of aerospace plant
+closings", Journal of Political Economy 109(5)); the closed mines and mills of a resource town
+had few buyers in their own sector. The geometric depreciation rate wears assets out over
+their service lives and does not count write-offs on closure, so the two do not overlap.
 
 This is context, not a cause: what the Northeast's investment share is belongs to cause 7, and
 switched off it is 1 (``policy.off_means = "no_support"`` keeps the region's own climate).
@@ -62,6 +78,10 @@ class CapitalSection(Section):
     )
     depreciation: Annotated[float, Field(gt=0.0, le=1.0)] = Field(
         description="Share of the capital stock that wears out in a year."
+    )
+    salvage: Annotated[float, Field(ge=0.0, le=1.0)] = Field(
+        description="Share of a closed firm's capital that keeps its value (sold on or "
+        "reused); the rest is written off (1: closures strand no capital)."
     )
 
 
@@ -124,6 +144,16 @@ class RegionalCapital:
             return
         investment = p.investment_rate * shares * output
         self.stock = (1.0 - p.depreciation) * self.stock + investment
+
+    def strand(self, region: int, share: float) -> None:
+        """Write off the capital of the firms that closed in ``region`` (but their salvage).
+
+        Args:
+            region: :data:`NORTHEAST` or :data:`REST_OF_CHINA`.
+            share: The closed firms' share of the region's urban workers this year.
+        """
+        if self.started:
+            self.stock[region] *= 1.0 - (1.0 - self.params.salvage) * min(share, 1.0)
 
 
 def steady_capital_output(params: CapitalSection, growth: float) -> float:

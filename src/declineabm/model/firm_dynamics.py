@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from declineabm.model.allocation import sample_weighted
+from declineabm.model.capital import NORTHEAST
 from declineabm.model.economy import market_wages
 from declineabm.model.population import young
 from declineabm.model.sectors import Sector
@@ -166,7 +167,8 @@ def adapt_or_close(model: UrbanDeclineModel) -> tuple[float, float]:
     Reads the firms' loss and empty streaks and emissions, the permitted intensity (cause 6),
     the adaptation rate and closure patience (cause 1) and entrants' margins; writes
     ``firms.sector, pollution, loss_years`` of those that adapt, and closes the others
-    (``model.close_firms``: their workers' ``employer``, the ``closed_sites`` layer).
+    (``model.close_firms``: their workers' ``employer``, the ``closed_sites`` layer) and
+    writes off their capital (``model.capital``).
     """
     firms = model.firms
     sectors = model.sectors
@@ -196,6 +198,10 @@ def adapt_or_close(model: UrbanDeclineModel) -> tuple[float, float]:
     )
     adapted = float(firms.represents[adapts].sum())
     closed = float(firms.represents[closing].sum())
+    # their capital is stranded but for its salvage (model/capital.py)
+    workers = firms.workforce.sum()
+    if workers > 0 and closing.any():
+        model.capital.strand(NORTHEAST, float(firms.workforce[closing].sum() / workers))
     model.close_firms(np.flatnonzero(closing))
     return adapted, closed
 

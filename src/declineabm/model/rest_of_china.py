@@ -206,7 +206,8 @@ class RestOfChina(mesa.Agent):
         ``economy.max_expansion``: :func:`.firm_dynamics.expansion`); a losing class sheds
         ``economy.layoff_rate`` of its jobs a year, a share ``industry.adaptation_private`` of
         its firms turns to light industry or services (whichever has the larger margin), and
-        after ``economy.closure_patience`` losing years in a row it closes. Entrants come by
+        after ``economy.closure_patience`` losing years in a row it closes, and its capital is
+        written off but for its salvage (:meth:`.RegionalCapital.strand`). Entrants come by
         each sector's opportunity (``sectors.*.entry_rate``) from its labour pool, the urban
         persons of working age (high-tech: those of the start times the growth of the young
         skilled, as :func:`.firm_dynamics.enter` counts them), spread over the classes as new
@@ -266,6 +267,8 @@ class RestOfChina(mesa.Agent):
         jobs -= adapting
         jobs[best] += adapting.sum(axis=0)
         closing = self.loss_years >= economy.closure_patience
+        if closing.any():  # their capital is stranded but for its salvage (model/capital.py)
+            model.capital.strand(REST_OF_CHINA, float(jobs[closing].sum() / jobs.sum()))
         jobs[closing] = 0.0
         self.loss_years[closing] = 0
         growth = expansion(model, margins)
