@@ -68,11 +68,12 @@ def test_every_cause_of_decline_makes_the_region_fall_behind(arms) -> None:
     # 2022/1990 ratio, t = -1.1 over 20 paired seeds; docs/RESULTS.md: -0.45 pp, -1.0 to
     # +0.11). Remoteness is among them (+0.080, t = 9.9) since the region's distance from the
     # nation's farm workers became part of cause 3. Cause 7 is tested below. Depletion (cause 2)
-    # is not among them since capital per worker is regional (model/capital.py, 5 December
-    # 2026): at the refit's medians the share ratio is 0.424 without it against 0.429 with it
-    # (five seeds), because the capital of the mines that close stays with the region's
-    # remaining workers and raises their output (no stranded capital is modelled: ODD 7.1).
-    for mechanism in ("transport", "infrastructure", "demography", "environment"):
+    # is among them again since a closed firm's capital is stranded (model/capital.py, 6
+    # December 2026; with capital per worker by region and none stranded, the capital of the
+    # mines that closed stayed with the region's remaining workers: 0.424 without depletion
+    # against 0.429 with it). At the refit's medians: 0.437 against 0.422, t = 2.4 over ten
+    # paired seeds.
+    for mechanism in ("resources", "transport", "infrastructure", "demography", "environment"):
         assert arms[mechanism]["share_ratio"] > arms["all"]["share_ratio"], mechanism
 
 
