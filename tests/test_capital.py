@@ -94,9 +94,9 @@ def test_a_closed_firms_capital_is_written_off_but_its_salvage() -> None:
     capital.strand(NORTHEAST, 0.2)  # firms with a fifth of the Northeast's workers closed
     assert capital.stock[NORTHEAST] == pytest.approx(before[NORTHEAST] * (1 - 0.75 * 0.2))
     assert capital.stock[REST_OF_CHINA] == before[REST_OF_CHINA]
-    # its remaining workers have less to work with: the factor falls below the nation's
-    capital.update_factors(np.array([0.8, 9.0]))
-    capital.update_factors(np.array([1.0, 9.0]))  # the laid-off found work in the region
+    # the laid-off found work in the region: its workers have less to work with, and its factor
+    # falls below the nation's
+    capital.update_factors(np.array([1.0, 9.0]))
     assert capital.factor[NORTHEAST] < 1.0 < capital.factor[REST_OF_CHINA]
 
 
